@@ -1,0 +1,46 @@
+package dev.costgateway.core;
+
+import java.nio.file.Path;
+
+import dev.costgateway.core.config.ConfigException;
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.metrics.MetricsQueries;
+
+/**
+ * Everything the desktop app may do with the running gateway: one facade, no other door into the core.
+ * Methods that block (start, stop, reload, the queries) must be called off the FX thread.
+ */
+public interface GatewayControl {
+
+    /** Opens the listener; the status says RUNNING or FAILED (with the reason) afterwards. */
+    void start();
+
+    /** Closes the listener; in-flight requests finish first (bounded wait). */
+    void stop();
+
+    /**
+     * Applies a new configuration to the running gateway without dropping in-flight requests (they finish on
+     * the configuration they started with). Host or port changes restart the listener.
+     *
+     * @return what happened, for the settings form
+     */
+    ReloadResult reload(GatewayConfig config);
+
+    /**
+     * Validates YAML text, writes it to the config file atomically (temp file + move, previous version kept as
+     * {@code config.yaml.bak}) and reloads. On any problem nothing is written and nothing is applied.
+     */
+    ReloadResult saveAndReload(String yamlText) throws ConfigException, java.io.IOException;
+
+    GatewayConfig config();
+
+    Path configFile();
+
+    Observable<GatewayStatus> status();
+
+    MetricsQueries metrics();
+
+    /** @param listenerRestarted true when host or port changed and the listener was reopened */
+    record ReloadResult(boolean listenerRestarted, String message) {
+    }
+}

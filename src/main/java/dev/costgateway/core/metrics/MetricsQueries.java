@@ -1,0 +1,104 @@
+package dev.costgateway.core.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Read side of the metrics store, used by the HTTP endpoints, the CSV export and the desktop app.
+ * Every method blocks on the database: call it off the request path and off the FX thread.
+ * {@code from}/{@code to} bounds may be null (unbounded); {@code from} is inclusive, {@code to} exclusive.
+ */
+public interface MetricsQueries {
+
+    Summary summary(Instant from, Instant to);
+
+    /** Buckets of fixed width over [from, to); buckets without traffic are omitted. */
+    List<TimelinePoint> timeline(Instant from, Instant to, Duration bucket);
+
+    /** Requests from the whole history, filtered, sorted and limited in the database. */
+    List<RequestRecord> requests(RequestQuery query);
+
+    /** One request with its attempts. */
+    Optional<RequestRecord> request(String queryId);
+
+    /** Cost report rows; days are UTC calendar days, {@code to} inclusive. */
+    List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping);
+
+    /** Totals over a range. Money in USD; costs of unknown-priced requests are left out of the sums. */
+    record Summary(
+            long requests,
+            double costUsd,
+            double counterfactualUsd,
+            double savedUsd,
+            /** saved / counterfactual × 100, 0 when nothing was spent */
+            double savingsPercent,
+            long exactHits,
+            long semanticHits,
+            long escalatedRequests,
+            long errors,
+            long latencyP50Millis,
+            long latencyP95Millis,
+            Map<String, Long> requestsByModel,
+            Map<String, Long> requestsByTier,
+            Map<String, Long> requestsByLayer,
+            Map<String, Double> costByModel) {
+
+        public double cacheHitRate() {
+            return requests == 0 ? 0 : (double) (exactHits + semanticHits) / requests;
+        }
+
+        public double escalationRate() {
+            return requests == 0 ? 0 : (double) escalatedRequests / requests;
+        }
+    }
+
+    record TimelinePoint(
+            Instant bucketStart,
+            long requests,
+            double costUsd,
+            double counterfactualUsd,
+            long exactHits,
+            long semanticHits,
+            long latencyP50Millis,
+            long latencyP95Millis,
+            Map<String, Long> requestsByModel,
+            Map<String, Long> requestsByTier) {
+    }
+
+    enum SortField { TIME, COST, SAVED, LATENCY, TOKENS }
+
+    /**
+     * @param search   matched case-insensitively against query id, models, tier, layer, cache kind, error type,
+     *                 and previews when stored; null or empty = everything
+     * @param limit    at most this many rows (the store caps it)
+     */
+    record RequestQuery(Instant from, Instant to, String search, SortField sort, boolean descending, int limit) {
+        public static RequestQuery latest(int limit) {
+            return new RequestQuery(null, null, null, SortField.TIME, true, limit);
+        }
+    }
+
+    enum ReportGrouping { DAY, MODEL, TIER, REQUEST }
+
+    /**
+     * One row of the cost report; {@code key} is the day (YYYY-MM-DD), final model, tier or query id.
+     * The CSV columns are exactly these fields, in this order.
+     */
+    record ReportRow(
+            String key,
+            long requests,
+            long inputTokens,
+            long outputTokens,
+            long cacheCreationTokens,
+            long cacheReadTokens,
+            double costUsd,
+            double counterfactualUsd,
+            double savedUsd,
+            long cacheHits,
+            long escalations) {
+    }
+}
