@@ -1,5 +1,7 @@
 package dev.costgateway.core.routing;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Read-only views of a Messages request body that the classifiers and rules need. Stateless. */
@@ -7,6 +9,9 @@ final class PromptText {
 
     /** Characters per token for the input-size estimate (English prose and code average about 3.5 to 4). */
     static final int CHARS_PER_TOKEN = 4;
+
+    private static final Set<String> STRUCTURAL_KEYS =
+            Set.of("type", "role", "id", "tool_use_id", "media_type");
 
     private PromptText() {
     }
@@ -45,8 +50,9 @@ final class PromptText {
 
     /**
      * Estimated input tokens: characters of every string value in {@code system}, {@code messages} and
-     * {@code tools} divided by {@link #CHARS_PER_TOKEN}; base64 payloads ({@code source.data}) are skipped because
-     * images and documents are billed by content, not by their encoding.
+     * {@code tools} divided by {@link #CHARS_PER_TOKEN}. Structural values (block types, roles, ids, media types)
+     * are skipped, and so are base64 payloads ({@code source.data}): images and documents are billed by content,
+     * not by their encoding.
      */
     static long estimateInputTokens(JsonNode body) {
         long chars = stringChars(body.get("system")) + stringChars(body.get("messages")) + stringChars(body.get("tools"));
@@ -118,7 +124,7 @@ final class PromptText {
             while (fields.hasNext()) {
                 var e = fields.next();
                 boolean base64 = "data".equals(e.getKey()) && "base64".equals(node.path("type").asText());
-                if (!base64) {
+                if (!base64 && !STRUCTURAL_KEYS.contains(e.getKey())) {
                     n += stringChars(e.getValue());
                 }
             }
