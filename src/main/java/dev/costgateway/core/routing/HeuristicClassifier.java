@@ -1,6 +1,5 @@
 package dev.costgateway.core.routing;
 
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,18 +17,21 @@ import dev.costgateway.core.config.Tier;
  * decided here and the rest goes to the next layer. Only the first {@value #MAX_SCAN_CHARS} characters of the turn
  * are scanned, which bounds the time on huge prompts (those are caught by the long-context rule anyway).
  *
- * <p>Immutable and thread-safe; the patterns are compiled once.
+ * <p>Immutable and thread-safe. The signals are counted in one allocation-free pass ({@link PromptScanner}); the
+ * two regular expressions (greeting, factual question) only ever see short texts.
  */
 public final class HeuristicClassifier {
 
     static final int MAX_SCAN_CHARS = 6000;
 
+    /** Every turn starts here: an ordinary request is moderate until signals say otherwise. */
+    static final double BASE_SCORE = 1.0;
     /** Scores below this are {@code fast}. */
-    static final double FAST_BELOW = 0.75;
+    static final double FAST_BELOW = 0.5;
     /** Scores at or above this are {@code premium}. */
-    static final double PREMIUM_FROM = 2.5;
+    static final double PREMIUM_FROM = 3.0;
 
-    private static final double BASE_CONFIDENCE = 0.6;
+    private static final double BASE_CONFIDENCE = 0.65;
     private static final double CONFIDENCE_PER_POINT = 0.2;
     private static final double MAX_CONFIDENCE = 0.95;
 
@@ -41,34 +43,10 @@ public final class HeuristicClassifier {
                     + "(?:\\s+(?:there|you|so much|a lot|again|claude))?[\\s!.?,:)]*", CI);
     private static final int GREETING_MAX_CHARS = 60;
 
-    private static final Pattern CODE_FENCE = Pattern.compile("```");
-    private static final Pattern CODE_TOKENS = Pattern.compile(
-            "\\b(?:def|class|import|return|function|public|private|static|void|const|let|var|lambda|struct|impl"
-                    + "|async|await|println|printf|console\\.log|SELECT|INSERT|UPDATE|#include)\\b|=>|\\)\\s*\\{|;\\s*$",
-            Pattern.MULTILINE);
-    private static final Pattern CODE_WORDS = Pattern.compile(
-            "\\b(?:code|function|script|program|regex|sql|query|api|bug|compile|python|java|javascript|typescript"
-                    + "|rust|golang|c\\+\\+|bash|algorithm)\\b", CI);
-    private static final Pattern LATEX = Pattern.compile(
-            "\\\\(?:frac|sum|int|sqrt|prod|lim|begin|cdot|leq?|geq?|binom|pi|infty|mathbb)\\b|\\$[^$\\n]{1,80}\\$");
-    private static final Pattern MATH_WORDS = Pattern.compile(
-            "\\b(?:prove|proof|theorem|lemma|integral|derivative|eigen\\w*|polynomial|probability|combinatori\\w*"
-                    + "|modulo|divisible|prime|matrix|equation|inequality|logarithm|vector)s?\\b", CI);
-    private static final Pattern ARITHMETIC = Pattern.compile("\\d\\s*[-+*/^×÷=<>]\\s*\\(?\\d");
-    private static final Pattern REASONING = Pattern.compile(
-            "\\b(?:prove|design|architect\\w*|analy[sz]\\w*|step[- ]by[- ]step|compare|contrast|trade-?offs?"
-                    + "|optimi[sz]\\w*|debug\\w*|refactor\\w*|implement\\w*|evaluate|critique|derive|justify"
-                    + "|pros and cons|in detail|comprehensive|strategy|reason(?:ing)? about|explain why)\\b", CI);
-    private static final Pattern MULTIPLE_CHOICE = Pattern.compile("^\\s*\\(?[A-D][.):]\\s", Pattern.MULTILINE);
     private static final Pattern FACTUAL_QUESTION = Pattern.compile(
             "\\s*(?:what|who|when|where|which|is|are|was|were|does|do|did|can|how many|how much|define|translate"
                     + "|name|spell|convert)\\b[^\\n]*\\?\\s*", CI);
     private static final int FACTUAL_MAX_CHARS = 200;
-    private static final Pattern WRITING = Pattern.compile(
-            "\\b(?:poem|story|essay|haiku|limerick|song|lyrics|blog post|article|speech|screenplay|novel|letter"
-                    + "|email)\\b", CI);
-    private static final Pattern CONSTRAINTS = Pattern.compile(
-            "\\b(?:must|should|ensure|require(?:s|d|ments?)?|at least|no more than|exactly|without using)\\b", CI);
 
     /** Classifies the request body's last user turn in the context of its system prompt and conversation. */
     public Classification classify(ObjectNode body) {
@@ -94,46 +72,50 @@ public final class HeuristicClassifier {
         int end = Math.min(len, MAX_SCAN_CHARS);
         Score s = new Score();
 
-        if (len < 80) {
-            s.add(-1, "very short");
-        } else if (len < 300) {
-            s.add(-0.5, "short");
-        } else if (len >= 3000) {
-            s.add(2, "very long");
-        } else if (len >= 1200) {
+        PromptScanner p = PromptScanner.scan(text, end);
+        // A CJK character carries about a word: count it as three so length means roughly the same in every script.
+        int effective = len + 2 * p.wideChars;
+        if (effective < 40) {
+            s.add(-0.75, "very short");
+        } else if (effective < 120) {
+            s.add(-0.25, "short");
+        } else if (effective >= 4000) {
+            s.add(1.5, "very long");
+        } else if (effective >= 1500) {
             s.add(1, "long");
+        } else if (effective >= 600) {
+            s.add(0.5, "medium length");
         }
 
-        if (find(CODE_FENCE, text, end)) {
-            s.add(1.5, "code block");
-        } else if (count(CODE_TOKENS, text, end, 2) >= 2) {
-            s.add(1, "code");
-        } else if (find(CODE_WORDS, text, end)) {
-            s.add(0.5, "code topic");
+        if (p.codeFences > 0) {
+            s.add(1, "code block");
+        } else if (p.codeKeywords >= 2) {
+            s.add(0.75, "code");
+        } else if (p.codeTopic > 0) {
+            s.add(0.25, "code topic");
         }
 
-        if (find(LATEX, text, end)) {
-            s.add(1.5, "latex");
+        if (p.latex) {
+            s.add(1, "latex");
         }
-        int mathWords = count(MATH_WORDS, text, end, 2);
-        if (mathWords > 0) {
-            s.add(mathWords, "math terms");
+        if (p.math > 0) {
+            s.add(0.5 * Math.min(p.math, 2), "math terms");
         }
-        if (count(ARITHMETIC, text, end, 3) >= 3) {
+        if (p.arithmetic >= 3) {
             s.add(0.5, "arithmetic");
+        } else if (p.formula) {
+            s.add(0.5, "formula");
+        } else if (p.numbers >= 3) {
+            s.add(0.5, "quantities");
         }
 
-        int reasoning = count(REASONING, text, end, 3);
-        if (reasoning > 0) {
-            s.add(0.75 * reasoning, "reasoning verbs");
+        if (p.reasoning > 0) {
+            s.add(0.5 * Math.min(p.reasoning, 3), "reasoning verbs");
         }
-        if (count(MULTIPLE_CHOICE, text, end, 3) >= 3) {
+        if (p.choiceLines >= 3) {
             s.add(0.5, "multiple choice");
         }
-        if (find(WRITING, text, end)) {
-            s.add(0.5, "writing task");
-        }
-        if (count(CONSTRAINTS, text, end, 3) >= 3) {
+        if (p.constraints >= 3) {
             s.add(0.5, "constraints");
         }
         if (len <= FACTUAL_MAX_CHARS && FACTUAL_QUESTION.matcher(text).matches()) {
@@ -151,23 +133,9 @@ public final class HeuristicClassifier {
         return s.classification();
     }
 
-    private static boolean find(Pattern p, String text, int end) {
-        return p.matcher(text).region(0, end).find();
-    }
-
-    /** Matches of {@code p}, counting no further than {@code cap}. */
-    private static int count(Pattern p, String text, int end, int cap) {
-        Matcher m = p.matcher(text).region(0, end);
-        int n = 0;
-        while (n < cap && m.find()) {
-            n++;
-        }
-        return n;
-    }
-
     /** The running score and the names of the signals that moved it. */
     private static final class Score {
-        private double value;
+        private double value = BASE_SCORE;
         private final StringBuilder signals = new StringBuilder(64);
 
         void add(double delta, String signal) {
