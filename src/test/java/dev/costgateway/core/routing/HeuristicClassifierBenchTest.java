@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * question of about 1 KB, a 5 KB design brief). Bounded in time: 2 s warm-up, then 1 s of calls per prompt.
  */
 @Tag("bench")
-class HeuristicClassifierBench {
+class HeuristicClassifierBenchTest {
 
     @Test
     void classifiesATypicalPromptWithinFiftyMicroseconds() {

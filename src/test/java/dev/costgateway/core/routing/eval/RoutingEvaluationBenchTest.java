@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** Runs {@link RoutingEvaluation} under {@code mvn -Pbench}; prints its tables. Skipped without the data. */
 @Tag("bench")
-class RoutingEvaluationBench {
+class RoutingEvaluationBenchTest {
 
     @Test
     void printsTierMixMisroutesAndCostOverTheRoutingSets() throws Exception {
