@@ -34,12 +34,22 @@ public final class GatewayHarness implements AutoCloseable {
     }
 
     public static GatewayHarness start(String extraYaml, Supplier<String> envApiKey) throws Exception {
+        return startFull("server:\n  port: 0\n", extraYaml, envApiKey);
+    }
+
+    /** @param serverSection a complete {@code server:} section (must set port 0) */
+    public static GatewayHarness startRaw(String serverSection) throws Exception {
+        return startFull(serverSection, "", () -> null);
+    }
+
+    private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey)
+            throws Exception {
         FakeUpstream up = new FakeUpstream();
         Path dir = Files.createTempDirectory("gateway-test");
         Path config = dir.resolve("config.yaml");
         String yaml = extraYaml.contains("upstream:") ? extraYaml
                 : "upstream:\n  base_url: " + up.baseUrl() + "\n" + extraYaml;
-        Files.writeString(config, "server:\n  port: 0\n" + yaml);
+        Files.writeString(config, serverSection + yaml);
         Gateway g = Gateway.open(new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, null));
         g.start();
         if (g.status().get().proxy() != GatewayStatus.ProxyState.RUNNING) {
