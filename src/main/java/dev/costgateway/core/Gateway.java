@@ -111,7 +111,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             s.start();
             server = s;
             status.set(status.get().withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
-            LOG.info("listening on {}", s.url());
+            LOG.info("proxy started at {}", s.url());
         } catch (Exception e) {
             String reason = describeStartFailure(e);
             try {
