@@ -85,6 +85,22 @@ public final class LlmClassifier {
                 .build();
     }
 
+    private LlmClassifier(LlmClassifier shared, LlmTransport transport) {
+        this.transport = transport;
+        this.config = shared.config;
+        this.clock = shared.clock;
+        this.template = shared.template;
+        this.verdicts = shared.verdicts;
+    }
+
+    /**
+     * The same classifier (same verdict cache) sending through another transport: the gateway makes one per
+     * request so the classifier call carries that caller's credentials.
+     */
+    public LlmClassifier withTransport(LlmTransport perRequest) {
+        return new LlmClassifier(this, perRequest);
+    }
+
     /**
      * The verdict for a prompt, or empty on timeout, error or an unusable reply.
      *
