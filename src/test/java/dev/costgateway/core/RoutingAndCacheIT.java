@@ -155,8 +155,9 @@ class RoutingAndCacheIT {
         try (GatewayHarness h = GatewayHarness.start("")) {
             h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false),
                     "content-type", "application/json", "authorization", "Bearer sk-ant-sdk");
-            try (AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(h.url()).apiKey("sk-ant-sdk")
-                    .maxRetries(0).timeout(Duration.ofSeconds(20)).build()) {
+            AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(h.url()).apiKey("sk-ant-sdk")
+                    .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+            try {
                 MessageAccumulator acc = MessageAccumulator.create();
                 try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(
                         MessageCreateParams.builder().model("claude-sonnet-4-6").maxTokens(256)
@@ -166,6 +167,8 @@ class RoutingAndCacheIT {
                 assertThat(acc.message().content().get(0).text().orElseThrow().text())
                         .isEqualTo("Paris is the capital of France.");
                 assertThat(acc.message().usage().outputTokens()).isEqualTo(9);
+            } finally {
+                client.close();
             }
             assertThat(h.upstream.received()).hasSize(1);
         }
