@@ -37,16 +37,18 @@ public final class HeuristicClassifier {
 
     private static final int CI = Pattern.CASE_INSENSITIVE;
 
+    /** One or more greetings or acknowledgements and nothing else ("Hi! Thanks so much."). */
     private static final Pattern GREETING = Pattern.compile(
-            "\\s*(?:hi|hello|hey|yo|hiya|thanks|thank you|thx|ty|cheers|ok|okay|k|cool|great|nice|got it|sure|yes|no"
-                    + "|yep|nope|good morning|good evening|good night|bye|goodbye|perfect|awesome|sounds good|understood)"
-                    + "(?:\\s+(?:there|you|so much|a lot|again|claude))?[\\s!.?,:)]*", CI);
+            "\\s*(?:(?:hi|hello|hey|yo|hiya|thanks|thank you|thx|ty|cheers|ok|okay|k|cool|great|nice|got it|sure|yes"
+                    + "|no|yep|nope|good morning|good evening|good night|bye|goodbye|perfect|awesome|sounds good"
+                    + "|understood)(?:\\s+(?:there|you|so much|a lot|again|claude))?[\\s!.?,:)]*)+", CI);
     private static final int GREETING_MAX_CHARS = 60;
 
     private static final Pattern FACTUAL_QUESTION = Pattern.compile(
             "\\s*(?:what|who|when|where|which|is|are|was|were|does|do|did|can|how many|how much|define|translate"
                     + "|name|spell|convert)\\b[^\\n]*\\?\\s*", CI);
     private static final int FACTUAL_MAX_CHARS = 200;
+    private static final int SHORT_QUESTION_MAX_CHARS = 80;
 
     /** Classifies the request body's last user turn in the context of its system prompt and conversation. */
     public Classification classify(ObjectNode body) {
@@ -120,6 +122,8 @@ public final class HeuristicClassifier {
         }
         if (len <= FACTUAL_MAX_CHARS && FACTUAL_QUESTION.matcher(text).matches()) {
             s.add(-0.5, "factual question");
+        } else if (effective < SHORT_QUESTION_MAX_CHARS && isOneLineQuestion(text)) {
+            s.add(-0.5, "short question");
         }
 
         if (systemChars > 6000) {
@@ -131,6 +135,11 @@ public final class HeuristicClassifier {
             s.add(0.5, "long conversation");
         }
         return s.classification();
+    }
+
+    private static boolean isOneLineQuestion(String text) {
+        String t = text.strip();
+        return t.endsWith("?") && t.indexOf('\n') < 0;
     }
 
     /** The running score and the names of the signals that moved it. */

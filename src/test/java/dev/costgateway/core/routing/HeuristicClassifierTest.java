@@ -17,7 +17,7 @@ class HeuristicClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hi", "Hello!", "thanks", "Thank you so much!", "ok", "got it.", "Sounds good"})
+    @ValueSource(strings = {"hi", "Hello!", "thanks", "Thank you so much!", "ok", "got it.", "Sounds good", "Hi! Thanks so much."})
     void routesGreetingsAndAcknowledgementsToFastWithHighConfidence(String text) {
         Classification c = classify(text);
         assertThat(c.tier()).isEqualTo(Tier.FAST);
@@ -31,6 +31,14 @@ class HeuristicClassifierTest {
         assertThat(c.tier()).isEqualTo(Tier.FAST);
         assertThat(c.confidence()).isGreaterThanOrEqualTo(0.75);
         assertThat(c.reason()).contains("factual question");
+    }
+
+    @Test
+    void routesAShortOneLineQuestionToFast() {
+        Classification c = classify("hi, capital of australia?");
+        assertThat(c.tier()).isEqualTo(Tier.FAST);
+        assertThat(c.confidence()).isGreaterThanOrEqualTo(0.75);
+        assertThat(c.reason()).contains("short question");
     }
 
     @Test
