@@ -274,9 +274,17 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         }
         Path dir = options.configFile().toAbsolutePath().getParent();
         Path name = options.configFile().getFileName();
+        WatchService ws;
+        try {
+            // registered here, before start() returns, so no edit made after start can be missed
+            ws = FileSystems.getDefault().newWatchService();
+            dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+        } catch (IOException e) {
+            LOG.warn("cannot watch {} for outside edits: {}", options.configFile(), e.toString());
+            return;
+        }
         watcher = new Thread(() -> {
-            try (WatchService ws = FileSystems.getDefault().newWatchService()) {
-                dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+            try (ws) {
                 while (!closed) {
                     WatchKey key = ws.take();
                     boolean ours = key.pollEvents().stream().anyMatch(ev -> name.equals(ev.context()));
