@@ -135,13 +135,15 @@ public final class RequestsViewModel {
         if ("exact".equals(r.cacheKind()) || "semantic".equals(r.cacheKind())) {
             sb.append("Answered from the ").append(r.cacheKind()).append(" cache (no upstream call). ");
         }
+        String routed = r.attempts().stream().filter(a -> "answer".equals(a.purpose())).map(AttemptRecord::model)
+                .findFirst().orElse(r.finalModel());
+        String tier = r.escalations() > 0 ? "" : " (" + r.tier() + " tier)";
         if (r.tier() == null) {
             sb.append("Not routed: ").append(requested).append(" was forwarded unchanged");
-        } else if (requested.equals(r.finalModel())) {
-            sb.append("Kept ").append(requested).append(" (").append(r.tier()).append(" tier)");
+        } else if (requested.equals(routed)) {
+            sb.append("Kept ").append(requested).append(tier);
         } else {
-            sb.append("Routed ").append(requested).append(" → ").append(r.finalModel()).append(" (")
-                    .append(r.tier()).append(" tier)");
+            sb.append("Routed ").append(requested).append(" → ").append(routed).append(tier);
         }
         if (r.classifierLayer() != null && !"n/a".equals(r.classifierLayer())) {
             sb.append(", decided by the ").append(r.classifierLayer()).append(" layer");
@@ -151,7 +153,9 @@ public final class RequestsViewModel {
         }
         sb.append('.');
         if (r.escalations() > 0) {
-            sb.append(" Escalated ").append(r.escalations()).append(r.escalations() == 1 ? " time." : " times.");
+            sb.append(" Escalated ").append(r.escalations()).append(r.escalations() == 1 ? " time" : " times")
+                    .append("; the final answer came from ").append(r.finalModel()).append(" (").append(r.tier())
+                    .append(" tier).");
         }
         if (r.errorType() != null) {
             sb.append(" Failed with ").append(r.errorType()).append(" (HTTP ").append(r.status()).append(").");
