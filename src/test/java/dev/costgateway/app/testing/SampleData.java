@@ -31,9 +31,14 @@ public final class SampleData {
 
     /** {@code count} requests spread over the {@code days} before {@code now}, newest last. */
     public static List<RequestRecord> traffic(Instant now, int days, int count, long seed) {
+        return traffic(now, Duration.ofDays(days), count, seed);
+    }
+
+    /** {@code count} requests spread over {@code span} before {@code now}, newest last. */
+    public static List<RequestRecord> traffic(Instant now, Duration spanBefore, int count, long seed) {
         Random rnd = new Random(seed);
         List<RequestRecord> out = new ArrayList<>();
-        long span = Duration.ofDays(days).toMillis();
+        long span = spanBefore.toMillis();
         for (int i = 0; i < count; i++) {
             double f = (double) i / count;
             Instant t = now.minusMillis((long) ((1 - f) * span) + rnd.nextInt(60_000));
