@@ -137,6 +137,32 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             LOG.error("cannot start the proxy: {}", reason);
         }
         startWatcher();
+        probeUpstream();
+    }
+
+    /**
+     * Checks in the background that the upstream accepts TCP connections (no HTTP request, no key sent), so the
+     * status bar can say whether it is reachable before the first request; traffic keeps it current after.
+     */
+    private void probeUpstream() {
+        URI base = config.get().upstream().baseUrl();
+        int port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
+        int timeout = (int) Math.min(5000, config.get().upstream().connectTimeout().toMillis());
+        Thread probe = new Thread(() -> {
+            GatewayStatus.UpstreamState state;
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(base.getHost(), port), timeout);
+                state = GatewayStatus.UpstreamState.REACHABLE;
+            } catch (IOException | RuntimeException e) {
+                state = GatewayStatus.UpstreamState.UNREACHABLE;
+            }
+            GatewayStatus st = status.get();
+            if (base.toString().equals(st.upstreamUrl())) {
+                status.set(st.withUpstream(state, st.upstreamUrl()));
+            }
+        }, "upstream-probe");
+        probe.setDaemon(true);
+        probe.start();
     }
 
     private String describeStartFailure(Exception e) {
@@ -190,7 +216,12 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         GatewayConfig next = applyOverrides(fileConfig);
         GatewayConfig previous = config.getAndSet(next);
         components.reconfigure(next);
-        status.set(status.get().withUpstream(status.get().upstream(), next.upstream().baseUrl().toString()));
+        boolean upstreamChanged = !previous.upstream().baseUrl().equals(next.upstream().baseUrl());
+        if (upstreamChanged) {
+            status.set(status.get().withUpstream(GatewayStatus.UpstreamState.UNKNOWN,
+                    next.upstream().baseUrl().toString()));
+            probeUpstream();
+        }
         boolean listenerChanged = !previous.server().host().equals(next.server().host())
                 || previous.server().port() != next.server().port();
         if (listenerChanged && server != null) {

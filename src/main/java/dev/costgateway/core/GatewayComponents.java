@@ -71,9 +71,39 @@ final class GatewayComponents implements AutoCloseable {
             }
         });
         policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock);
-        recorder = MetricsRecorder.NONE;
+        recorder = new ReachabilityRecorder(MetricsRecorder.NONE, status);
         queries = null;
         httpHandler = null;
+    }
+
+    /** Keeps the status bar's upstream reachability current from real traffic, then records. */
+    static final class ReachabilityRecorder implements MetricsRecorder {
+        private final MetricsRecorder delegate;
+        private final Observable<GatewayStatus> status;
+
+        ReachabilityRecorder(MetricsRecorder delegate, Observable<GatewayStatus> status) {
+            this.delegate = delegate;
+            this.status = status;
+        }
+
+        @Override
+        public void record(dev.costgateway.core.metrics.RequestRecord r) {
+            boolean answered = r.attempts().stream().anyMatch(a -> a.status() > 0);
+            boolean unreachable = r.status() == 502 && "api_error".equals(r.errorType())
+                    && r.attempts().stream().allMatch(a -> a.status() == 0);
+            GatewayStatus st = status.get();
+            if (answered) {
+                status.set(st.withUpstream(GatewayStatus.UpstreamState.REACHABLE, st.upstreamUrl()));
+            } else if (unreachable) {
+                status.set(st.withUpstream(GatewayStatus.UpstreamState.UNREACHABLE, st.upstreamUrl()));
+            }
+            delegate.record(r);
+        }
+
+        @Override
+        public long droppedRecords() {
+            return delegate.droppedRecords();
+        }
     }
 
     static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,

@@ -85,6 +85,8 @@ class GatewayErrorsIT {
             HttpResponse<byte[]> models = h.get("/v1/models", "x-api-key", "k");
             assertThat(models.statusCode()).isEqualTo(502);
             assertThat(error(models).path("message").asText()).contains("127.0.0.1:" + deadPort);
+            assertThat(h.gateway.status().get().upstream())
+                    .isEqualTo(dev.costgateway.core.GatewayStatus.UpstreamState.UNREACHABLE);
         }
     }
 

@@ -115,6 +115,8 @@ class MessagesProxyIT {
         assertThat(r.headers().firstValue("X-Gateway-Escalations")).hasValue("0");
         assertThat(r.headers().firstValue("X-Gateway-Query-ID")).hasValueSatisfying(v -> assertThat(v).hasSize(12));
         assertThat(r.headers().firstValue("X-Gateway-Classifier")).hasValue("n/a");
+        assertThat(h.gateway.status().get().upstream())
+                .isEqualTo(dev.costgateway.core.GatewayStatus.UpstreamState.REACHABLE);
     }
 
     @Test
