@@ -32,7 +32,7 @@ import dev.costgateway.core.config.GatewayConfig;
  * drains it in batches of up to {@value #MAX_BATCH} records per transaction. A full queue, a database error or a
  * record arriving after {@link #close} adds to {@link #droppedRecords()} (logged once per burst); the request that
  * produced the record is never slowed or failed. The same thread purges rows older than
- * {@code metrics.retention_days} (whole hours) at start and then once a day by the injected clock.
+ * {@code metrics.retention_days} (whole UTC days) at start and then once a day by the injected clock.
  *
  * <p>Read side: every query opens its own connection, so queries are thread-safe and may run while the writer
  * writes; they block, so call them off request and UI threads. Times are kept to the microsecond.
@@ -250,9 +250,10 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
         if (retentionDays <= 0 || now.isBefore(nextPurge)) {
             return;
         }
-        long cutoffHour = RequestRows.hourOf(RequestRows.toMicros(now.minus(Duration.ofDays(retentionDays))));
+        long cutoffDay = Math.floorDiv(
+                RequestRows.hourOf(RequestRows.toMicros(now.minus(Duration.ofDays(retentionDays)))), 24);
         try {
-            int deleted = writerConnection().purgeBefore(cutoffHour);
+            int deleted = writerConnection().purgeBefore(cutoffDay);
             if (deleted > 0) {
                 LOG.info("metrics retention: purged {} requests older than {} days", deleted, retentionDays);
             }

@@ -25,9 +25,9 @@ import dev.costgateway.core.metrics.MetricsQueries.Summary;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 
 /**
- * The SQL behind {@link MetricsQueries}. Aggregates over a time range read whole hours from the hourly rollup
+ * The SQL behind {@link MetricsQueries}. Aggregates over a time range read whole days and hours from the rollup
  * tables and only the partial hours at the range's edges from the request rows, so their cost depends on the
- * number of hours, not the number of requests. Thread-safe: every call uses its own connection.
+ * length of the range, not the number of requests. Thread-safe: every call uses its own connection.
  */
 final class MetricsReader {
 
@@ -47,6 +47,9 @@ final class MetricsReader {
             + "COALESCE(SUM(cache_creation_tokens), 0), COALESCE(SUM(cache_read_tokens), 0), "
             + "COALESCE(SUM(cost_usd), 0), COALESCE(SUM(counterfactual_usd), 0), COALESCE(SUM(saved_usd), 0), "
             + "SUM(latency_ms)";
+
+    private static final RollupTables HOURLY = new RollupTables("rollup_hourly", "latency_hourly", "hour_epoch");
+    private static final RollupTables DAILY = new RollupTables("rollup_daily", "latency_daily", "day_epoch");
 
     private final ConnectionFactory connections;
 
@@ -183,24 +186,24 @@ final class MetricsReader {
     }
 
     List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping) {
-        Long fromHour = from == null ? null : from.toEpochDay() * 24;
-        Long toHour = to == null ? null : (to.toEpochDay() + 1) * 24;
+        Long fromDay = from == null ? null : from.toEpochDay();
+        Long endDay = to == null ? null : to.toEpochDay() + 1;
         try (Connection c = connections.open()) {
             if (grouping == ReportGrouping.REQUEST) {
-                return requestReport(c, fromHour, toHour);
+                return requestReport(c, fromDay, endDay);
             }
             String key = switch (grouping) {
-                case DAY -> "hour_epoch / 24";
+                case DAY -> "day_epoch";
                 case MODEL -> "final_model";
                 case TIER -> "tier";
                 case REQUEST -> throw new AssertionError();
             };
             Where where = new Where();
-            where.range("hour_epoch", fromHour, toHour);
+            where.range("day_epoch", fromDay, endDay);
             String sql = "SELECT " + key + ", SUM(requests), SUM(input_tokens), SUM(output_tokens), "
                     + "SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost_usd), SUM(counterfactual_usd), "
                     + "SUM(saved_usd), SUM(CASE WHEN cache_kind IN ('exact', 'semantic') THEN requests ELSE 0 END), "
-                    + "SUM(escalations) FROM rollup_hourly" + where.sql() + " GROUP BY " + key + " ORDER BY " + key;
+                    + "SUM(escalations) FROM rollup_daily" + where.sql() + " GROUP BY " + key + " ORDER BY " + key;
             List<ReportRow> rows = new ArrayList<>();
             try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -215,10 +218,11 @@ final class MetricsReader {
         }
     }
 
-    private static List<ReportRow> requestReport(Connection c, Long fromHour, Long toHour) throws SQLException {
+    private static List<ReportRow> requestReport(Connection c, Long fromDay, Long endDay) throws SQLException {
+        long dayMicros = 24 * RequestRows.HOUR_MICROS;
         Where where = new Where();
-        where.range("ts_micros", fromHour == null ? null : fromHour * RequestRows.HOUR_MICROS,
-                toHour == null ? null : toHour * RequestRows.HOUR_MICROS);
+        where.range("ts_micros", fromDay == null ? null : fromDay * dayMicros,
+                endDay == null ? null : endDay * dayMicros);
         String sql = "SELECT query_id, 1, COALESCE(input_tokens, 0), COALESCE(output_tokens, 0), "
                 + "COALESCE(cache_creation_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cost_usd, 0), "
                 + "COALESCE(counterfactual_usd, 0), COALESCE(saved_usd, 0), "
@@ -282,28 +286,40 @@ final class MetricsReader {
 
     /**
      * Sums over [from, to) keyed by time bucket (bucket start / bucketMicros; always 0 when bucketMicros is 0)
-     * and dimensions. Whole hours come from the rollup tables when the bucket is a whole number of hours.
+     * and dimensions. When the bucket is a whole number of days (or hours), whole days come from the daily
+     * rollup, the remaining whole hours from the hourly rollup and only the partial hours at the edges from the
+     * request rows; all levels use epoch-aligned periods, so their bucket keys agree.
      */
     private Aggregation aggregate(Instant from, Instant to, long bucketMicros) {
         Long fromMicros = micros(from);
         Long toMicros = micros(to);
         Aggregation agg = new Aggregation();
         try (Connection c = connections.open()) {
-            boolean hourly = bucketMicros % RequestRows.HOUR_MICROS == 0;
-            Long firstHour = fromMicros == null ? null : Math.floorDiv(fromMicros + RequestRows.HOUR_MICROS - 1,
-                    RequestRows.HOUR_MICROS);
+            Long firstHour = fromMicros == null ? null : ceilDiv(fromMicros, RequestRows.HOUR_MICROS);
             Long endHour = toMicros == null ? null : Math.floorDiv(toMicros, RequestRows.HOUR_MICROS);
-            if (hourly && (firstHour == null || endHour == null || firstHour < endHour)) {
-                long hoursPerBucket = bucketMicros / RequestRows.HOUR_MICROS;
-                readRollup(c, agg, firstHour, endHour, hoursPerBucket);
-                if (fromMicros != null && fromMicros < firstHour * RequestRows.HOUR_MICROS) {
-                    readRaw(c, agg, fromMicros, firstHour * RequestRows.HOUR_MICROS, bucketMicros);
+            if (bucketMicros % RequestRows.HOUR_MICROS != 0 || !before(firstHour, endHour)) {
+                readRaw(c, agg, fromMicros, toMicros, bucketMicros);
+                return agg;
+            }
+            if (fromMicros != null && fromMicros < firstHour * RequestRows.HOUR_MICROS) {
+                readRaw(c, agg, fromMicros, firstHour * RequestRows.HOUR_MICROS, bucketMicros);
+            }
+            if (toMicros != null && endHour * RequestRows.HOUR_MICROS < toMicros) {
+                readRaw(c, agg, endHour * RequestRows.HOUR_MICROS, toMicros, bucketMicros);
+            }
+            long hoursPerBucket = bucketMicros / RequestRows.HOUR_MICROS;
+            Long firstDay = firstHour == null ? null : ceilDiv(firstHour, 24);
+            Long endDay = endHour == null ? null : Math.floorDiv(endHour, 24);
+            if (hoursPerBucket % 24 == 0 && before(firstDay, endDay)) {
+                readRollup(c, agg, DAILY, firstDay, endDay, hoursPerBucket / 24);
+                if (firstHour != null && firstHour < firstDay * 24) {
+                    readRollup(c, agg, HOURLY, firstHour, firstDay * 24, hoursPerBucket);
                 }
-                if (toMicros != null && endHour * RequestRows.HOUR_MICROS < toMicros) {
-                    readRaw(c, agg, endHour * RequestRows.HOUR_MICROS, toMicros, bucketMicros);
+                if (endHour != null && endDay * 24 < endHour) {
+                    readRollup(c, agg, HOURLY, endDay * 24, endHour, hoursPerBucket);
                 }
             } else {
-                readRaw(c, agg, fromMicros, toMicros, bucketMicros);
+                readRollup(c, agg, HOURLY, firstHour, endHour, hoursPerBucket);
             }
         } catch (SQLException e) {
             throw new MetricsStoreException("metrics aggregate query failed", e);
@@ -311,15 +327,24 @@ final class MetricsReader {
         return agg;
     }
 
-    private static void readRollup(Connection c, Aggregation agg, Long firstHour, Long endHour, long hoursPerBucket)
-            throws SQLException {
-        String time = hoursPerBucket == 0 ? "0" : "hour_epoch / " + hoursPerBucket;
+    /** True when the range [from, to) of periods is not empty; null bounds are open. */
+    private static boolean before(Long from, Long to) {
+        return from == null || to == null || from < to;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    private static void readRollup(Connection c, Aggregation agg, RollupTables level, Long first, Long end,
+            long periodsPerBucket) throws SQLException {
+        String time = periodsPerBucket == 0 ? "0" : level.timeColumn + " / " + periodsPerBucket;
         Where where = new Where();
-        where.range("hour_epoch", firstHour, endHour);
-        readTotals(c, agg, "SELECT " + time + ", " + ROLLUP_DIMS + ", " + ROLLUP_MEASURES + " FROM rollup_hourly"
+        where.range(level.timeColumn, first, end);
+        readTotals(c, agg, "SELECT " + time + ", " + ROLLUP_DIMS + ", " + ROLLUP_MEASURES + " FROM " + level.totals
                 + where.sql() + " GROUP BY " + time + ", " + ROLLUP_DIMS, where);
-        readLatency(c, agg, "SELECT " + time + ", latency_bucket, SUM(requests) FROM latency_hourly" + where.sql()
-                + " GROUP BY " + time + ", latency_bucket", where);
+        readLatency(c, agg, "SELECT " + time + ", latency_bucket, SUM(requests) FROM " + level.latency
+                + where.sql() + " GROUP BY " + time + ", latency_bucket", where);
     }
 
     private static void readRaw(Connection c, Aggregation agg, Long fromMicros, Long toMicros, long bucketMicros)
@@ -382,6 +407,9 @@ final class MetricsReader {
             ps.setObject(i + 1, params.get(i));
         }
         return ps;
+    }
+
+    private record RollupTables(String totals, String latency, String timeColumn) {
     }
 
     private record Dims(String model, String tier, String layer, String cacheKind) {

@@ -1,7 +1,10 @@
 package dev.costgateway.core.metrics;
 
-/** The key of one {@code rollup_hourly} row; empty strings stand for null. */
-record RollupKey(long hourEpoch, String finalModel, String tier, String classifierLayer, String cacheKind) {
+/**
+ * The key of one rollup row: {@code periodEpoch} is the hour ({@code rollup_hourly}) or the UTC day
+ * ({@code rollup_daily}) since the epoch; empty strings stand for null.
+ */
+record RollupKey(long periodEpoch, String finalModel, String tier, String classifierLayer, String cacheKind) {
 
     static RollupKey of(RequestRecord r) {
         return new RollupKey(RequestRows.hourOf(RequestRows.toMicros(r.timestamp())),

@@ -37,9 +37,10 @@ CREATE TABLE requests (
 CREATE INDEX requests_ts ON requests (ts_micros, id);
 CREATE INDEX requests_query_id ON requests (query_id);
 
--- One row per upstream call made for a request (answers, escalations, classifier calls).
+-- One row per upstream call made for a request (answers, escalations, classifier calls). request_id is
+-- requests.id; no foreign key, so the writer does not pay a lookup per attempt (the purge deletes both).
 CREATE TABLE request_attempts (
-    request_id               BIGINT           NOT NULL REFERENCES requests (id),
+    request_id               BIGINT           NOT NULL,
     attempt_index            INTEGER          NOT NULL,
     purpose                  VARCHAR(32),
     model                    VARCHAR(200),
@@ -85,4 +86,34 @@ CREATE TABLE latency_hourly (
     latency_bucket           INTEGER          NOT NULL,
     requests                 BIGINT           NOT NULL,
     PRIMARY KEY (hour_epoch, latency_bucket)
+);
+
+-- The same totals per UTC day (day_epoch = hour_epoch / 24), so ranges of weeks read a few hundred rows.
+CREATE TABLE rollup_daily (
+    day_epoch                BIGINT           NOT NULL,
+    final_model              VARCHAR(200)     NOT NULL,
+    tier                     VARCHAR(32)      NOT NULL,
+    classifier_layer         VARCHAR(32)      NOT NULL,
+    cache_kind               VARCHAR(32)      NOT NULL,
+    requests                 BIGINT           NOT NULL,
+    errors                   BIGINT           NOT NULL,
+    escalated_requests       BIGINT           NOT NULL,
+    escalations              BIGINT           NOT NULL,
+    input_tokens             BIGINT           NOT NULL,
+    output_tokens            BIGINT           NOT NULL,
+    cache_creation_tokens    BIGINT           NOT NULL,
+    cache_read_tokens        BIGINT           NOT NULL,
+    cost_usd                 DOUBLE PRECISION NOT NULL,
+    counterfactual_usd       DOUBLE PRECISION NOT NULL,
+    saved_usd                DOUBLE PRECISION NOT NULL,
+    latency_sum_ms           BIGINT           NOT NULL,
+    PRIMARY KEY (day_epoch, final_model, tier, classifier_layer, cache_kind)
+);
+
+-- Daily latency histogram.
+CREATE TABLE latency_daily (
+    day_epoch                BIGINT           NOT NULL,
+    latency_bucket           INTEGER          NOT NULL,
+    requests                 BIGINT           NOT NULL,
+    PRIMARY KEY (day_epoch, latency_bucket)
 );
