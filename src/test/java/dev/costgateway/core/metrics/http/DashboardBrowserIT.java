@@ -31,7 +31,7 @@ import dev.costgateway.core.metrics.Records;
  * Skipped only when no Chromium binary is installed ({@code .ci/run} installs Debian's).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DashboardBrowserTest {
+class DashboardBrowserIT {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final String XSS_PROMPT = "<script>document.documentElement.setAttribute('data-xss','script')"

@@ -26,14 +26,14 @@ import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.RequestQuery;
 
 /**
- * Store benchmarks; run with {@code mvn -B -o -Pbench test -Dtest=MetricsStoreBench}. Prints the figures.
+ * Store benchmarks; run with {@code mvn -B -o -Pbench test -Dtest=MetricsStoreBenchmark}. Prints the figures.
  * Writes one million generated records over 90 days through the real writer (measuring its sustained rate and
  * the cost of {@code record()} on the caller; generating the records is not timed), then times the dashboard,
  * summary, timeline and report queries. {@code -Dbench.rows=N} changes the row count, {@code -Dbench.url=jdbc:...}
  * the database.
  */
 @Tag("bench")
-class MetricsStoreBench {
+class MetricsStoreBenchmark {
 
     private static final int ROWS = Integer.getInteger("bench.rows", 1_000_000);
     private static final int CHUNK = 50_000;
