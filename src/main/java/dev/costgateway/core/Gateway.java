@@ -384,6 +384,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         return components.recorder();
     }
 
+    /** Blocks until every metrics record queued so far is stored (for tests and exports that must be complete). */
+    public void flushMetrics() {
+        components.flushMetrics();
+    }
+
     public static String version() {
         String v = Gateway.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;

@@ -21,7 +21,9 @@ import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.metrics.H2MetricsStore;
 import dev.costgateway.core.metrics.MetricsQueries;
+import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.UpstreamClient;
@@ -41,6 +43,7 @@ final class GatewayComponents implements AutoCloseable {
     private final SemanticCache semantic;
     private final ExecutorService background;
     private final MessagePolicy policy;
+    private final H2MetricsStore store;
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
@@ -71,9 +74,14 @@ final class GatewayComponents implements AutoCloseable {
             }
         });
         policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock);
-        recorder = new ReachabilityRecorder(MetricsRecorder.NONE, status);
-        queries = null;
-        httpHandler = null;
+        // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
+        // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
+        GatewayConfig.Metrics m = cfg.metrics();
+        store = H2MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
+                m.queueCapacity()), dataDir, clock);
+        recorder = new ReachabilityRecorder(store, status);
+        queries = store;
+        httpHandler = new MetricsHandler(store, store::droppedRecords, clock);
     }
 
     /** Keeps the status bar's upstream reachability current from real traffic, then records. */
@@ -155,8 +163,14 @@ final class GatewayComponents implements AutoCloseable {
         }
     }
 
+    /** Blocks until every record queued so far is in the database (tests, shutdown). */
+    void flushMetrics() {
+        store.flush();
+    }
+
     @Override
     public void close() {
+        store.close();
         semantic.close();
         exact.get().close();
         embedder.close();

@@ -6,15 +6,14 @@ import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
 
 /**
- * Turns report rows into CSV text. The app must export the same columns as the HTTP export, so the default
- * should be the core's {@code CsvReport.toCsv(rows, grouping)}; until that class is on this branch,
- * {@link #DEFAULT} is a faithful stand-in writing the {@link ReportRow} fields in order.
+ * Turns report rows into CSV text. The app exports exactly the columns of the HTTP export, so the default is the
+ * core's {@code CsvReport.toCsv(rows, grouping)}; tests may inject another.
  */
 @FunctionalInterface
 public interface CsvFormatter {
 
     String toCsv(List<ReportRow> rows, ReportGrouping grouping);
 
-    /** The one call site to switch to {@code CsvReport::toCsv} once it exists. */
-    CsvFormatter DEFAULT = ReportRowCsv::toCsv;
+    /** The same CSV as {@code GET /v1/reports/costs.csv}. */
+    CsvFormatter DEFAULT = dev.costgateway.core.metrics.CsvReport::toCsv;
 }

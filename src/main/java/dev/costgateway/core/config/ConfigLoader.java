@@ -203,7 +203,7 @@ public final class ConfigLoader {
             var metrics = new GatewayConfig.Metrics(
                     string("metrics.jdbc_url", s -> s.isEmpty() || s.startsWith("jdbc:") ? null : "must start with jdbc:"),
                     bool("metrics.store_text"),
-                    integer("metrics.text_preview_chars", 0, 100_000),
+                    integer("metrics.text_preview_chars", 0, 20_000),
                     integer("metrics.retention_days", 1, 36_500),
                     integer("metrics.queue_capacity", 16, 10_000_000));
             Map<Tier, GatewayConfig.TierModel> tiers = tiers();

@@ -71,6 +71,7 @@ public final class ProxyServer implements AutoCloseable {
         server.addConnector(connector);
         server.setHandler(new Dispatch());
         if (extra != null) {
+            extra.setServer(server);
             server.addBean(extra);
         }
         server.setStopTimeout(10_000);
