@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Builds the Linux packages from this checkout and proves that what they put on disk starts:
+#   1. installs the Debian packages jpackage needs (fakeroot, dpkg-dev, binutils) if any is missing
+#   2. mvn -B -Ppackage -DskipTests package  -> target/installer/cost-gateway (app-image) and *.deb
+#   3. starts the app-image launcher --headless on a free port, waits for GET /health = 200, stops it
+#   4. unpacks the .deb into a scratch root (dpkg-deb -x: the machine's packages stay untouched), checks
+#      its control data, and runs the same check with the launcher from /opt/cost-gateway inside it
+#   5. prints the sizes of the .deb and the app-image
+# Exits non-zero on the first failure. Usage: packaging/build-and-smoke.sh [--skip-build]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+HEALTH_TIMEOUT_SECONDS=${HEALTH_TIMEOUT_SECONDS:-60}
+
+log() { printf '[package-smoke] %s\n' "$*"; }
+fail() { printf '[package-smoke] FAIL: %s\n' "$*" >&2; exit 1; }
+
+install_build_tools() {
+    local missing=()
+    command -v fakeroot >/dev/null || missing+=(fakeroot)
+    command -v dpkg-deb >/dev/null && command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
+    command -v objcopy >/dev/null || missing+=(binutils)
+    command -v curl >/dev/null || missing+=(curl)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        # another apt run may hold the dpkg lock for a while: wait for it instead of failing
+        $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}"
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# smoke_test NAME LAUNCHER: runs LAUNCHER --headless against a scratch config/data dir, checks /health
+smoke_test() {
+    local name=$1 launcher=$2
+    [ -x "$launcher" ] || fail "$name: no launcher at $launcher"
+    local scratch port upstream_port pid
+    scratch=$(mktemp -d)
+    port=$(free_port)
+    upstream_port=$(free_port)
+    log "$name: starting $launcher --headless --port $port"
+    # user.home points into scratch too, so what the app or its libraries cache per user (DJL and JavaFX
+    # natives) stays out of ours; the launcher passes JDK_JAVA_OPTIONS to the JVM
+    mkdir -p "$scratch/home"
+    JDK_JAVA_OPTIONS="-Duser.home=$scratch/home" "$launcher" --headless --port "$port" --data-dir "$scratch/data" \
+        --config "$scratch/config.yaml" --upstream "http://127.0.0.1:$upstream_port" \
+        >"$scratch/out.log" 2>&1 &
+    pid=$!
+
+    local deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS)) status="" body=""
+    while [ $SECONDS -lt $deadline ]; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            cat "$scratch/out.log" >&2
+            fail "$name: the launcher exited before serving /health"
+        fi
+        status=$(curl -s -o "$scratch/health.json" -w '%{http_code}' "http://127.0.0.1:$port/health" || true)
+        [ "$status" = 200 ] && break
+        sleep 1
+    done
+    if [ "$status" != 200 ]; then
+        kill "$pid" 2>/dev/null || true
+        cat "$scratch/out.log" >&2
+        fail "$name: GET /health did not answer 200 within ${HEALTH_TIMEOUT_SECONDS}s (last status '$status')"
+    fi
+    body=$(cat "$scratch/health.json")
+    python3 -c 'import json,sys; json.loads(sys.argv[1])' "$body" || fail "$name: /health is not JSON: $body"
+    grep -q "listening on http://127.0.0.1:$port" "$scratch/out.log" \
+        || fail "$name: no 'listening on http://127.0.0.1:$port' line in the launcher output"
+    [ -f "$scratch/config.yaml" ] || fail "$name: the launcher did not create the config at --config"
+    log "$name: /health 200 $body"
+
+    # the embedder exercises the onnxruntime and tokenizer natives left in the package: wait for it to load
+    local embedder
+    while :; do
+        embedder=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("embedder",""))' \
+            "$scratch/health.json")
+        [ "$embedder" = loading ] && [ $SECONDS -lt $deadline ] || break
+        sleep 1
+        curl -s -o "$scratch/health.json" "http://127.0.0.1:$port/health" || true
+    done
+    case "$embedder" in
+        ready) log "$name: embedder ready (onnxruntime and tokenizer natives load)" ;;
+        disabled|"") log "$name: embedder disabled in this build, its natives were not exercised" ;;
+        *) cat "$scratch/out.log" >&2; fail "$name: embedder is '$embedder'" ;;
+    esac
+
+    kill -TERM "$pid"
+    local stop_deadline=$((SECONDS + 20))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $stop_deadline ]; do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        fail "$name: the launcher did not stop within 20s of SIGTERM"
+    fi
+    wait "$pid" 2>/dev/null || true
+    log "$name: stopped"
+    rm -rf "$scratch"
+}
+
+install_build_tools
+
+if [ "${1:-}" != "--skip-build" ]; then
+    log "building: mvn -B -Ppackage -DskipTests package"
+    mvn -B -q -Ppackage -DskipTests package
+fi
+
+app_image=target/installer/cost-gateway
+shopt -s nullglob
+debs=(target/installer/cost-gateway_*.deb)
+shopt -u nullglob
+[ -d "$app_image" ] || fail "no app-image at $app_image"
+[ ${#debs[@]} -eq 1 ] || fail "expected one target/installer/cost-gateway_*.deb, found ${#debs[@]}"
+deb=${debs[0]}
+
+# the image must hold only this platform's natives (packaging/package.xml strips the others)
+foreign=$(unzip -Z1 "$app_image"/lib/app/lib/onnxruntime-*.jar | grep -E '^ai/onnxruntime/native/.+/.' \
+    | grep -v '^ai/onnxruntime/native/linux-x64/' || true)
+[ -z "$foreign" ] || fail "onnxruntime jar still carries foreign natives: $foreign"
+
+smoke_test app-image "$app_image/bin/cost-gateway"
+
+log "checking $deb"
+control=$(dpkg-deb -f "$deb")
+printf '%s\n' "$control" | grep -q '^Package: cost-gateway$' || fail ".deb package name is not cost-gateway"
+depends=$(dpkg-deb -f "$deb" Depends)
+# one package name per line, without version constraints
+depends_names=$(printf '%s' "$depends" | tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//' | sort -u)
+for needed in libgtk-3-0 libgl1 libstdc++6 libc6 xdg-utils; do
+    printf '%s\n' "$depends_names" | grep -qxF "$needed" || fail ".deb does not depend on $needed"
+done
+for unneeded in libasound2 libgif7 default-jre openjdk-17-jre; do
+    printf '%s\n' "$depends_names" | grep -qxF "$unneeded" && fail ".deb depends on $unneeded, which the app does not need"
+done
+deb_root=$(mktemp -d)
+dpkg-deb -x "$deb" "$deb_root"
+[ -f "$deb_root/opt/cost-gateway/lib/cost-gateway-cost-gateway.desktop" ] || fail ".deb has no desktop entry"
+install_listing=$(cd "$deb_root" && find . | sort)
+smoke_test deb "$deb_root/opt/cost-gateway/bin/cost-gateway"
+[ "$(cd "$deb_root" && find . | sort)" = "$install_listing" ] \
+    || fail "the launcher wrote into its install folder: $(diff <(printf '%s\n' "$install_listing") \
+        <(cd "$deb_root" && find . | sort) || true)"
+rm -rf "$deb_root"
+
+log "Depends: $depends"
+log "sizes: .deb $(du -h "$deb" | cut -f1) ($(stat -c %s "$deb") bytes), app-image $(du -sh "$app_image" | cut -f1)"
+log "OK"
