@@ -5,7 +5,9 @@
 #   3. starts the app-image launcher --headless on a free port, waits for GET /health = 200, stops it
 #   4. unpacks the .deb into a scratch root (dpkg-deb -x: the machine's packages stay untouched), checks
 #      its control data, and runs the same check with the launcher from /opt/cost-gateway inside it
-#   5. prints the sizes of the .deb and the app-image
+#   5. if xvfb-run is there: starts the app-image launcher without --headless on a virtual display and
+#      checks that the "Cost Gateway" window appears and the gateway answers
+#   6. prints the sizes of the .deb and the app-image
 # Exits non-zero on the first failure. Usage: packaging/build-and-smoke.sh [--skip-build]
 set -euo pipefail
 
@@ -101,6 +103,42 @@ smoke_test() {
     rm -rf "$scratch"
 }
 
+# window_check LAUNCHER: runs inside xvfb-run (see below); succeeds once the window is mapped and /health is 200
+window_check() {
+    local launcher=$1 scratch port pid status="" deadline
+    scratch=$(mktemp -d)
+    mkdir -p "$scratch/home"
+    port=$(free_port)
+    JDK_JAVA_OPTIONS="-Duser.home=$scratch/home" "$launcher" --port "$port" --data-dir "$scratch/data" \
+        --config "$scratch/config.yaml" --upstream "http://127.0.0.1:$(free_port)" >"$scratch/out.log" 2>&1 &
+    pid=$!
+    deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
+    local window=no
+    while [ $SECONDS -lt $deadline ]; do
+        kill -0 "$pid" 2>/dev/null || break
+        status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health" || true)
+        xwininfo -root -tree 2>/dev/null | grep -q '"Cost Gateway"' && window=yes
+        [ "$status" = 200 ] && [ $window = yes ] && break
+        sleep 1
+    done
+    local alive=no
+    kill -0 "$pid" 2>/dev/null && alive=yes
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    if [ "$status" != 200 ] || [ $window != yes ] || [ $alive != yes ]; then
+        cat "$scratch/out.log" >&2
+        echo "window: $window, /health: '$status', running: $alive" >&2
+        rm -rf "$scratch"
+        return 1
+    fi
+    rm -rf "$scratch"
+}
+
+if [ "${1:-}" = "--window-check" ]; then
+    window_check "$2"
+    exit
+fi
+
 install_build_tools
 
 if [ "${1:-}" != "--skip-build" ]; then
@@ -144,6 +182,15 @@ smoke_test deb "$deb_root/opt/cost-gateway/bin/cost-gateway"
     || fail "the launcher wrote into its install folder: $(diff <(printf '%s\n' "$install_listing") \
         <(cd "$deb_root" && find . | sort) || true)"
 rm -rf "$deb_root"
+
+if command -v xvfb-run >/dev/null && command -v xwininfo >/dev/null; then
+    log "window: starting $app_image/bin/cost-gateway on a virtual display"
+    xvfb-run -a -s "-screen 0 1280x800x24" "$0" --window-check "$app_image/bin/cost-gateway" \
+        || fail "window: the app-image launcher did not open its window and serve /health"
+    log "window: the 'Cost Gateway' window opened and /health answered 200"
+else
+    log "window: skipped (needs xvfb-run from xvfb and xwininfo from x11-utils)"
+fi
 
 log "Depends: $depends"
 log "sizes: .deb $(du -h "$deb" | cut -f1) ($(stat -c %s "$deb") bytes), app-image $(du -sh "$app_image" | cut -f1)"
