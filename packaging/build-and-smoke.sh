@@ -2,7 +2,8 @@
 # Builds the Linux packages from this checkout and proves that what they put on disk starts:
 #   1. installs the Debian packages jpackage needs (fakeroot, dpkg-dev, binutils) if any is missing
 #   2. mvn -B -Ppackage -DskipTests package  -> target/installer/cost-gateway (app-image) and *.deb
-#   3. starts the app-image launcher --headless on a free port, waits for GET /health = 200, stops it
+#   3. loads the onnxruntime and tokenizer natives left in the image (packaging/NativeCheck.java), then
+#      starts the app-image launcher --headless on a free port, waits for GET /health = 200, stops it
 #   4. unpacks the .deb into a scratch root (dpkg-deb -x: the machine's packages stay untouched), checks
 #      its control data, and runs the same check with the launcher from /opt/cost-gateway inside it
 #   5. if xvfb-run is there: starts the app-image launcher without --headless on a virtual display and
@@ -158,6 +159,15 @@ deb=${debs[0]}
 foreign=$(unzip -Z1 "$app_image"/lib/app/lib/onnxruntime-*.jar | grep -E '^ai/onnxruntime/native/.+/.' \
     | grep -v '^ai/onnxruntime/native/linux-x64/' || true)
 [ -z "$foreign" ] || fail "onnxruntime jar still carries foreign natives: $foreign"
+
+# ... and those natives load: tokenizer and onnxruntime session on the bundled model, from the image's jars
+java_cmd=java
+[ -n "${JAVA_HOME:-}" ] && java_cmd="$JAVA_HOME/bin/java"
+native_home=$(mktemp -d)
+"$java_cmd" -Duser.home="$native_home" -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+    -cp "$app_image/lib/app/lib/*" packaging/NativeCheck.java \
+    || fail "the onnxruntime or tokenizer natives left in the app-image do not load"
+rm -rf "$native_home"
 
 smoke_test app-image "$app_image/bin/cost-gateway"
 
