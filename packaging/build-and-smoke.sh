@@ -4,8 +4,10 @@
 #   2. mvn -B -Ppackage -DskipTests package  -> target/installer/cost-gateway (app-image) and *.deb
 #   3. loads the onnxruntime and tokenizer natives left in the image (packaging/NativeCheck.java), then
 #      starts the app-image launcher --headless on a free port, waits for GET /health = 200, stops it
-#   4. unpacks the .deb into a scratch root (dpkg-deb -x: the machine's packages stay untouched), checks
-#      its control data, and runs the same check with the launcher from /opt/cost-gateway inside it
+#   4. checks the .deb's control data; as root (CI): apt-get installs it, runs the same check with
+#      /opt/cost-gateway/bin/cost-gateway, checks the menu entry, then purges it; otherwise (or with
+#      SMOKE_DEB_INSTALL=extract) unpacks it into a scratch root with dpkg-deb -x and runs the launcher there.
+#      Either way the launcher must not write into its install folder.
 #   5. if xvfb-run is there: starts the app-image launcher without --headless on a virtual display and
 #      checks that the "Cost Gateway" window appears and the gateway answers
 #   6. prints the sizes of the .deb and the app-image
@@ -183,15 +185,44 @@ done
 for unneeded in libasound2 libgif7 default-jre openjdk-17-jre; do
     printf '%s\n' "$depends_names" | grep -qxF "$unneeded" && fail ".deb depends on $unneeded, which the app does not need"
 done
-deb_root=$(mktemp -d)
-dpkg-deb -x "$deb" "$deb_root"
-[ -f "$deb_root/opt/cost-gateway/lib/cost-gateway-cost-gateway.desktop" ] || fail ".deb has no desktop entry"
-install_listing=$(cd "$deb_root" && find . | sort)
-smoke_test deb "$deb_root/opt/cost-gateway/bin/cost-gateway"
-[ "$(cd "$deb_root" && find . | sort)" = "$install_listing" ] \
-    || fail "the launcher wrote into its install folder: $(diff <(printf '%s\n' "$install_listing") \
-        <(cd "$deb_root" && find . | sort) || true)"
-rm -rf "$deb_root"
+# run_installed NAME ROOT: smoke-tests ROOT/opt/cost-gateway and checks the launcher wrote nothing there
+run_installed() {
+    local name=$1 root=${2%/} listing
+    listing=$(find "$root/opt/cost-gateway" | sort)
+    smoke_test "$name" "$root/opt/cost-gateway/bin/cost-gateway"
+    [ "$(find "$root/opt/cost-gateway" | sort)" = "$listing" ] \
+        || fail "$name: the launcher wrote into its install folder: $(diff <(printf '%s\n' "$listing") \
+            <(find "$root/opt/cost-gateway" | sort) || true)"
+}
+
+# Real installation (apt-get install, maintainer scripts included, then purge) when running as root on a
+# machine without cost-gateway installed, which is the CI case; otherwise, or with SMOKE_DEB_INSTALL=extract,
+# the .deb is only unpacked into a scratch root and run from there.
+if [ "$(id -u)" -eq 0 ] && [ "${SMOKE_DEB_INSTALL:-auto}" != extract ] && ! dpkg -s cost-gateway >/dev/null 2>&1
+then
+    purge_package() {
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -qq cost-gateway >/dev/null
+    }
+    trap purge_package EXIT
+    log "deb: apt-get install $deb"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+        "$(realpath "$deb")" >/dev/null || fail "apt-get install of $deb failed"
+    [ -f /usr/share/applications/cost-gateway-cost-gateway.desktop ] \
+        || fail "deb: no menu entry in /usr/share/applications after installing"
+    run_installed deb /
+    purge_package
+    trap - EXIT
+    [ ! -e /opt/cost-gateway ] || fail "deb: /opt/cost-gateway is still there after apt-get purge"
+    [ ! -e /usr/share/applications/cost-gateway-cost-gateway.desktop ] \
+        || fail "deb: the menu entry is still there after apt-get purge"
+    log "deb: installed, ran and purged"
+else
+    deb_root=$(mktemp -d)
+    dpkg-deb -x "$deb" "$deb_root"
+    [ -f "$deb_root/opt/cost-gateway/lib/cost-gateway-cost-gateway.desktop" ] || fail ".deb has no desktop entry"
+    run_installed deb-extracted "$deb_root"
+    rm -rf "$deb_root"
+fi
 
 if command -v xvfb-run >/dev/null && command -v xwininfo >/dev/null; then
     log "window: starting $app_image/bin/cost-gateway on a virtual display"
