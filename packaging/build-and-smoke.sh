@@ -3,7 +3,8 @@
 #   1. installs the Debian packages jpackage needs (fakeroot, dpkg-dev, binutils) if any is missing
 #   2. mvn -B -Ppackage -DskipTests package  -> target/installer/cost-gateway (app-image) and *.deb
 #   3. loads the onnxruntime and tokenizer natives left in the image (packaging/NativeCheck.java), then
-#      starts the app-image launcher --headless on a free port, waits for GET /health = 200, stops it
+#      starts the app-image launcher --headless on a free port against packaging/fake_upstream.py, waits
+#      for GET /health = 200, relays one POST /v1/messages through it, stops it
 #   4. checks the .deb's control data; as root (CI): apt-get installs it, runs the same check with
 #      /opt/cost-gateway/bin/cost-gateway, checks the menu entry, then purges it; otherwise (or with
 #      SMOKE_DEB_INSTALL=extract) unpacks it into a scratch root with dpkg-deb -x and runs the launcher there.
@@ -44,10 +45,12 @@ free_port() {
 smoke_test() {
     local name=$1 launcher=$2
     [ -x "$launcher" ] || fail "$name: no launcher at $launcher"
-    local scratch port upstream_port pid
+    local scratch port upstream_port pid upstream_pid
     scratch=$(mktemp -d)
     port=$(free_port)
     upstream_port=$(free_port)
+    python3 packaging/fake_upstream.py "$upstream_port" &
+    upstream_pid=$!
     log "$name: starting $launcher --headless --port $port"
     # user.home points into scratch too, so what the app or its libraries cache per user (DJL and JavaFX
     # natives) stays out of ours; the launcher passes JDK_JAVA_OPTIONS to the JVM
@@ -60,6 +63,7 @@ smoke_test() {
     local deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS)) status="" body=""
     while [ $SECONDS -lt $deadline ]; do
         if ! kill -0 "$pid" 2>/dev/null; then
+            kill "$upstream_pid" 2>/dev/null || true
             cat "$scratch/out.log" >&2
             fail "$name: the launcher exited before serving /health"
         fi
@@ -68,7 +72,7 @@ smoke_test() {
         sleep 1
     done
     if [ "$status" != 200 ]; then
-        kill "$pid" 2>/dev/null || true
+        kill "$pid" "$upstream_pid" 2>/dev/null || true
         cat "$scratch/out.log" >&2
         fail "$name: GET /health did not answer 200 within ${HEALTH_TIMEOUT_SECONDS}s (last status '$status')"
     fi
@@ -93,6 +97,22 @@ smoke_test() {
         disabled|"") log "$name: embedder disabled in this build, its natives were not exercised" ;;
         *) cat "$scratch/out.log" >&2; fail "$name: embedder is '$embedder'" ;;
     esac
+
+    # the proxy path end to end: client -> packaged gateway -> fake upstream -> client
+    local reply
+    reply=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port/v1/messages" \
+        -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' -H 'x-api-key: sk-ant-smoke' \
+        -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"Say hello."}]}' \
+        || true)
+    if [ "$(printf '%s' "$reply" | tail -n1)" != 200 ] \
+            || ! printf '%s' "$reply" | grep -q 'Hello from the fake upstream.'; then
+        kill "$pid" "$upstream_pid" 2>/dev/null || true
+        cat "$scratch/out.log" >&2
+        fail "$name: POST /v1/messages did not relay the upstream answer: $reply"
+    fi
+    log "$name: POST /v1/messages relayed the upstream answer"
+    kill "$upstream_pid" 2>/dev/null || true
+    wait "$upstream_pid" 2>/dev/null || true
 
     kill -TERM "$pid"
     local stop_deadline=$((SECONDS + 20))
@@ -183,7 +203,8 @@ for needed in libgtk-3-0 libgl1 libstdc++6 libc6 xdg-utils; do
     printf '%s\n' "$depends_names" | grep -qxF "$needed" || fail ".deb does not depend on $needed"
 done
 for unneeded in libasound2 libgif7 default-jre openjdk-17-jre; do
-    printf '%s\n' "$depends_names" | grep -qxF "$unneeded" && fail ".deb depends on $unneeded, which the app does not need"
+    printf '%s\n' "$depends_names" | grep -qxF "$unneeded" \
+        && fail ".deb depends on $unneeded, which the app does not need"
 done
 # run_installed NAME ROOT: smoke-tests ROOT/opt/cost-gateway and checks the launcher wrote nothing there
 run_installed() {
