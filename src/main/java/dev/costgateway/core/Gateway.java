@@ -54,12 +54,25 @@ public final class Gateway implements GatewayControl, AutoCloseable {
      * @param upstreamOverride {@code --upstream} or env {@code GATEWAY_UPSTREAM_URL}, or null
      */
     public record Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
-                          String upstreamOverride, Supplier<String> envApiKey, InstantSource clock) {
+                          String upstreamOverride, Supplier<String> envApiKey, InstantSource clock,
+                          boolean loadEmbedder) {
         public Options {
             Objects.requireNonNull(configFile);
             Objects.requireNonNull(dataDir);
             envApiKey = envApiKey == null ? () -> System.getenv("ANTHROPIC_API_KEY") : envApiKey;
             clock = clock == null ? InstantSource.system() : clock;
+        }
+
+        /** Options that load the embedding model in the background (the product's default). */
+        public Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
+                       String upstreamOverride, Supplier<String> envApiKey, InstantSource clock) {
+            this(configFile, dataDir, hostOverride, portOverride, upstreamOverride, envApiKey, clock, true);
+        }
+
+        /** The same options without the embedding model (semantic cache and layer 2 stay idle); for tests. */
+        public Options withoutEmbedder() {
+            return new Options(configFile, dataDir, hostOverride, portOverride, upstreamOverride, envApiKey, clock,
+                    false);
         }
     }
 
@@ -94,7 +107,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         Files.createDirectories(options.dataDir());
         this.upstream = new UpstreamClient(config::get);
         this.components = GatewayComponents.create(config::get, options.dataDir(), options.clock(), upstream,
-                options.envApiKey(), status);
+                status, options.loadEmbedder());
     }
 
     // ---- lifecycle ----
@@ -111,7 +124,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             s.start();
             server = s;
             status.set(status.get().withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
-            LOG.info("listening on {}", s.url());
+            LOG.info("proxy started at {}", s.url());
         } catch (Exception e) {
             String reason = describeStartFailure(e);
             try {
@@ -261,9 +274,17 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         }
         Path dir = options.configFile().toAbsolutePath().getParent();
         Path name = options.configFile().getFileName();
+        WatchService ws;
+        try {
+            // registered here, before start() returns, so no edit made after start can be missed
+            ws = FileSystems.getDefault().newWatchService();
+            dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+        } catch (IOException e) {
+            LOG.warn("cannot watch {} for outside edits: {}", options.configFile(), e.toString());
+            return;
+        }
         watcher = new Thread(() -> {
-            try (WatchService ws = FileSystems.getDefault().newWatchService()) {
-                dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+            try (ws) {
                 while (!closed) {
                     WatchKey key = ws.take();
                     boolean ours = key.pollEvents().stream().anyMatch(ev -> name.equals(ev.context()));

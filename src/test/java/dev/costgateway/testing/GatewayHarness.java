@@ -42,15 +42,27 @@ public final class GatewayHarness implements AutoCloseable {
         return startFull(serverSection, "", () -> null);
     }
 
+    /** Like {@link #start(String)} but with the real embedding model loaded (semantic cache, layer 2). */
+    public static GatewayHarness startWithEmbedder(String extraYaml) throws Exception {
+        return startFull("server:\n  port: 0\n", extraYaml, () -> null, true);
+    }
+
     private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey)
             throws Exception {
+        return startFull(serverSection, extraYaml, envApiKey, false);
+    }
+
+    private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey,
+                                            boolean withEmbedder) throws Exception {
         FakeUpstream up = new FakeUpstream();
         Path dir = Files.createTempDirectory("gateway-test");
         Path config = dir.resolve("config.yaml");
         String yaml = extraYaml.contains("upstream:") ? extraYaml
                 : "upstream:\n  base_url: " + up.baseUrl() + "\n" + extraYaml;
         Files.writeString(config, serverSection + yaml);
-        Gateway g = Gateway.open(new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, null));
+        Gateway.Options options = new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, null,
+                withEmbedder);
+        Gateway g = Gateway.open(options);
         g.start();
         if (g.status().get().proxy() != GatewayStatus.ProxyState.RUNNING) {
             up.close();

@@ -32,7 +32,7 @@ public interface MessagePolicy {
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
 
     /** Whether the answer is weak and a stronger tier should answer instead. */
-    Optional<Escalation> escalate(JsonNode message, Route current, int escalationsSoFar);
+    Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar);
 
     /** Whether streams are held, validated and replayed so they can escalate ({@code escalation.streaming: buffer}). */
     boolean bufferStreams();
@@ -62,7 +62,8 @@ public interface MessagePolicy {
         }
 
         @Override
-        public Optional<Escalation> escalate(JsonNode message, Route current, int escalationsSoFar) {
+        public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current,
+                                               int escalationsSoFar) {
             return Optional.empty();
         }
 

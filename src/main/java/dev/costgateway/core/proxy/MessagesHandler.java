@@ -373,7 +373,7 @@ final class MessagesHandler {
             if (message != null) {
                 Optional<MessagePolicy.Escalation> next;
                 try {
-                    next = pol.escalate(message, route, escalations);
+                    next = pol.escalate(message, requestedModel, route, escalations);
                 } catch (RuntimeException e) {
                     LOG.warn("escalation check failed: {}", e.toString());
                     next = Optional.empty();

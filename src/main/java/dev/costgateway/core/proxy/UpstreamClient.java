@@ -57,6 +57,11 @@ public final class UpstreamClient implements AutoCloseable {
         return http.newRequest(URI.create(base + pathAndQuery));
     }
 
+    /** A POST to {@code /v1/messages} for the gateway's own classifier calls. */
+    public Request newClassifierRequest() {
+        return newRequest("/v1/messages").method("POST");
+    }
+
     public URI baseUrl() {
         return config.get().upstream().baseUrl();
     }

@@ -1,0 +1,154 @@
+package dev.costgateway.core.cache;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Canonical JSON of the parts of a Messages request that change the answer: object keys sorted, no whitespace,
+ * numbers in their shortest decimal form ({@code 1.0} = {@code 1}), nulls dropped, and a string {@code content} or
+ * {@code system} written as the one text block it stands for. Two requests the API treats alike hash alike.
+ */
+final class Canonical {
+
+    /** Request fields that are part of every key (besides model, routing mode and scope). */
+    static final List<String> ANSWER_FIELDS = List.of("system", "tools", "tool_choice", "thinking", "temperature",
+            "top_p", "top_k", "stop_sequences", "max_tokens");
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final int KEY_FORMAT = 1;
+
+    private Canonical() {
+    }
+
+    /**
+     * The key material of a request whose conversation is {@code messages} (the whole list for the exact cache,
+     * all but the last turn for the semantic cache's group).
+     */
+    static ObjectNode keyMaterial(ObjectNode body, JsonNode messages, String scopeHash, String routingMode,
+            String kind) {
+        ObjectNode k = NODES.objectNode();
+        k.put("format", KEY_FORMAT);
+        k.put("kind", kind);
+        k.put("scope", scopeHash == null ? "" : scopeHash);
+        k.put("routing_mode", routingMode == null ? "" : routingMode);
+        k.set("model", body.get("model"));
+        for (String field : ANSWER_FIELDS) {
+            JsonNode value = body.get(field);
+            k.set(field, "system".equals(field) ? asBlocks(value) : value);
+        }
+        k.set("messages", normaliseMessages(messages));
+        return k;
+    }
+
+    static String sha256Hex(JsonNode node) {
+        return HexFormat.of().formatHex(sha256(bytes(node)));
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    static byte[] sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] bytes(JsonNode node) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator gen = JSON.createGenerator(out)) {
+            write(gen, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static JsonNode normaliseMessages(JsonNode messages) {
+        if (messages == null || !messages.isArray()) {
+            return messages;
+        }
+        ArrayNode out = NODES.arrayNode(messages.size());
+        for (JsonNode m : messages) {
+            if (m.isObject() && m.has("content")) {
+                ObjectNode copy = ((ObjectNode) m).deepCopy();
+                copy.set("content", asBlocks(m.get("content")));
+                out.add(copy);
+            } else {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** A plain string stands for one text block: write both the same way. */
+    private static JsonNode asBlocks(JsonNode value) {
+        if (value == null || !value.isTextual()) {
+            return value;
+        }
+        ArrayNode blocks = NODES.arrayNode(1);
+        blocks.addObject().put("type", "text").put("text", value.asText());
+        return blocks;
+    }
+
+    private static void write(JsonGenerator gen, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                gen.writeStartObject();
+                List<String> names = new ArrayList<>(node.size());
+                for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                    names.add(it.next());
+                }
+                names.sort(null);
+                for (String name : names) {
+                    JsonNode child = node.get(name);
+                    if (child == null || child.isNull() || child.isMissingNode()) {
+                        continue;
+                    }
+                    gen.writeFieldName(name);
+                    write(gen, child);
+                }
+                gen.writeEndObject();
+            }
+            case ARRAY -> {
+                gen.writeStartArray();
+                for (JsonNode child : node) {
+                    write(gen, child);
+                }
+                gen.writeEndArray();
+            }
+            case NUMBER -> gen.writeNumber(normalisedNumber(node));
+            case STRING -> gen.writeString(node.textValue());
+            case BOOLEAN -> gen.writeBoolean(node.booleanValue());
+            case BINARY -> gen.writeBinary(node.binaryValue());
+            default -> gen.writeNull();
+        }
+    }
+
+    private static String normalisedNumber(JsonNode number) {
+        if (number.isIntegralNumber()) {
+            return number.bigIntegerValue().toString();
+        }
+        BigDecimal d = number.decimalValue().stripTrailingZeros();
+        return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+    }
+}

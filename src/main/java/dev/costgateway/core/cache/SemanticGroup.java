@@ -1,0 +1,228 @@
+package dev.costgateway.core.cache;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The entries of one "everything but the last user turn" group, searchable by cosine similarity.
+ *
+ * <p>Search is a two-stage scan: a random-hyperplane sign sketch ({@link #SKETCH_BITS} bits per entry) whose
+ * Hamming distance estimates the angle (P[bit differs] = angle / π) prunes the group to the few entries that can
+ * reach the threshold, then exact dot products rank those. The Hamming bound is the expected distance at the
+ * threshold plus {@value #SIGMAS} standard deviations, so a true match is lost with negligible probability.
+ *
+ * <p>Thread-safe: a read-write lock; lookups run in parallel.
+ */
+final class SemanticGroup {
+
+    static final int SKETCH_BITS = 256;
+    static final int SKETCH_WORDS = SKETCH_BITS / 64;
+    private static final double SIGMAS = 4.5;
+    private static final int MAX_RERANK = 256;
+    private static final Map<Integer, float[][]> HYPERPLANES = new ConcurrentHashMap<>();
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final int dimensions;
+    private final float[][] hyperplanes;
+    private final Map<String, SemanticEntry> byPrompt = new HashMap<>();
+    private SemanticEntry[] entries = new SemanticEntry[16];
+    private long[] sketches = new long[16 * SKETCH_WORDS];
+    private float[] vectors;
+    private int size;
+
+    SemanticGroup(int dimensions) {
+        this.dimensions = dimensions;
+        this.hyperplanes = HYPERPLANES.computeIfAbsent(dimensions, SemanticGroup::hyperplanes);
+        this.vectors = new float[16 * dimensions];
+    }
+
+    /** Adds an entry; an entry with the same prompt leaves the group. @return the replaced entry, or null */
+    SemanticEntry add(SemanticEntry entry) {
+        if (entry.vector.length != dimensions) {
+            throw new IllegalArgumentException("vector of " + entry.vector.length + " dimensions in a group of "
+                    + dimensions);
+        }
+        long[] sketch = sketch(entry.vector);
+        lock.writeLock().lock();
+        try {
+            SemanticEntry previous = byPrompt.put(entry.prompt, entry);
+            if (previous != null) {
+                removeLocked(previous);
+            }
+            if (size == entries.length) {
+                int capacity = size * 2;
+                entries = Arrays.copyOf(entries, capacity);
+                sketches = Arrays.copyOf(sketches, capacity * SKETCH_WORDS);
+                vectors = Arrays.copyOf(vectors, capacity * dimensions);
+            }
+            entries[size] = entry;
+            System.arraycopy(sketch, 0, sketches, size * SKETCH_WORDS, SKETCH_WORDS);
+            System.arraycopy(entry.vector, 0, vectors, size * dimensions, dimensions);
+            entry.slot = size++;
+            return previous;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    void remove(SemanticEntry entry) {
+        lock.writeLock().lock();
+        try {
+            if (byPrompt.get(entry.prompt) == entry) {
+                byPrompt.remove(entry.prompt);
+            }
+            removeLocked(entry);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    int size() {
+        lock.readLock().lock();
+        try {
+            return size;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The most similar entry with cosine ≥ {@code threshold}, stored after {@code notBefore}, whose prompt passes
+     * the near-miss guard against {@code features}.
+     */
+    Optional<SemanticHit> best(float[] query, NearMissGuard.Features features, double threshold, Instant notBefore) {
+        if (query.length != dimensions) {
+            return Optional.empty();
+        }
+        long[] q = sketch(query);
+        int maxHamming = maxHamming(threshold);
+        lock.readLock().lock();
+        try {
+            int[] candidates = new int[Math.min(size, MAX_RERANK)];
+            int[] candidateDistance = new int[candidates.length];
+            int found = 0;
+            int worst = -1;
+            for (int i = 0; i < size; i++) {
+                int base = i * SKETCH_WORDS;
+                int d = Long.bitCount(q[0] ^ sketches[base]) + Long.bitCount(q[1] ^ sketches[base + 1])
+                        + Long.bitCount(q[2] ^ sketches[base + 2]) + Long.bitCount(q[3] ^ sketches[base + 3]);
+                if (d > maxHamming) {
+                    continue;
+                }
+                if (found < candidates.length) {
+                    candidates[found] = i;
+                    candidateDistance[found++] = d;
+                    if (found == candidates.length) {
+                        worst = argMax(candidateDistance, found);
+                    }
+                } else if (d < candidateDistance[worst]) {
+                    candidates[worst] = i;
+                    candidateDistance[worst] = d;
+                    worst = argMax(candidateDistance, found);
+                }
+            }
+            SemanticEntry bestEntry = null;
+            double bestSimilarity = threshold;
+            for (int c = 0; c < found; c++) {
+                int slot = candidates[c];
+                double similarity = dot(query, slot);
+                if (similarity < bestSimilarity) {
+                    continue;
+                }
+                SemanticEntry e = entries[slot];
+                if (e.storedAt().isBefore(notBefore) || !NearMissGuard.compatible(features, e.features)) {
+                    continue;
+                }
+                bestEntry = e;
+                bestSimilarity = similarity;
+            }
+            return bestEntry == null ? Optional.empty()
+                    : Optional.of(new SemanticHit(bestEntry.answer, Math.min(1.0, bestSimilarity), bestEntry.prompt));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void removeLocked(SemanticEntry entry) {
+        if (entry.removed || entry.slot < 0 || entries[entry.slot] != entry) {
+            entry.removed = true;
+            return;
+        }
+        int slot = entry.slot;
+        int last = --size;
+        if (slot != last) {
+            SemanticEntry moved = entries[last];
+            entries[slot] = moved;
+            moved.slot = slot;
+            System.arraycopy(sketches, last * SKETCH_WORDS, sketches, slot * SKETCH_WORDS, SKETCH_WORDS);
+            System.arraycopy(vectors, last * dimensions, vectors, slot * dimensions, dimensions);
+        }
+        entries[last] = null;
+        entry.removed = true;
+        entry.slot = -1;
+    }
+
+    private double dot(float[] query, int slot) {
+        int base = slot * dimensions;
+        float sum = 0;
+        for (int d = 0; d < dimensions; d++) {
+            sum += query[d] * vectors[base + d];
+        }
+        return sum;
+    }
+
+    /** Expected Hamming distance at the threshold angle plus a safety margin. */
+    static int maxHamming(double threshold) {
+        double angle = Math.acos(Math.max(-1, Math.min(1, threshold)));
+        double p = angle / Math.PI;
+        double mean = SKETCH_BITS * p;
+        double sigma = Math.sqrt(SKETCH_BITS * p * (1 - p));
+        return (int) Math.ceil(mean + SIGMAS * sigma) + 1;
+    }
+
+    long[] sketch(float[] vector) {
+        long[] bits = new long[SKETCH_WORDS];
+        for (int b = 0; b < SKETCH_BITS; b++) {
+            float[] plane = hyperplanes[b];
+            float sum = 0;
+            for (int d = 0; d < plane.length; d++) {
+                sum += plane[d] * vector[d];
+            }
+            if (sum >= 0) {
+                bits[b >>> 6] |= 1L << (b & 63);
+            }
+        }
+        return bits;
+    }
+
+    private static int argMax(int[] values, int n) {
+        int arg = 0;
+        for (int i = 1; i < n; i++) {
+            if (values[i] > values[arg]) {
+                arg = i;
+            }
+        }
+        return arg;
+    }
+
+    /** Fixed seed: sketches must not change between runs (they are rebuilt from stored vectors on load). */
+    private static float[][] hyperplanes(int dimensions) {
+        SplittableRandom random = new SplittableRandom(0x5EED_CAC4EL);
+        float[][] planes = new float[SKETCH_BITS][dimensions];
+        for (float[] plane : planes) {
+            for (int d = 0; d < dimensions; d++) {
+                // Box-Muller: Gaussian components give uniformly random directions
+                double u1 = 1.0 - random.nextDouble();
+                double u2 = random.nextDouble();
+                plane[d] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+            }
+        }
+        return planes;
+    }
+}

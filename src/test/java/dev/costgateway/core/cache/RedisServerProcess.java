@@ -1,0 +1,94 @@
+package dev.costgateway.core.cache;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+import redis.clients.jedis.Jedis;
+
+/** A throw-away {@code redis-server} on a free loopback port, no persistence. */
+final class RedisServerProcess implements AutoCloseable {
+
+    static final Path BINARY = Path.of("/usr/bin/redis-server");
+
+    private final int port;
+    private Process process;
+
+    private RedisServerProcess(int port) {
+        this.port = port;
+    }
+
+    /** Starts a server, or skips the test when the binary is not installed ({@code .ci/run} installs it). */
+    static RedisServerProcess start() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(Files.isExecutable(BINARY),
+                "redis-server not installed at " + BINARY + " (apt-get install -y redis-server)");
+        RedisServerProcess server = new RedisServerProcess(freePort());
+        server.startProcess();
+        return server;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    Jedis client() {
+        return new Jedis("127.0.0.1", port);
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            process = null;
+        }
+    }
+
+    /** Starts again on the same port (after {@link #stop()}). */
+    void restart() throws IOException, InterruptedException {
+        stop();
+        startProcess();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    private void startProcess() throws IOException, InterruptedException {
+        process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (Jedis jedis = client()) {
+                jedis.ping();
+                return;
+            } catch (RuntimeException notYet) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    stop();
+                    throw new IllegalStateException("redis-server did not start on port " + port, notYet);
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

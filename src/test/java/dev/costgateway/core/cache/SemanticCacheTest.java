@@ -1,0 +1,261 @@
+package dev.costgateway.core.cache;
+
+import static dev.costgateway.core.cache.CacheFixtures.answer;
+import static dev.costgateway.core.cache.CacheFixtures.json;
+import static dev.costgateway.core.cache.CacheFixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.embed.Embedder;
+import dev.costgateway.core.embed.OnnxEmbedder;
+
+/** The semantic cache with the real embedding model. */
+class SemanticCacheTest {
+
+    private static final String ALICE = ExactCache.scopeHash("sk-ant-alice", GatewayConfig.CacheScope.KEY);
+    private static final String BOB = ExactCache.scopeHash("sk-ant-bob", GatewayConfig.CacheScope.KEY);
+
+    private static OnnxEmbedder model;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-02T03:04:05Z"));
+    private final InstantSource clock = now::get;
+    private final AtomicReference<GatewayConfig.Cache> config = new AtomicReference<>(config(1000));
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void loadModel() {
+        model = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
+
+    private static GatewayConfig.Cache config(int maxEntries) {
+        return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
+                true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+    }
+
+    private SemanticCache memoryCache() {
+        return SemanticCache.inMemory(config::get, () -> Optional.of(model), clock);
+    }
+
+    @Test
+    void answersAParaphrase() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+
+        Optional<SemanticHit> hit = cache.lookup(request("Tell me the capital city of France"), ALICE, "auto");
+
+        assertThat(hit).isPresent();
+        assertThat(hit.get().answer()).isEqualTo(answer("Paris."));
+        assertThat(hit.get().matchedPrompt()).isEqualTo("What is the capital of France?");
+        assertThat(hit.get().similarity()).isBetween(SemanticCache.RECOMMENDED_THRESHOLD, 1.0);
+    }
+
+    @ParameterizedTest(name = "{0} / {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            What is 2+2?                                | What is 2+3?
+            What is the capital of Austria?             | What is the capital of Australia?
+            Is it safe to eat raw eggs?                 | Is it not safe to eat raw eggs?
+            Translate "good morning" into French        | Translate "good night" into French
+            How do I sort a list in Python?             | How do I sort a list in Rust?
+            How do I sort a list in descending order?   | How do I sort a list in ascending order?
+            Is the water hot enough for tea?            | Is the water cold enough for tea?
+            Summarise chapter 3 of the report           | Summarise chapter 4 of the report
+            """)
+    void missesNearMisses(String stored, String asked) {
+        SemanticCache cache = memoryCache();
+        cache.store(request(stored), ALICE, "auto", answer("stored answer"));
+        assertThat(cache.lookup(request(asked), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request(stored), ALICE, "auto")).as("the same prompt still hits").isPresent();
+    }
+
+    @Test
+    void neverAnswersWithAnotherCallersEntry() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        assertThat(cache.lookup(request("What is the capital of France?"), BOB, "auto")).isEmpty();
+        assertThat(cache.lookup(request("What is the capital of France?"), "", "auto")).isEmpty();
+    }
+
+    @Test
+    void requiresEverythingButTheLastTurnToMatch() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+
+        ObjectNode otherSystem = request("What is the capital of France?");
+        otherSystem.put("system", "Answer in German.");
+        ObjectNode otherModel = request("What is the capital of France?");
+        otherModel.put("model", "claude-opus-4-5");
+        ObjectNode otherTemperature = request("What is the capital of France?");
+        otherTemperature.put("temperature", 0.1);
+        ObjectNode longerConversation = json("""
+                {"model":"claude-sonnet-4-5","max_tokens":256,"messages":[
+                  {"role":"user","content":"Let's talk geography."},
+                  {"role":"assistant","content":"Sure."},
+                  {"role":"user","content":"What is the capital of France?"}]}""");
+
+        assertThat(cache.lookup(otherSystem, ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(otherModel, ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(otherTemperature, ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(longerConversation, ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "off")).isEmpty();
+    }
+
+    @Test
+    void matchesTheLastTurnOfALongerConversation() {
+        SemanticCache cache = memoryCache();
+        String conversation = """
+                {"model":"claude-sonnet-4-5","max_tokens":256,"messages":[
+                  {"role":"user","content":"Let's talk geography."},
+                  {"role":"assistant","content":"Sure."},
+                  {"role":"user","content":"%s"}]}""";
+        cache.store(json(conversation.formatted("What is the capital of France?")), ALICE, "auto", answer("Paris."));
+        assertThat(cache.lookup(json(conversation.formatted("Tell me the capital city of France")), ALICE, "auto"))
+                .isPresent();
+    }
+
+    @Test
+    void ignoresTurnsThatAreNotPlainUserText() {
+        SemanticCache cache = memoryCache();
+        ObjectNode image = json("""
+                {"model":"claude-sonnet-4-5","max_tokens":256,"messages":[{"role":"user","content":[
+                  {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},
+                  {"type":"text","text":"What is in this picture?"}]}]}""");
+        cache.store(image, ALICE, "auto", answer("A cat."));
+        assertThat(cache.size()).isZero();
+        assertThat(SemanticCache.lastUserText(json("""
+                {"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hel"}]}""")))
+                .isEmpty();
+        assertThat(SemanticCache.lastUserText(json("""
+                {"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]}""")))
+                .contains("a\nb");
+    }
+
+    @Test
+    void doesNothingWhileTheEmbedderIsNotReady() {
+        AtomicReference<Optional<Embedder>> ready = new AtomicReference<>(Optional.empty());
+        SemanticCache cache = SemanticCache.inMemory(config::get, ready::get, clock);
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        assertThat(cache.size()).isZero();
+
+        ready.set(Optional.of(model));
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        ready.set(Optional.empty());
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
+    }
+
+    @Test
+    void entriesExpireAfterTheSemanticTtl() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        now.set(now.get().plus(Duration.ofDays(6)));
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isPresent();
+        now.set(now.get().plus(Duration.ofDays(2)));
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
+    }
+
+    @Test
+    void evictsTheOldestBeyondTheSizeBound() {
+        config.set(config(2));
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("How tall is Mount Everest?"), ALICE, "auto", answer("8849 m"));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+        assertThat(cache.size()).isEqualTo(2);
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
+    }
+
+    @Test
+    void storingTheSamePromptAgainReplacesItsAnswer() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("old"));
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("new"));
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.lookup(request("Tell me the capital city of France"), ALICE, "auto"))
+                .map(SemanticHit::answer).contains(answer("new"));
+    }
+
+    @Test
+    void entriesSurviveARestart() {
+        try (SemanticCache first = openCache()) {
+            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        }
+        try (SemanticCache second = openCache()) {
+            assertThat(second.loaded()).isTrue();
+            assertThat(second.lookup(request("Tell me the capital city of France"), ALICE, "auto"))
+                    .map(SemanticHit::answer).contains(answer("Paris."));
+        }
+    }
+
+    @Test
+    void expiredEntriesAreDroppedOnRestart() {
+        try (SemanticCache first = openCache()) {
+            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        }
+        now.set(now.get().plus(Duration.ofDays(8)));
+        try (SemanticCache second = openCache()) {
+            assertThat(second.size()).isZero();
+        }
+    }
+
+    @Test
+    void aCorruptTailKeepsTheEntriesBeforeIt() throws IOException {
+        try (SemanticCache first = openCache()) {
+            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+            first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+        }
+        Path file = dataDir.resolve(SemanticCache.FILE_NAME);
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        Files.write(file, new byte[] {1, 2, 3, 4, 5, 6, 7}, StandardOpenOption.APPEND);
+
+        try (SemanticCache second = openCache()) {
+            assertThat(second.size()).isEqualTo(1);
+            assertThat(second.lookup(request("What is the capital of France?"), ALICE, "auto")).isPresent();
+            second.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+        }
+        try (SemanticCache third = openCache()) {
+            assertThat(third.size()).as("the damaged tail was dropped and new writes kept").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFileOfGarbageIsIgnored() throws IOException {
+        Files.writeString(dataDir.resolve(SemanticCache.FILE_NAME), "not a cache file");
+        try (SemanticCache cache = openCache()) {
+            assertThat(cache.loaded()).isTrue();
+            assertThat(cache.size()).isZero();
+            cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+            assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
+        }
+    }
+
+    private SemanticCache openCache() {
+        return SemanticCache.open(dataDir, config::get, () -> Optional.of(model), clock, Runnable::run);
+    }
+}

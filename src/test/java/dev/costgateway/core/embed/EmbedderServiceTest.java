@@ -1,0 +1,97 @@
+package dev.costgateway.core.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+class EmbedderServiceTest {
+
+    private final List<Runnable> queued = new ArrayList<>();
+
+    private static final class FakeEmbedder implements Embedder, AutoCloseable {
+        final AtomicBoolean closed = new AtomicBoolean();
+
+        @Override
+        public float[] embed(String text) {
+            return new float[] {1f};
+        }
+
+        @Override
+        public int dimensions() {
+            return 1;
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+    }
+
+    @Test
+    void isLoadingAndNotReadyUntilTheLoaderRuns() {
+        EmbedderService service = EmbedderService.loading(FakeEmbedder::new, queued::add);
+        assertThat(service.state()).isEqualTo(EmbedderService.State.LOADING);
+        assertThat(service.ready()).isEmpty();
+
+        queued.forEach(Runnable::run);
+
+        assertThat(service.state()).isEqualTo(EmbedderService.State.READY);
+        assertThat(service.ready()).isPresent();
+        assertThat(service.failure()).isNull();
+    }
+
+    @Test
+    void publishesEveryStateChangeToListeners() {
+        EmbedderService service = EmbedderService.loading(FakeEmbedder::new, queued::add);
+        List<EmbedderService.State> seen = new ArrayList<>();
+        service.subscribe(seen::add);
+        queued.forEach(Runnable::run);
+        service.close();
+        assertThat(seen).containsExactly(EmbedderService.State.LOADING, EmbedderService.State.READY,
+                EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void reportsFailureWithoutThrowing() {
+        EmbedderService service = EmbedderService.loading(() -> {
+            throw new IllegalStateException("model resource missing");
+        }, queued::add);
+        queued.forEach(Runnable::run);
+        assertThat(service.state()).isEqualTo(EmbedderService.State.FAILED);
+        assertThat(service.ready()).isEmpty();
+        assertThat(service.failure()).contains("model resource missing");
+    }
+
+    @Test
+    void closesAnEmbedderThatFinishesLoadingAfterClose() {
+        FakeEmbedder fake = new FakeEmbedder();
+        EmbedderService service = EmbedderService.loading(() -> fake, queued::add);
+        service.close();
+        queued.forEach(Runnable::run);
+        assertThat(fake.closed).isTrue();
+        assertThat(service.ready()).isEmpty();
+        assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void disabledServiceNeverOffersAnEmbedder() {
+        EmbedderService service = EmbedderService.disabled();
+        assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+        assertThat(service.ready()).isEmpty();
+    }
+
+    @Test
+    void loaderExecutorRunsOnANamedDaemonThread() throws Exception {
+        CompletableFuture<Thread> ran = new CompletableFuture<>();
+        EmbedderService.newLoaderExecutor().execute(() -> ran.complete(Thread.currentThread()));
+        Thread thread = ran.get(10, TimeUnit.SECONDS);
+        assertThat(thread.getName()).isEqualTo(EmbedderService.LOADER_THREAD);
+        assertThat(thread.isDaemon()).isTrue();
+    }
+}
