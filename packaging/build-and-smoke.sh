@@ -27,6 +27,8 @@ install_build_tools() {
     command -v dpkg-deb >/dev/null && command -v dpkg-shlibdeps >/dev/null || missing+=(dpkg-dev)
     command -v objcopy >/dev/null || missing+=(binutils)
     command -v curl >/dev/null || missing+=(curl)
+    command -v unzip >/dev/null || missing+=(unzip)
+    command -v python3 >/dev/null || missing+=(python3)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         local sudo=""
@@ -146,6 +148,14 @@ window_check() {
     done
     local alive=no
     kill -0 "$pid" 2>/dev/null && alive=yes
+    if [ $window = yes ]; then
+        # informational: the window icon comes from Stage.getIcons (src/main/resources/dev/costgateway/app/icons)
+        if xprop -name "Cost Gateway" _NET_WM_ICON 2>/dev/null | grep -q '_NET_WM_ICON(CARDINAL)'; then
+            log "window: has the app icon"
+        else
+            log "window: has no icon of its own (Stage.getIcons is empty)"
+        fi
+    fi
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     if [ "$status" != 200 ] || [ $window != yes ] || [ $alive != yes ]; then
