@@ -33,6 +33,12 @@ import dev.costgateway.core.metrics.MetricsRecorder;
  */
 public final class ProxyServer implements AutoCloseable {
 
+    /**
+     * Largest header section accepted from clients and upstream, in bytes, in both directions: whatever the
+     * client may send must also fit into the upstream request, and whatever upstream answers must fit into ours.
+     */
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+
     private final Supplier<GatewayConfig> config;
     private final Server server;
     private final ServerConnector connector;
@@ -59,7 +65,8 @@ public final class ProxyServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        http.setRequestHeaderSize(64 * 1024);
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setResponseHeaderSize(MAX_HEADER_BYTES);
         http.setOutputBufferSize(32 * 1024);
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         GatewayConfig cfg = config.get();

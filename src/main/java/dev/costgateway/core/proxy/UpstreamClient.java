@@ -42,6 +42,8 @@ public final class UpstreamClient implements AutoCloseable {
         http.setConnectTimeout(config.get().upstream().connectTimeout().toMillis());
         http.setRequestBufferSize(16 * 1024);
         http.setResponseBufferSize(16 * 1024);
+        http.setMaxRequestHeadersSize(ProxyServer.MAX_HEADER_BYTES);
+        http.setMaxResponseHeadersSize(ProxyServer.MAX_HEADER_BYTES);
         try {
             http.start();
         } catch (Exception e) {
