@@ -33,7 +33,9 @@ final class ProxyHeaders {
 
     /**
      * Copies client request headers for the upstream request: drops hop-by-hop, Host (the client sets the
-     * upstream's), Content-Length (recomputed), and every {@code X-Gateway-*} header.
+     * upstream's), Content-Length (recomputed), Expect (the gateway's server answers {@code 100-continue} to its
+     * client when it reads the body; the upstream client has no 100-continue handling, so forwarding it stalls
+     * the upload), and every {@code X-Gateway-*} header.
      *
      * @param identityEncoding true to ask upstream for an uncompressed answer the gateway can read
      */
@@ -42,7 +44,7 @@ final class ProxyHeaders {
         for (HttpField f : from) {
             String name = f.getLowerCaseName();
             if (HOP_BY_HOP.contains(name) || extra.contains(name) || name.equals("host")
-                    || name.equals("content-length") || name.startsWith("x-gateway-")
+                    || name.equals("content-length") || name.equals("expect") || name.startsWith("x-gateway-")
                     || (identityEncoding && name.equals("accept-encoding"))) {
                 continue;
             }
