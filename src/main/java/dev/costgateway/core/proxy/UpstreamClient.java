@@ -1,6 +1,7 @@
 package dev.costgateway.core.proxy;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.client.HttpClient;
@@ -19,6 +20,8 @@ import dev.costgateway.core.config.GatewayConfig;
  * Thread-safe.
  */
 public final class UpstreamClient implements AutoCloseable {
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final HttpClient http;
     private final Supplier<GatewayConfig> config;
@@ -53,10 +56,37 @@ public final class UpstreamClient implements AutoCloseable {
         http.getContentDecoderFactories().clear();
     }
 
-    /** A new request to {@code upstream.base_url + pathAndQuery}. */
+    /**
+     * A new request to {@code upstream.base_url + pathAndQuery}. The target is forwarded as the client sent it,
+     * except characters that may not appear raw in a URI (non-ASCII, controls, space, {@code "<>\\^`{|}[]}),
+     * which lenient clients such as curl send anyway: they are percent-encoded as UTF-8, the same target for any
+     * RFC 3986 server, where the request line would otherwise be mangled (non-ASCII) or refused (the rest).
+     */
     Request newRequest(String pathAndQuery) {
         URI base = config.get().upstream().baseUrl();
-        return http.newRequest(URI.create(base + pathAndQuery));
+        return http.newRequest(URI.create(base + encodeUnsafe(pathAndQuery)));
+    }
+
+    static String encodeUnsafe(String target) {
+        StringBuilder out = null;
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c > ' ' && c < 0x7f && "\"<>\\^`{|}[]".indexOf(c) < 0) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(target.length() + 16).append(target, 0, i);
+            }
+            int end = Character.isHighSurrogate(c) && i + 1 < target.length() ? i + 2 : i + 1;
+            for (byte b : target.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+            }
+            i = end - 1;
+        }
+        return out == null ? target : out.toString();
     }
 
     /** A POST to {@code /v1/messages} for the gateway's own classifier calls. */

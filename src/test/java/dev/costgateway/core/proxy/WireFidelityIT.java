@@ -218,15 +218,25 @@ class WireFidelityIT {
         }
     }
 
+    /**
+     * Characters a lenient client (curl) sends unencoded although RFC 3986 forbids them raw: the upstream must
+     * see the same target, raw or percent-encoded (the same target either way), never a mangled one or a 500.
+     */
     @Test
-    void rawUtf8InTheQueryReachesUpstreamUnchanged() throws Exception {
-        h.upstream.enqueue(FakeUpstream.json(200, "{}", Map.of()));
-        byte[] req = request("GET", "/v1/models?name=é✓", "", null).getBytes(StandardCharsets.UTF_8);
-        RawHttp.Response r = RawHttp.exchange(h.gateway.port(), req, 5000);
-        assertThat(r.status()).isEqualTo(200);
-        String got = h.upstream.last().pathQuery();
-        // the upstream sees either the same raw bytes or their percent-encoding: the same query either way
-        assertThat(java.net.URLDecoder.decode(got, StandardCharsets.UTF_8)).isEqualTo("/v1/models?name=é✓");
+    void unencodedUnicodeAndUnsafeCharactersInTheTargetReachUpstreamAsTheSameTarget() throws Exception {
+        String[] targets = {
+            "/v1/models?name=é✓",
+            "/v1/models?ids=a|b&j={\"x\":1}&c=^&t=`",
+            "/v1/models?x=[0]",
+        };
+        for (String target : targets) {
+            h.upstream.enqueue(FakeUpstream.json(200, "{}", Map.of()));
+            byte[] req = request("GET", target, "", null).getBytes(StandardCharsets.UTF_8);
+            RawHttp.Response r = RawHttp.exchange(h.gateway.port(), req, 5000);
+            assertThat(r.status()).as(target + " -> " + r.bodyText()).isEqualTo(200);
+            String got = h.upstream.last().pathQuery();
+            assertThat(java.net.URLDecoder.decode(got.replace("+", "%2B"), StandardCharsets.UTF_8)).isEqualTo(target);
+        }
     }
 
     /** The Jetty fake refuses headers over 8 KiB itself, so these two use a hand-written upstream. */
