@@ -8,8 +8,10 @@ import java.security.MessageDigest;
 import java.time.InstantSource;
 import java.util.function.Supplier;
 
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -17,6 +19,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -68,6 +71,9 @@ public final class ProxyServer implements AutoCloseable {
         http.setRequestHeaderSize(MAX_HEADER_BYTES);
         http.setResponseHeaderSize(MAX_HEADER_BYTES);
         http.setOutputBufferSize(32 * 1024);
+        // a path may hold encoded '/' or '%', empty or dot segments, ';' parameters: routing uses the normalised
+        // path, the raw one is forwarded and the upstream judges it (Jetty's default refused %2F with a 400)
+        http.setUriCompliance(UriCompliance.from(UriCompliance.AMBIGUOUS_VIOLATIONS));
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         GatewayConfig cfg = config.get();
         connector.setHost(cfg.server().host());
@@ -77,6 +83,7 @@ public final class ProxyServer implements AutoCloseable {
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         server.setHandler(new Dispatch());
+        server.setErrorHandler(new AnthropicErrorHandler());
         if (extra != null) {
             extra.setServer(server);
             server.addBean(extra);
@@ -185,6 +192,37 @@ public final class ProxyServer implements AutoCloseable {
         }
         return sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
                 token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Errors Jetty itself produces (unparsable request, header section too large, ...) in the Anthropic shape. */
+    private static final class AnthropicErrorHandler extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message,
+                                        Throwable cause, Callback callback) {
+            error(response, callback, code, typeFor(code), message == null || message.isBlank()
+                    ? HttpStatus.getMessage(code) : message);
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+            return ByteBuffer.wrap(AnthropicErrors.body(typeFor(status),
+                    reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason));
+        }
+    }
+
+    /** The Anthropic error type for a status, as the API documents it. */
+    static String typeFor(int status) {
+        return switch (status) {
+            case HttpStatus.UNAUTHORIZED_401 -> AnthropicErrors.AUTHENTICATION;
+            case HttpStatus.FORBIDDEN_403 -> "permission_error";
+            case HttpStatus.NOT_FOUND_404 -> AnthropicErrors.NOT_FOUND;
+            case HttpStatus.PAYLOAD_TOO_LARGE_413 -> AnthropicErrors.REQUEST_TOO_LARGE;
+            case HttpStatus.TOO_MANY_REQUESTS_429 -> "rate_limit_error";
+            case HttpStatus.GATEWAY_TIMEOUT_504 -> AnthropicErrors.TIMEOUT;
+            case 529 -> AnthropicErrors.OVERLOADED;
+            default -> status >= 500 ? AnthropicErrors.API_ERROR : AnthropicErrors.INVALID_REQUEST;
+        };
     }
 
     static void error(Response response, Callback callback, int status, String type, String message) {

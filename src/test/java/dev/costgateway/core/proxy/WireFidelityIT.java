@@ -206,6 +206,7 @@ class WireFidelityIT {
             "/v1/models?after_id=a%2Fb+c%20d&name=%E2%9C%93&empty=&flag&q=%3D%26",
             "/v1/files/file%2F01?beta=true",
             "/v1/models//claude-opus-4-7",
+            "/v1/models/a;b=c/%2e%2e/d%25e",
             "/v1/messages?beta=true&x=%2B",
         };
         for (String target : targets) {
@@ -278,5 +279,25 @@ class WireFidelityIT {
             assertThat(r.header("x-big-answer")).isEqualTo(big);
             assertThat(r.bodyText()).isEqualTo(MODELS);
         }
+    }
+
+    /** Errors Jetty produces before any handler runs must look like the API's too, for SDKs to type them. */
+    @Test
+    void protocolLevelErrorsUseTheAnthropicShape() throws Exception {
+        String[][] cases = {
+            {request("GET", "/v1/models", "x-huge: " + "h".repeat(70_000) + "\r\n", null), "431"},
+            {request("GET", "/v1/models/claude[1]", "", null), "400"},
+            {"POST /v1/messages HTTP/1.1\r\nHost: gw\r\nContent-Length: 12x\r\nConnection: close\r\n\r\n", "400"},
+        };
+        for (String[] c : cases) {
+            RawHttp.Response r = RawHttp.exchange(h.gateway.port(), c[0], 5000);
+            assertThat(r.status()).isEqualTo(Integer.parseInt(c[1]));
+            assertThat(r.header("Content-Type")).as(c[1]).startsWith("application/json");
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+            assertThat(n.path("type").asText()).as(r.bodyText()).isEqualTo("error");
+            assertThat(n.path("error").path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(n.path("error").path("message").asText()).isNotBlank();
+        }
+        assertThat(h.upstream.received()).isEmpty();
     }
 }
