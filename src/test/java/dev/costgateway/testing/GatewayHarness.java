@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import dev.costgateway.core.Gateway;
 import dev.costgateway.core.GatewayStatus;
+import dev.costgateway.core.metrics.RequestRecord;
 
 /** A real gateway on a free loopback port, configured by YAML, in front of a {@link FakeUpstream}. */
 public final class GatewayHarness implements AutoCloseable {
@@ -91,6 +92,22 @@ public final class GatewayHarness implements AutoCloseable {
             b.headers(headers);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** The metrics record of one request (by its X-Gateway-Query-ID), waiting up to 5 s for it to be written. */
+    public RequestRecord recorded(String queryId) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            gateway.flushMetrics();
+            var found = gateway.metrics().request(queryId);
+            if (found.isPresent()) {
+                return found.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("request " + queryId + " was not recorded within 5 s");
+            }
+            Thread.sleep(10);
+        }
     }
 
     public HttpClient http() {

@@ -1,6 +1,8 @@
 package dev.costgateway.core.proxy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -15,6 +17,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -351,17 +355,18 @@ final class MessagesHandler {
             JsonNode message = null;
             Usage usage = Usage.ZERO;
             String answeredModel = route.model();
+            byte[] readable = decoded(headers, content);
             if (status == 200) {
                 if (stream) {
                     StreamAccumulator acc = new StreamAccumulator();
-                    new SseEventParser(acc).feed(content);
+                    new SseEventParser(acc).feed(readable);
                     message = acc.message();
                     usage = acc.usage();
                     if (!acc.complete()) {
                         message = null; // an errored stream is passed through as it came, never escalated
                     }
                 } else {
-                    message = parseQuietly(content);
+                    message = parseQuietly(readable);
                     if (message != null) {
                         usage = Usage.fromJson(message.get("usage"));
                     }
@@ -399,7 +404,7 @@ final class MessagesHandler {
             out.put(HttpHeader.CONTENT_LENGTH, content.length);
             proxyToClientResponse.setStatus(status);
             ttfbNanos = System.nanoTime() - startNanos;
-            String errorType = status == 200 ? null : errorTypeOf(content);
+            String errorType = status == 200 ? null : errorTypeOf(decoded(upstreamHeaders, content));
             proxyToClientResponse.write(true, ByteBuffer.wrap(content), Callback.from(() -> {
                 if (message != null && status == 200) {
                     offerToCache(message, usage);
@@ -825,6 +830,30 @@ final class MessagesHandler {
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * The upstream content as the gateway reads it. It asks for {@code identity}, but an upstream (or a proxy in
+     * between) may compress anyway: gzip and deflate are decoded for reading usage and the message, while the
+     * client still receives the original bytes with their {@code Content-Encoding}. Undecodable content is
+     * returned as is (it then simply does not parse).
+     */
+    static byte[] decoded(HttpFields headers, byte[] content) {
+        String encoding = headers.get(HttpHeader.CONTENT_ENCODING);
+        if (encoding == null || content.length == 0) {
+            return content;
+        }
+        encoding = encoding.trim().toLowerCase(Locale.ROOT);
+        boolean gzip = encoding.equals("gzip") || encoding.equals("x-gzip");
+        if (!gzip && !encoding.equals("deflate")) {
+            return content;
+        }
+        try (InputStream in = gzip ? new GZIPInputStream(new ByteArrayInputStream(content))
+                : new InflaterInputStream(new ByteArrayInputStream(content))) {
+            return in.readNBytes(MAX_BUFFERED_RESPONSE);
+        } catch (IOException e) {
+            return content;
+        }
     }
 
     private static JsonNode parseQuietly(byte[] content) {

@@ -103,6 +103,11 @@ class WireFidelityIT {
         // either passed through encoded with its header, or decoded without it: never encoded bytes unlabelled
         String text = "gzip".equals(r.header("Content-Encoding")) ? gunzip(r.body()) : r.bodyText();
         assertThat(text).isEqualTo(message);
+        // and the gateway still read the usage for the books
+        var rec = h.recorded(r.header("X-Gateway-Query-ID"));
+        assertThat(rec.usage().inputTokens()).isEqualTo(14);
+        assertThat(rec.usage().outputTokens()).isEqualTo(9);
+        assertThat(rec.costUsd()).isPositive();
     }
 
     @Test
