@@ -317,10 +317,13 @@ final class MessagesHandler {
             }
             currentUpstream = proxyToServerRequest;
             long attemptStart = System.nanoTime();
+            // until upstream answers nothing is read from or written to the client: watch for it hanging up
+            ClientCloseWatch watch = ClientCloseWatch.of(clientToProxyRequest, this::clientGone);
+            watch.start();
             if (live) {
-                new LiveStream(this, proxyToServerRequest, attemptStart, trigger).send();
+                new LiveStream(this, proxyToServerRequest, attemptStart, trigger, watch).send();
             } else {
-                sendBuffered(proxyToServerRequest, attemptStart, trigger);
+                sendBuffered(proxyToServerRequest, attemptStart, trigger, watch);
             }
         }
 
@@ -329,10 +332,12 @@ final class MessagesHandler {
             return ct == null ? "application/json" : ct;
         }
 
-        private void sendBuffered(org.eclipse.jetty.client.Request req, long attemptStart, String trigger) {
+        private void sendBuffered(org.eclipse.jetty.client.Request req, long attemptStart, String trigger,
+                                  ClientCloseWatch watch) {
             var listener = new org.eclipse.jetty.client.BufferingResponseListener(MAX_BUFFERED_RESPONSE) {
                 @Override
                 public void onComplete(org.eclipse.jetty.client.Result result) {
+                    watch.stop();
                     long elapsed = System.nanoTime() - attemptStart;
                     upstreamNanos += elapsed;
                     if (result.isFailed()) {
@@ -614,6 +619,7 @@ final class MessagesHandler {
         private final org.eclipse.jetty.client.Request proxyToServerRequest;
         private final long attemptStart;
         private final String trigger;
+        private final ClientCloseWatch watch;
         private final StreamAccumulator accumulator = new StreamAccumulator();
         private final SseEventParser parser = new SseEventParser(accumulator);
         private Content.Source source;
@@ -622,16 +628,19 @@ final class MessagesHandler {
         private HttpFields upstreamHeaders;
         private java.io.ByteArrayOutputStream errorBody;
 
-        LiveStream(Exchange ex, org.eclipse.jetty.client.Request req, long attemptStart, String trigger) {
+        LiveStream(Exchange ex, org.eclipse.jetty.client.Request req, long attemptStart, String trigger,
+                   ClientCloseWatch watch) {
             this.ex = ex;
             this.proxyToServerRequest = req;
             this.attemptStart = attemptStart;
             this.trigger = trigger;
+            this.watch = watch;
         }
 
         void send() {
             proxyToServerRequest
                     .onResponseHeaders(r -> {
+                        watch.stop(); // from here on, writes to the client notice its hanging up
                         upstreamStatus = r.getStatus();
                         upstreamHeaders = r.getHeaders();
                     })
@@ -641,6 +650,7 @@ final class MessagesHandler {
                     })
                     .send(result -> {
                         if (result.isFailed() && source == null) {
+                            watch.stop();
                             // failed before any content (connect error, timeout before headers)
                             ex.addUpstreamNanos(System.nanoTime() - attemptStart);
                             ex.upstreamFailed(result.getFailure(), trigger, System.nanoTime() - attemptStart);

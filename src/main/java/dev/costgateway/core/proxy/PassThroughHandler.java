@@ -56,7 +56,10 @@ final class PassThroughHandler {
             proxyToServerRequest.body(new ContentSourceRequestContent(clientToProxyRequest,
                     clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE)));
         }
-        Forward forward = new Forward(proxyToServerRequest, proxyToClientResponse, callback);
+        // once the body is sent, nothing is read from or written to the client until upstream answers
+        ClientCloseWatch watch = ClientCloseWatch.of(clientToProxyRequest, proxyToServerRequest::abort);
+        proxyToServerRequest.onRequestSuccess(r -> watch.start());
+        Forward forward = new Forward(proxyToServerRequest, proxyToClientResponse, callback, watch);
         clientToProxyRequest.addFailureListener(proxyToServerRequest::abort);
         forward.send();
     }
@@ -66,18 +69,21 @@ final class PassThroughHandler {
         private final org.eclipse.jetty.client.Request proxyToServerRequest;
         private final Response proxyToClientResponse;
         private final Callback callback;
+        private final ClientCloseWatch watch;
         private final AtomicBoolean done = new AtomicBoolean();
         private Content.Source source;
 
-        Forward(org.eclipse.jetty.client.Request req, Response resp, Callback callback) {
+        Forward(org.eclipse.jetty.client.Request req, Response resp, Callback callback, ClientCloseWatch watch) {
             this.proxyToServerRequest = req;
             this.proxyToClientResponse = resp;
             this.callback = callback;
+            this.watch = watch;
         }
 
         void send() {
             proxyToServerRequest
                     .onResponseHeaders(r -> {
+                        watch.stop();
                         proxyToClientResponse.setStatus(r.getStatus());
                         HttpFields.Mutable out = proxyToClientResponse.getHeaders();
                         ProxyHeaders.copyResponseHeaders(r.getHeaders(), out);
@@ -92,6 +98,7 @@ final class PassThroughHandler {
                     })
                     .send(result -> {
                         if (result.isFailed() && source == null) {
+                            watch.stop();
                             fail(result.getFailure());
                         }
                     });

@@ -78,4 +78,101 @@ class ClientHangUpIT {
             assertThat(h.upstream.received()).isEmpty();
         }
     }
+
+    /**
+     * A non-streaming request gives the gateway nothing to write until upstream answers, so it must notice the
+     * closed client connection some other way and abort the upstream request (a slow answer can take minutes).
+     */
+    @Test
+    void hangingUpWhileANonStreamingAnswerIsPendingAbortsTheUpstreamRequest() throws Exception {
+        hangUpWhileUpstreamIsSlow("/v1/messages");
+    }
+
+    @Test
+    void hangingUpWhileAPassThroughAnswerIsPendingAbortsTheUpstreamRequest() throws Exception {
+        hangUpWhileUpstreamIsSlow("/v1/messages/count_tokens");
+    }
+
+    void hangUpWhileUpstreamIsSlow(String path) throws Exception {
+        try (dev.costgateway.testing.RawUpstream raw = new dev.costgateway.testing.RawUpstream();
+             GatewayHarness h = GatewayHarness.start("upstream:\n  base_url: " + raw.baseUrl()
+                     + "\nrouting:\n  mode: off\n")) {
+            java.util.concurrent.CountDownLatch upstreamClosed = new java.util.concurrent.CountDownLatch(1);
+            raw.enqueue(ex -> {
+                // the answer is slow: wait (up to 10 s) for the gateway to either give up or keep waiting
+                ex.socket().setSoTimeout(10_000);
+                if (ex.in().read() < 0) {
+                    upstreamClosed.countDown();
+                }
+            });
+            String body = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":64,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            try (Socket s = new Socket("127.0.0.1", h.gateway.port())) {
+                s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                await(() -> !raw.received().isEmpty(), 3000);
+            }
+            assertThat(upstreamClosed.await(3, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("upstream request aborted after the client hung up").isTrue();
+        }
+    }
+
+    /** The close watch reads the connection while upstream works: it must not eat a pipelined next request. */
+    @Test
+    void pipelinedRequestsOnOneConnectionAreAllAnsweredInOrder() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("routing:\n  mode: off\ncache:\n  enabled: false\n")) {
+            h.upstream.enqueue(slowText("first", 300), slowText("second", 0), slowText("third", 0));
+            List<String> requests = new ArrayList<>();
+            for (String prompt : List.of("a", "b", "c")) {
+                String body = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":64,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+                requests.add("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            }
+            try (Socket s = new Socket("127.0.0.1", h.gateway.port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(requests.get(0).getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                // the next two arrive while the first waits on upstream, i.e. while the close watch reads
+                await(() -> h.upstream.received().size() == 1, 3000);
+                Thread.sleep(50);
+                s.getOutputStream().write((requests.get(1) + requests.get(2)).getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                for (String expected : List.of("first", "second", "third")) {
+                    var r = dev.costgateway.testing.RawHttp.readOne(s.getInputStream(), false);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.bodyText()).contains("\"text\":\"" + expected + "\"");
+                }
+            }
+        }
+    }
+
+    /** Many non-streaming requests reuse one kept-alive connection; the watch leaves each one usable. */
+    @Test
+    void keptAliveConnectionServesManyNonStreamingRequests() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("routing:\n  mode: off\ncache:\n  enabled: false\n")) {
+            try (Socket s = new Socket("127.0.0.1", h.gateway.port())) {
+                s.setSoTimeout(5000);
+                for (int i = 0; i < 30; i++) {
+                    h.upstream.enqueue(slowText("answer " + i, i % 3 == 0 ? 20 : 0));
+                    String body = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":64,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"q" + i + "\"}]}";
+                    s.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.UTF_8));
+                    var r = dev.costgateway.testing.RawHttp.readOne(s.getInputStream(), false);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.bodyText()).contains("answer " + i);
+                }
+            }
+        }
+    }
+
+    static FakeUpstream.Answer slowText(String text, long delayMillis) {
+        return (req, body, resp, cb, timer) -> timer.schedule(
+                () -> FakeUpstream.text(text, "end_turn").respond(req, body, resp, cb, timer),
+                delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 }
