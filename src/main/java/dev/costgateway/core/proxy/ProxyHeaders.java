@@ -1,12 +1,14 @@
 package dev.costgateway.core.proxy;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /** Which headers cross the proxy: everything except hop-by-hop headers and the gateway's own. */
 final class ProxyHeaders {
@@ -14,6 +16,8 @@ final class ProxyHeaders {
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
             "transfer-encoding", "upgrade", "proxy-connection");
+
+    private static final List<String> CREDENTIAL_HEADERS = List.of("x-api-key", "authorization");
 
     private ProxyHeaders() {
     }
@@ -64,6 +68,34 @@ final class ProxyHeaders {
                 continue;
             }
             to.add(f);
+        }
+    }
+
+    /**
+     * Replaces {@code x-api-key} and {@code authorization} fields of an upstream request by fields that put the
+     * same bytes on the wire but read as {@code ***}: the Jetty client prints every request's header values at
+     * DEBUG, and nothing after this point needs them in clear (the value is pre-encoded for the wire).
+     */
+    static void maskCredentials(HttpFields.Mutable headers) {
+        for (String name : CREDENTIAL_HEADERS) {
+            List<HttpField> found = headers.getFields(name);
+            if (found.isEmpty() || found.stream().allMatch(CredentialField.class::isInstance)) {
+                continue;
+            }
+            headers.remove(name);
+            found.forEach(f -> headers.add(f instanceof CredentialField ? f : new CredentialField(f)));
+        }
+    }
+
+    /** Sends its value pre-encoded; shows {@code ***} to anything that reads or prints it. */
+    private static final class CredentialField extends PreEncodedHttpField {
+        CredentialField(HttpField f) {
+            super(f.getHeader(), f.getName(), f.getValue());
+        }
+
+        @Override
+        public String getValue() {
+            return "***";
         }
     }
 

@@ -54,6 +54,8 @@ public final class UpstreamClient implements AutoCloseable {
         }
         http.getProtocolHandlers().clear();
         http.getContentDecoderFactories().clear();
+        // before the client logs the headers (DEBUG), whoever built the request (proxy, classifier)
+        http.getRequestListeners().addBeginListener(request -> request.headers(ProxyHeaders::maskCredentials));
     }
 
     /**
