@@ -510,17 +510,17 @@ final class MessagesHandler {
 
         /** The client hung up (or its connection failed): stop upstream work, record it, release the exchange. */
         void clientGone(Throwable cause) {
+            // finish first: aborting upstream runs its failure path at once, which would otherwise answer (and
+            // record) a 502 to a client that is no longer there
+            if (finish(0, "client_closed", route == null ? requestedModel : route.model(), "none", Usage.ZERO,
+                    attempts.isEmpty() ? null : totalCostOrPartial(), null, null)) {
+                LOG.debug("client of {} went away: {}", queryId, cause.toString());
+                callback.failed(cause);
+            }
             var up = currentUpstream;
             if (up != null) {
                 up.abort(cause);
             }
-            if (finished.get()) {
-                return;
-            }
-            LOG.debug("client of {} went away: {}", queryId, cause.toString());
-            finish(0, "client_closed", route == null ? requestedModel : route.model(), "none", Usage.ZERO,
-                    attempts.isEmpty() ? null : totalCostOrPartial(), null, null);
-            callback.failed(cause);
         }
 
         private Double totalCostOrPartial() {
@@ -533,10 +533,11 @@ final class MessagesHandler {
             return sum;
         }
 
-        void finish(int status, String errorType, String finalModel, String cacheKind, Usage usage, Double cost,
-                    Double counterfactual, JsonNode message) {
+        /** Records the request once; true for the call that did. */
+        boolean finish(int status, String errorType, String finalModel, String cacheKind, Usage usage, Double cost,
+                       Double counterfactual, JsonNode message) {
             if (!finished.compareAndSet(false, true)) {
-                return;
+                return false;
             }
             long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             boolean storeText = cfg.metrics().storeText();
@@ -554,6 +555,7 @@ final class MessagesHandler {
             } catch (RuntimeException e) {
                 LOG.warn("metrics record failed: {}", e.toString());
             }
+            return true;
         }
 
         private String keyHash() {

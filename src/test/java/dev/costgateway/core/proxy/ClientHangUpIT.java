@@ -116,6 +116,18 @@ class ClientHangUpIT {
             }
             assertThat(upstreamClosed.await(3, java.util.concurrent.TimeUnit.SECONDS))
                     .as("upstream request aborted after the client hung up").isTrue();
+            if (path.equals("/v1/messages")) {
+                // and the books say the client left, not that upstream failed
+                await(() -> {
+                    h.gateway.flushMetrics();
+                    return !h.gateway.metrics().requests(
+                            dev.costgateway.core.metrics.MetricsQueries.RequestQuery.latest(1)).isEmpty();
+                }, 3000);
+                var rec = h.gateway.metrics().requests(
+                        dev.costgateway.core.metrics.MetricsQueries.RequestQuery.latest(1)).get(0);
+                assertThat(rec.errorType()).isEqualTo("client_closed");
+                assertThat(rec.status()).isZero();
+            }
         }
     }
 
