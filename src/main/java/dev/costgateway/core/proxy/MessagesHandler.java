@@ -221,7 +221,7 @@ final class MessagesHandler {
             HttpFields h = clientToProxyRequest.getHeaders();
             String credential = ProxyHeaders.credential(h);
             if (credential == null) {
-                injectedKey = configuredApiKey();
+                injectedKey = ProxyHeaders.configuredApiKey(envApiKey, cfg);
                 credential = injectedKey == null ? "" : injectedKey;
             }
             boolean cacheOptOut = "off".equalsIgnoreCase(h.get("X-Gateway-Cache"))
@@ -252,15 +252,6 @@ final class MessagesHandler {
                 attempts.addAll(r.classifierCalls());
                 sendAttempt("initial");
             });
-        }
-
-        private String configuredApiKey() {
-            String env = envApiKey.get();
-            if (env != null && !env.isBlank()) {
-                return env;
-            }
-            String key = cfg.upstream().apiKey();
-            return key.isBlank() ? null : key;
         }
 
         // ---- cache hits ----
@@ -402,7 +393,7 @@ final class MessagesHandler {
                                      Usage usage) {
             HttpFields.Mutable out = proxyToClientResponse.getHeaders();
             ProxyHeaders.copyResponseHeaders(upstreamHeaders, out);
-            Double cost = status == 200 ? totalCost() : classifierOnlyCost();
+            Double cost = status == 200 ? totalCost() : knownCost();
             Double counterfactual = status == 200 ? pol.counterfactual(requestedModel, usage) : null;
             Double saved = saved(counterfactual, cost);
             setGatewayHeaders(out, route.model(), "none", saved, route.layer());
@@ -444,7 +435,8 @@ final class MessagesHandler {
             return sum;
         }
 
-        private Double classifierOnlyCost() {
+        /** Sum of the attempt costs that are known (classifier calls, answers that were priced). */
+        private Double knownCost() {
             double sum = 0;
             for (AttemptRecord a : attempts) {
                 if (a.costUsd() != null) {
@@ -470,14 +462,8 @@ final class MessagesHandler {
             if (finished.get()) {
                 return;
             }
-            if (isTimeout(failure)) {
-                gatewayError(HttpStatus.GATEWAY_TIMEOUT_504, AnthropicErrors.TIMEOUT,
-                        "upstream " + upstream.baseUrl() + " did not answer within "
-                                + cfg.upstream().timeout().toSeconds() + " s (upstream.timeout_seconds)");
-            } else {
-                gatewayError(HttpStatus.BAD_GATEWAY_502, AnthropicErrors.API_ERROR,
-                        "upstream " + upstream.baseUrl() + " is unreachable: " + describe(failure));
-            }
+            UpstreamClient.Failure answer = upstream.failure(failure);
+            gatewayError(answer.status(), answer.type(), answer.message());
         }
 
         // ---- ends ----
@@ -493,7 +479,7 @@ final class MessagesHandler {
             headers.put(H_QUERY_ID, queryId);
             headers.put(HttpHeader.CONTENT_LENGTH, out.length);
             proxyToClientResponse.setStatus(status);
-            Double cost = attempts.isEmpty() ? null : classifierOnlyCost();
+            Double cost = attempts.isEmpty() ? null : knownCost();
             proxyToClientResponse.write(true, ByteBuffer.wrap(out), Callback.from(() -> {
                 finish(status, type, route == null ? requestedModel : route.model(), "none", Usage.ZERO, cost, null,
                         null);
@@ -513,7 +499,7 @@ final class MessagesHandler {
             // finish first: aborting upstream runs its failure path at once, which would otherwise answer (and
             // record) a 502 to a client that is no longer there
             if (finish(0, "client_closed", route == null ? requestedModel : route.model(), "none", Usage.ZERO,
-                    attempts.isEmpty() ? null : totalCostOrPartial(), null, null)) {
+                    attempts.isEmpty() ? null : knownCost(), null, null)) {
                 LOG.debug("client of {} went away: {}", queryId, cause.toString());
                 callback.failed(cause);
             }
@@ -521,16 +507,6 @@ final class MessagesHandler {
             if (up != null) {
                 up.abort(cause);
             }
-        }
-
-        private Double totalCostOrPartial() {
-            double sum = 0;
-            for (AttemptRecord a : attempts) {
-                if (a.costUsd() != null) {
-                    sum += a.costUsd();
-                }
-            }
-            return sum;
         }
 
         /** Records the request once; true for the call that did. */

@@ -1,6 +1,5 @@
 package dev.costgateway.core.proxy;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -8,13 +7,11 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.client.ContentSourceRequestContent;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.config.GatewayConfig;
 
 /**
@@ -35,12 +32,8 @@ final class PassThroughHandler {
 
     void handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
         GatewayConfig cfg = config.get();
-        String injected = null;
-        if (!ProxyHeaders.hasCredential(clientToProxyRequest.getHeaders())) {
-            String env = envApiKey.get();
-            injected = env != null && !env.isBlank() ? env : (cfg.upstream().apiKey().isBlank() ? null : cfg.upstream().apiKey());
-        }
-        String key = injected;
+        String key = ProxyHeaders.hasCredential(clientToProxyRequest.getHeaders()) ? null
+                : ProxyHeaders.configuredApiKey(envApiKey, cfg);
         boolean hasBody = clientToProxyRequest.getLength() > 0
                 || clientToProxyRequest.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
         var proxyToServerRequest = upstream.newRequest(clientToProxyRequest.getHttpURI().getPathQuery())
@@ -147,17 +140,9 @@ final class PassThroughHandler {
                 callback.failed(failure);
                 return;
             }
-            boolean timeout = MessagesHandler.isTimeout(failure);
-            int status = timeout ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
-            String message = timeout
-                    ? "upstream " + upstream.baseUrl() + " did not answer in time"
-                    : "upstream " + upstream.baseUrl() + " is unreachable: " + MessagesHandler.describe(failure);
-            byte[] body = AnthropicErrors.body(timeout ? AnthropicErrors.TIMEOUT : AnthropicErrors.API_ERROR, message);
+            UpstreamClient.Failure answer = upstream.failure(failure);
             proxyToClientResponse.getHeaders().clear();
-            proxyToClientResponse.setStatus(status);
-            proxyToClientResponse.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            proxyToClientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-            proxyToClientResponse.write(true, ByteBuffer.wrap(body), callback);
+            ProxyServer.error(proxyToClientResponse, callback, answer.status(), answer.type(), answer.message());
         }
     }
 }

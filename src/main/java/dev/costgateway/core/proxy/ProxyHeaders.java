@@ -4,11 +4,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+
+import dev.costgateway.core.config.GatewayConfig;
 
 /** Which headers cross the proxy: everything except hop-by-hop headers and the gateway's own. */
 final class ProxyHeaders {
@@ -97,6 +100,19 @@ final class ProxyHeaders {
         public String getValue() {
             return "***";
         }
+    }
+
+    /**
+     * The key the gateway injects when a client sends none: env {@code ANTHROPIC_API_KEY}, else
+     * {@code upstream.api_key}; null when neither is set.
+     */
+    static String configuredApiKey(Supplier<String> envApiKey, GatewayConfig cfg) {
+        String env = envApiKey.get();
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        String key = cfg.upstream().apiKey();
+        return key.isBlank() ? null : key;
     }
 
     static boolean hasCredential(HttpFields headers) {

@@ -8,10 +8,12 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
+import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.config.GatewayConfig;
 
 /**
@@ -94,6 +96,20 @@ public final class UpstreamClient implements AutoCloseable {
     /** A POST to {@code /v1/messages} for the gateway's own classifier calls. */
     public Request newClassifierRequest() {
         return newRequest("/v1/messages").method("POST");
+    }
+
+    /** What the gateway answers when an upstream request failed before any response. */
+    record Failure(int status, String type, String message) {
+    }
+
+    Failure failure(Throwable cause) {
+        if (MessagesHandler.isTimeout(cause)) {
+            return new Failure(HttpStatus.GATEWAY_TIMEOUT_504, AnthropicErrors.TIMEOUT, "upstream " + baseUrl()
+                    + " did not answer within " + config.get().upstream().timeout().toSeconds()
+                    + " s (upstream.timeout_seconds)");
+        }
+        return new Failure(HttpStatus.BAD_GATEWAY_502, AnthropicErrors.API_ERROR,
+                "upstream " + baseUrl() + " is unreachable: " + MessagesHandler.describe(cause));
     }
 
     public URI baseUrl() {

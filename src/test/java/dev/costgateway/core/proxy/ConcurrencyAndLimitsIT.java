@@ -54,7 +54,8 @@ class ConcurrencyAndLimitsIT {
                 futures.add(client.sendAsync(HttpRequest.newBuilder(URI.create(h.url() + "/v1/messages"))
                         .timeout(Duration.ofSeconds(30)).header("x-api-key", "k-" + i)
                         .header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
             }
             Set<String> queryIds = new HashSet<>();
             for (int i = 0; i < 200; i++) {
@@ -87,8 +88,9 @@ class ConcurrencyAndLimitsIT {
                 s.setSoTimeout(5000);
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();
-                out.write(("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\nContent-Type: application/json\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\n"
+                        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 String piece = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":64,\"messages\":[" + "x".repeat(900);
                 for (int i = 0; i < 4; i++) {
                     out.write((Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n")

@@ -72,7 +72,8 @@ class SecretsInLogsIT {
                 h.post("/v1/messages", body.replace("hello", "bearer"), "authorization", "Bearer " + BEARER,
                         "content-type", "application/json");
                 h.post("/v1/messages", body.replace("hello", "injected"), "content-type", "application/json");
-                h.upstream.enqueue(h.upstream.sse(FakeUpstream.textEvents("claude-sonnet-4-6", "hi", "end_turn"), 0, 3));
+                h.upstream.enqueue(
+                        h.upstream.sse(FakeUpstream.textEvents("claude-sonnet-4-6", "hi", "end_turn"), 0, 3));
                 h.post("/v1/messages", stream, "x-api-key", CLIENT_KEY, "content-type", "application/json");
                 h.upstream.enqueue(FakeUpstream.error(401, "authentication_error", "invalid x-api-key", Map.of()));
                 h.post("/v1/messages", body.replace("hello", "bad key"), "x-api-key", CLIENT_KEY,

@@ -55,7 +55,8 @@ class StreamFidelityIT {
     static RawUpstream.Script splitSse(byte[] events, int step) {
         return ex -> {
             byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
-                    + "request-id: req_011Split\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                    + "request-id: req_011Split\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             ex.writePiece(head, 5);
             byte[] framed = chunked(events, 97);
             for (int i = 0; i < framed.length; i += step) {

@@ -138,13 +138,15 @@ class WireFidelityIT {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
-            out.write("HEAD /v1/models HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("HEAD /v1/models HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
             RawHttp.Response head = RawHttp.readOne(in, true);
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(MODELS.length()));
             assertThat(h.upstream.last().method()).isEqualTo("HEAD");
 
-            out.write("GET /v1/models HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /v1/models HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
             RawHttp.Response get = RawHttp.readOne(in, false);
             assertThat(get.status()).isEqualTo(200);
             assertThat(get.bodyText()).isEqualTo(MODELS);
@@ -251,8 +253,9 @@ class WireFidelityIT {
         try (RawUpstream raw = new RawUpstream();
              GatewayHarness g = GatewayHarness.start("upstream:\n  base_url: " + raw.baseUrl() + "\n")) {
             String message = FakeUpstream.messageJson("msg_01Big", "claude-sonnet-4-6", "ok", "end_turn", 3, 1);
-            raw.enqueue(ex -> ex.writePiece(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                    + message.length() + "\r\nConnection: close\r\n\r\n" + message).getBytes(StandardCharsets.UTF_8), 0));
+            raw.enqueue(ex -> ex.writePiece(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + message.length() + "\r\nConnection: close\r\n\r\n" + message)
+                    .getBytes(StandardCharsets.UTF_8), 0));
             String big = "v".repeat(40_000);
             StringBuilder betas = new StringBuilder();
             for (int i = 0; i < 60; i++) {
