@@ -179,4 +179,36 @@ class StreamFidelityIT {
             }
         }
     }
+
+    /** An upstream that compresses a stream despite Accept-Encoding: identity still reaches the client intact. */
+    @Test
+    void gzippedStreamDespiteIdentityReachesTheClientByteForByteWithItsEncoding() throws Exception {
+        byte[] events = String.join("", FakeUpstream.textEvents("claude-sonnet-4-6", TEXT, "end_turn"))
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(events);
+        }
+        byte[] compressed = gz.toByteArray();
+        try (RawUpstream raw = new RawUpstream();
+             GatewayHarness h = GatewayHarness.start("upstream:\n  base_url: " + raw.baseUrl() + "\n"
+                     + "routing:\n  mode: off\n")) {
+            raw.enqueue(ex -> {
+                ex.writePiece(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+                        + "Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII), 0);
+                ex.writePiece(chunked(compressed, 50), 0);
+            });
+            String request = "POST /v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: k\r\nAccept-Encoding: gzip\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + STREAM_BODY.length()
+                    + "\r\nConnection: close\r\n\r\n" + STREAM_BODY;
+
+            RawHttp.Response r = RawHttp.exchange(h.gateway.port(), request, 10_000);
+
+            assertThat(raw.received().get(0).header("Accept-Encoding")).isEqualTo("identity");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Content-Encoding")).isEqualTo("gzip");
+            assertThat(r.body()).isEqualTo(compressed);
+        }
+    }
 }
