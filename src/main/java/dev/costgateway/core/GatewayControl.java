@@ -40,6 +40,23 @@ public interface GatewayControl {
 
     MetricsQueries metrics();
 
+    /**
+     * The configuration in force and the text of the file it came from; updated on every reload and whenever the
+     * file is edited outside the app (file watch). An invalid outside edit is not applied: the state keeps the
+     * last good configuration and lists the edit's problems in {@link ConfigState#rejected()}.
+     */
+    Observable<ConfigState> configState();
+
+    /**
+     * @param yamlText the text of the file that produced {@code config}
+     * @param rejected problems of the latest outside edit that was refused; empty when the file on disk is in force
+     */
+    record ConfigState(GatewayConfig config, String yamlText, java.util.List<dev.costgateway.core.config.ConfigProblem> rejected) {
+        public ConfigState {
+            rejected = java.util.List.copyOf(rejected);
+        }
+    }
+
     /** @param listenerRestarted true when host or port changed and the listener was reopened */
     record ReloadResult(boolean listenerRestarted, String message) {
     }

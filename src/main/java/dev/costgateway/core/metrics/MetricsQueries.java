@@ -82,6 +82,61 @@ public interface MetricsQueries {
         }
     }
 
+    /**
+     * Totals by final model, tier and cache kind over a range, for counters such as the Prometheus export.
+     * Added after the first contract; the default (no rows) suits implementations that cannot break totals down.
+     */
+    default List<CounterRow> counters(Instant from, Instant to) {
+        return List.of();
+    }
+
+    /** Latency histogram of client requests over a range. Default: an empty histogram. */
+    default LatencyHistogram latencyHistogram(Instant from, Instant to) {
+        return LatencyHistogram.EMPTY;
+    }
+
+    /**
+     * One label combination of {@link #counters}. Empty strings stand for "none" (no final model, unrouted).
+     * Tokens are those of the final answers; money in USD, unknown costs left out.
+     */
+    record CounterRow(
+            String model,
+            String tier,
+            String cacheKind,
+            long requests,
+            long errors,
+            long inputTokens,
+            long outputTokens,
+            long cacheCreationTokens,
+            long cacheReadTokens,
+            double costUsd,
+            double counterfactualUsd,
+            double savedUsd) {
+    }
+
+    /**
+     * Request latency (total, milliseconds) in fixed buckets.
+     *
+     * @param upperBoundsMillis inclusive upper bound of each finite bucket, ascending
+     * @param counts            requests per bucket (not cumulative); one more entry than bounds: the last is +Inf
+     * @param sumMillis         sum of all latencies
+     */
+    record LatencyHistogram(List<Long> upperBoundsMillis, List<Long> counts, long sumMillis) {
+        public static final LatencyHistogram EMPTY = new LatencyHistogram(List.of(), List.of(0L), 0);
+
+        public LatencyHistogram {
+            upperBoundsMillis = List.copyOf(upperBoundsMillis);
+            counts = List.copyOf(counts);
+            if (counts.size() != upperBoundsMillis.size() + 1) {
+                throw new IllegalArgumentException("counts must have one entry per bound plus +Inf");
+            }
+        }
+
+        public long count() {
+            return counts.stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     enum ReportGrouping { DAY, MODEL, TIER, REQUEST }
 
     /**

@@ -1,0 +1,236 @@
+package dev.costgateway.app.dashboard;
+
+import static dev.costgateway.app.fx.Nodes.bound;
+import static dev.costgateway.app.fx.Nodes.hgrow;
+import static dev.costgateway.app.fx.Nodes.label;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import javafx.beans.value.ObservableValue;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.chart.AreaChart;
+import javafx.scene.chart.BarChart;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.LineChart;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.PieChart;
+import javafx.scene.chart.StackedBarChart;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
+
+/** KPI cards and charts, bound to a {@link DashboardViewModel}; charts are rebuilt when the timeline changes. */
+public final class DashboardView {
+
+    private final DashboardViewModel vm;
+    private final ScrollPane root;
+    private final AreaChart<String, Number> money;
+    private final PieChart byModel;
+    private final BarChart<String, Number> byTier;
+    private final StackedBarChart<String, Number> cacheHits;
+    private final LineChart<String, Number> latency;
+
+    public DashboardView(DashboardViewModel vm) {
+        this.vm = vm;
+        HBox header = new HBox(new VBox(label("Dashboard", "screen-title"),
+                label("What the gateway spent, and what it saved you", "screen-subtitle")), hgrow(), rangePicker());
+        header.getStyleClass().add("toolbar-row");
+
+        GridPane kpis = new GridPane();
+        kpis.setHgap(12);
+        kpis.setVgap(12);
+        for (int i = 0; i < 3; i++) {
+            ColumnConstraints c = new ColumnConstraints();
+            c.setPercentWidth(100.0 / 3);
+            kpis.getColumnConstraints().add(c);
+        }
+        kpis.add(card("kpi-requests", "REQUESTS", vm.requestsProperty(), vm.latencyProperty(), ""), 0, 0);
+        kpis.add(card("kpi-spend", "SPEND", vm.spendProperty(), null, "accent"), 1, 0);
+        kpis.add(card("kpi-would-have-cost", "WOULD HAVE COST", vm.wouldHaveCostProperty(), null, ""), 2, 0);
+        kpis.add(card("kpi-saved", "SAVED", vm.savedProperty(), vm.savingsPercentProperty().map(p -> p + " of list price"),
+                "positive"), 0, 1);
+        kpis.add(card("kpi-cache-hit-rate", "CACHE HIT RATE", vm.cacheHitRateProperty(), vm.cacheDetailProperty(), ""),
+                1, 1);
+        kpis.add(card("kpi-escalation-rate", "ESCALATION RATE", vm.escalationRateProperty(),
+                vm.escalationRateProperty().map(x -> "answers retried on a stronger tier"), ""), 2, 1);
+
+        money = new AreaChart<>(new CategoryAxis(), usdAxis());
+        byModel = new PieChart();
+        byModel.setLabelsVisible(false);
+        byModel.setLegendSide(javafx.geometry.Side.RIGHT);
+        byTier = new BarChart<>(new CategoryAxis(), new NumberAxis());
+        byTier.setLegendVisible(false);
+        cacheHits = new StackedBarChart<>(new CategoryAxis(), new NumberAxis());
+        latency = new LineChart<>(new CategoryAxis(), msAxis());
+        latency.setCreateSymbols(false);
+        money.setCreateSymbols(false);
+        for (var chart : List.of(money, byModel, byTier, cacheHits, latency)) {
+            chart.setAnimated(false);
+            chart.setMinHeight(180);
+            chart.setPrefHeight(230);
+        }
+
+        GridPane charts = new GridPane();
+        charts.setHgap(12);
+        charts.setVgap(12);
+        for (int i = 0; i < 2; i++) {
+            ColumnConstraints c = new ColumnConstraints();
+            c.setPercentWidth(50);
+            charts.getColumnConstraints().add(c);
+        }
+        charts.add(chartCard("Spend vs would-have-cost (USD)", money), 0, 0, 2, 1);
+        charts.add(chartCard("Requests by final model", byModel), 0, 1);
+        charts.add(chartCard("Requests by tier", byTier), 1, 1);
+        charts.add(chartCard("Cache hits", cacheHits), 0, 2);
+        charts.add(chartCard("Latency p50 / p95 (ms)", latency), 1, 2);
+
+        Node error = dev.costgateway.app.fx.Nodes.collapsing(vm.errorProperty(), "banner", "danger");
+        VBox content = new VBox(header, error, kpis, charts);
+        content.getStyleClass().add("screen");
+        root = new ScrollPane(content);
+        root.setFitToWidth(true);
+        root.setId("dashboard");
+        vm.timeline().addListener((ListChangeListener<TimelinePoint>) c -> redraw());
+        vm.summaryProperty().addListener(o -> redraw());
+    }
+
+    private Node rangePicker() {
+        ToggleGroup group = new ToggleGroup();
+        HBox box = new HBox();
+        DashboardRange[] ranges = DashboardRange.values();
+        for (int i = 0; i < ranges.length; i++) {
+            DashboardRange r = ranges[i];
+            ToggleButton b = new ToggleButton(r.label());
+            b.setId("range-" + r.name().toLowerCase(Locale.ROOT));
+            b.setToggleGroup(group);
+            b.getStyleClass().add(i == 0 ? AppTheme.LEFT_PILL : i == ranges.length - 1 ? AppTheme.RIGHT_PILL
+                    : AppTheme.CENTER_PILL);
+            b.setSelected(vm.rangeProperty().get() == r);
+            b.setOnAction(e -> {
+                b.setSelected(true);
+                vm.rangeProperty().set(r);
+            });
+            box.getChildren().add(b);
+        }
+        return box;
+    }
+
+    private static VBox card(String id, String title, ObservableValue<String> value, ObservableValue<String> sub,
+            String accent) {
+        VBox card = new VBox(label(title, "kpi-label"), bound(value, "kpi-value"));
+        card.setId(id);
+        card.getChildren().get(1).setId(id + "-value");
+        if (sub != null) {
+            card.getChildren().add(bound(sub, "kpi-sub"));
+        }
+        card.getStyleClass().add("kpi-card");
+        if (!accent.isEmpty()) {
+            card.getStyleClass().add(accent);
+        }
+        return card;
+    }
+
+    private static VBox chartCard(String title, Node chart) {
+        VBox box = new VBox(label(title, "chart-title"), chart);
+        VBox.setVgrow(chart, Priority.ALWAYS);
+        box.getStyleClass().add("chart-card");
+        box.setPadding(new Insets(10, 12, 6, 12));
+        return box;
+    }
+
+    private static NumberAxis usdAxis() {
+        NumberAxis a = new NumberAxis();
+        a.setTickLabelFormatter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                return String.format(Locale.ROOT, n.doubleValue() < 10 ? "$%.2f" : "$%.0f", n.doubleValue());
+            }
+
+            @Override
+            public Number fromString(String s) {
+                return Double.parseDouble(s.replace("$", ""));
+            }
+        });
+        return a;
+    }
+
+    private static NumberAxis msAxis() {
+        return new NumberAxis();
+    }
+
+    private String bucketLabel(TimelinePoint p) {
+        ZoneId zone = vm.zone();
+        Duration bucket = vm.rangeProperty().get().bucket();
+        String pattern = bucket.toHours() < 24 ? (vm.rangeProperty().get() == DashboardRange.TODAY ? "HH:mm"
+                : "MMM d HH:mm") : "MMM d";
+        return DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH).format(p.bucketStart().atZone(zone));
+    }
+
+    private void redraw() {
+        List<TimelinePoint> points = vm.timeline();
+        XYChart.Series<String, Number> cost = new XYChart.Series<>();
+        cost.setName("Spend");
+        XYChart.Series<String, Number> counterfactual = new XYChart.Series<>();
+        counterfactual.setName("Would have cost");
+        XYChart.Series<String, Number> exact = new XYChart.Series<>();
+        exact.setName("Exact");
+        XYChart.Series<String, Number> semantic = new XYChart.Series<>();
+        semantic.setName("Semantic");
+        XYChart.Series<String, Number> p50 = new XYChart.Series<>();
+        p50.setName("p50");
+        XYChart.Series<String, Number> p95 = new XYChart.Series<>();
+        p95.setName("p95");
+        for (TimelinePoint p : points) {
+            String x = bucketLabel(p);
+            counterfactual.getData().add(new XYChart.Data<>(x, p.counterfactualUsd()));
+            cost.getData().add(new XYChart.Data<>(x, p.costUsd()));
+            exact.getData().add(new XYChart.Data<>(x, p.exactHits()));
+            semantic.getData().add(new XYChart.Data<>(x, p.semanticHits()));
+            p50.getData().add(new XYChart.Data<>(x, p.latencyP50Millis()));
+            p95.getData().add(new XYChart.Data<>(x, p.latencyP95Millis()));
+        }
+        money.getData().setAll(List.of(counterfactual, cost));
+        cacheHits.getData().setAll(List.of(exact, semantic));
+        latency.getData().setAll(List.of(p50, p95));
+
+        byModel.getData().setAll(vm.requestsByModel().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
+                .map(e -> new PieChart.Data(shortModel(e.getKey()) + "  " + e.getValue(), e.getValue()))
+                .toList());
+        XYChart.Series<String, Number> tiers = new XYChart.Series<>();
+        for (String t : List.of("fast", "balanced", "premium", "unrouted")) {
+            Long n = vm.requestsByTier().get(t);
+            if (n != null) {
+                tiers.getData().add(new XYChart.Data<>(t, n));
+            }
+        }
+        byTier.getData().setAll(List.of(tiers));
+    }
+
+    /** {@code claude-haiku-4-5-20251001} reads better as {@code haiku-4-5}. */
+    static String shortModel(String model) {
+        String m = model.startsWith("claude-") ? model.substring("claude-".length()) : model;
+        return m.replaceAll("-\\d{8}$", "");
+    }
+
+    public ScrollPane root() {
+        return root;
+    }
+}

@@ -1,0 +1,261 @@
+package dev.costgateway.app.requests;
+
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.UiTasks;
+import dev.costgateway.core.GatewayControl;
+import dev.costgateway.core.metrics.AttemptRecord;
+import dev.costgateway.core.metrics.MetricsQueries.RequestQuery;
+import dev.costgateway.core.metrics.MetricsQueries.SortField;
+import dev.costgateway.core.metrics.RequestRecord;
+
+/**
+ * The request inspector: a searchable, sortable window over the whole metrics history (search and sort run in
+ * the database), plus the detail of the selected request.
+ */
+public final class RequestsViewModel {
+
+    /** Rows fetched per query; the table is a window over the history, not all of it. */
+    public static final int LIMIT = 500;
+
+    private final GatewayControl control;
+    private final UiTasks tasks;
+    private final Supplier<String> gatewayUrl;
+    private final ZoneId zone;
+    private boolean refreshing;
+    private boolean refreshAgain;
+
+    private final StringProperty search = new SimpleStringProperty("");
+    private final ObjectProperty<SortField> sort = new SimpleObjectProperty<>(SortField.TIME);
+    private final BooleanProperty descending = new SimpleBooleanProperty(true);
+    private final ObservableList<RequestRecord> rows = FXCollections.observableArrayList();
+    private final ObjectProperty<RequestRecord> selected = new SimpleObjectProperty<>();
+    private final ReadOnlyObjectWrapper<RequestRecord> detail = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper decision = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper summaryLine = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+
+    public RequestsViewModel(GatewayControl control, UiTasks tasks, Supplier<String> gatewayUrl, ZoneId zone) {
+        this.control = control;
+        this.tasks = tasks;
+        this.gatewayUrl = gatewayUrl;
+        this.zone = zone;
+        search.addListener((o, a, b) -> refresh());
+        sort.addListener((o, a, b) -> refresh());
+        descending.addListener((o, a, b) -> refresh());
+        selected.addListener((o, a, b) -> loadDetail(b));
+    }
+
+    public void refresh() {
+        if (refreshing) {
+            refreshAgain = true;
+            return;
+        }
+        refreshing = true;
+        String s = search.get() == null || search.get().isBlank() ? null : search.get().trim();
+        RequestQuery q = new RequestQuery(null, null, s, sort.get(), descending.get(), LIMIT);
+        tasks.run(() -> control.metrics().requests(q), this::applyRows, e -> {
+            finished();
+            error.set("Could not read requests: " + e.getMessage());
+        });
+    }
+
+    private void applyRows(List<RequestRecord> result) {
+        finished();
+        error.set("");
+        if (!rows.equals(result)) {
+            RequestRecord keep = selected.get();
+            rows.setAll(result);
+            if (keep != null) {
+                result.stream().filter(r -> r.queryId().equals(keep.queryId())).findFirst().ifPresent(selected::set);
+            }
+        }
+        summaryLine.set(result.size() >= LIMIT ? "Showing the first " + LIMIT + " matches"
+                : Formats.count(result.size()) + (result.size() == 1 ? " request" : " requests"));
+    }
+
+    private void finished() {
+        refreshing = false;
+        if (refreshAgain) {
+            refreshAgain = false;
+            refresh();
+        }
+    }
+
+    /** Sets sort column and direction together (one query). */
+    public void sortBy(SortField field, boolean desc) {
+        descending.set(desc);
+        sort.set(field);
+    }
+
+    private void loadDetail(RequestRecord row) {
+        if (row == null) {
+            detail.set(null);
+            decision.set("");
+            return;
+        }
+        if (detail.get() != null && detail.get().queryId().equals(row.queryId())) {
+            return;
+        }
+        showDetail(row);
+        tasks.run(() -> control.metrics().request(row.queryId()), (Optional<RequestRecord> full) -> {
+            if (selected.get() != null && selected.get().queryId().equals(row.queryId())) {
+                full.ifPresent(this::showDetail);
+            }
+        }, e -> error.set("Could not load request " + row.queryId() + ": " + e.getMessage()));
+    }
+
+    private void showDetail(RequestRecord r) {
+        detail.set(r);
+        decision.set(explain(r));
+    }
+
+    /** The routing decision in one or two sentences, for a person. */
+    static String explain(RequestRecord r) {
+        StringBuilder sb = new StringBuilder();
+        String requested = r.requestedModel() == null ? "?" : r.requestedModel();
+        if ("exact".equals(r.cacheKind()) || "semantic".equals(r.cacheKind())) {
+            sb.append("Answered from the ").append(r.cacheKind()).append(" cache (no upstream call). ");
+        }
+        String routed = r.attempts().stream().filter(a -> "answer".equals(a.purpose())).map(AttemptRecord::model)
+                .findFirst().orElse(r.finalModel());
+        String tier = r.escalations() > 0 ? "" : " (" + r.tier() + " tier)";
+        if (r.tier() == null) {
+            sb.append("Not routed: ").append(requested).append(" was forwarded unchanged");
+        } else if (requested.equals(routed)) {
+            sb.append("Kept ").append(requested).append(tier);
+        } else {
+            sb.append("Routed ").append(requested).append(" → ").append(routed).append(tier);
+        }
+        if (r.classifierLayer() != null && !"n/a".equals(r.classifierLayer())) {
+            sb.append(", decided by the ").append(r.classifierLayer()).append(" layer");
+        }
+        if (r.classifierReason() != null && !r.classifierReason().isBlank()) {
+            sb.append(": ").append(r.classifierReason());
+        }
+        sb.append('.');
+        if (r.escalations() > 0) {
+            sb.append(" Escalated ").append(r.escalations()).append(r.escalations() == 1 ? " time" : " times")
+                    .append("; the final answer came from ").append(r.finalModel()).append(" (").append(r.tier())
+                    .append(" tier).");
+        }
+        if (r.errorType() != null) {
+            sb.append(" Failed with ").append(r.errorType()).append(" (HTTP ").append(r.status()).append(").");
+        }
+        return sb.toString();
+    }
+
+    /** One line per upstream attempt: {@code #1 answer claude-haiku (initial) 200 · 420 ms · $0.0012}. */
+    public static String describe(AttemptRecord a) {
+        return "#" + (a.index() + 1) + "  " + a.purpose() + "  " + a.model() + "  — " + trigger(a.trigger())
+                + "  · HTTP " + a.status() + " · " + Formats.millis(a.latencyMillis()) + " · " + Formats.usd(a.costUsd());
+    }
+
+    static String trigger(String t) {
+        if (t == null) {
+            return "";
+        }
+        if (t.startsWith("phrase:")) {
+            return "answer contained \"" + t.substring("phrase:".length()) + "\"";
+        }
+        return switch (t) {
+            case "initial" -> "first answer";
+            case "max_tokens" -> "previous answer was truncated";
+            case "hedging" -> "previous answer hedged too much";
+            case "classifier" -> "classifier call";
+            default -> t;
+        };
+    }
+
+    /** A curl command that replays the request through the gateway; the key stays an environment variable. */
+    public String curl(RequestRecord r) {
+        String model = r.requestedModel() == null ? "claude-sonnet-4-6" : r.requestedModel();
+        String prompt = r.promptPreview() == null ? "<prompt not stored: enable metrics.store_text>"
+                : r.promptPreview();
+        String body = "{\"model\": " + json(model) + ", \"max_tokens\": " + Math.max(1024, r.usage() == null ? 0
+                : r.usage().outputTokens()) + ", \"messages\": [{\"role\": \"user\", \"content\": " + json(prompt)
+                + "}]}";
+        return "curl " + gatewayUrl.get() + "/v1/messages \\\n"
+                + "  -H \"x-api-key: $ANTHROPIC_API_KEY\" \\\n"
+                + "  -H \"anthropic-version: 2023-06-01\" \\\n"
+                + "  -H \"content-type: application/json\" \\\n"
+                + "  -d " + shellQuote(body);
+    }
+
+    private static String json(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    public StringProperty searchProperty() {
+        return search;
+    }
+
+    public ObjectProperty<SortField> sortProperty() {
+        return sort;
+    }
+
+    public BooleanProperty descendingProperty() {
+        return descending;
+    }
+
+    public ObservableList<RequestRecord> rows() {
+        return FXCollections.unmodifiableObservableList(rows);
+    }
+
+    public ObjectProperty<RequestRecord> selectedProperty() {
+        return selected;
+    }
+
+    public ReadOnlyObjectProperty<RequestRecord> detailProperty() {
+        return detail.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty decisionProperty() {
+        return decision.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty summaryLineProperty() {
+        return summaryLine.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty errorProperty() {
+        return error.getReadOnlyProperty();
+    }
+}

@@ -1,0 +1,219 @@
+package dev.costgateway.app.settings;
+
+import static dev.costgateway.app.fx.Nodes.bound;
+import static dev.costgateway.app.fx.Nodes.collapsing;
+import static dev.costgateway.app.fx.Nodes.hgrow;
+import static dev.costgateway.app.fx.Nodes.label;
+
+import java.util.Arrays;
+import java.util.List;
+
+import javafx.collections.ListChangeListener;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.PasswordField;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TextInputControl;
+import javafx.scene.control.Tooltip;
+import javafx.scene.control.cell.TextFieldTableCell;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+import dev.costgateway.app.fx.AppTheme;
+
+/** The settings form: one section per group, inline errors from the core's validator, Save bound to validity. */
+public final class SettingsView {
+    private final SettingsViewModel vm;
+    private final VBox root;
+
+    public SettingsView(SettingsViewModel vm) {
+        this.vm = vm;
+        Button save = new Button("Save");
+        save.setId("settings-save");
+        save.getStyleClass().add(AppTheme.ACCENT);
+        save.disableProperty().bind(vm.canSaveBinding().not());
+        save.setTooltip(new Tooltip("Write config.yaml and apply it (Ctrl+S)"));
+        save.setOnAction(e -> vm.save());
+        Button discard = new Button("Discard");
+        discard.setId("settings-discard");
+        discard.disableProperty().bind(vm.dirtyProperty().not().and(vm.outsideChangeBannerProperty().isEmpty()));
+        discard.setOnAction(e -> vm.discardChanges());
+        Label message = bound(vm.messageProperty(), "save-message");
+        message.setId("settings-message");
+        vm.messageIsErrorProperty().addListener((o, a, err) -> {
+            message.getStyleClass().remove("error");
+            if (err) {
+                message.getStyleClass().add("error");
+            }
+        });
+        HBox header = new HBox(new VBox(label("Settings", "screen-title"),
+                label("Edits config.yaml in place: your comments and unknown keys are kept", "screen-subtitle")),
+                hgrow(), message, discard, save);
+        header.getStyleClass().add("toolbar-row");
+
+        Label rejected = collapsing(vm.rejectedBannerProperty(), "banner", "danger");
+        rejected.setId("settings-rejected");
+        Label outside = collapsing(vm.outsideChangeBannerProperty(), "banner", "warning");
+        outside.setId("settings-outside-change");
+        Label general = collapsing(vm.generalErrorProperty(), "banner", "danger");
+
+        VBox sections = new VBox(14);
+        for (SettingGroup g : vm.groups()) {
+            sections.getChildren().add(section(g));
+        }
+        ScrollPane scroll = new ScrollPane(sections);
+        scroll.setFitToWidth(true);
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        root = new VBox(header, rejected, outside, general, scroll);
+        root.getStyleClass().add("screen");
+        root.setId("settings");
+    }
+
+    private Node section(SettingGroup group) {
+        GridPane grid = new GridPane();
+        grid.setHgap(18);
+        grid.setVgap(10);
+        ColumnConstraints labels = new ColumnConstraints();
+        labels.setPercentWidth(32);
+        ColumnConstraints inputs = new ColumnConstraints();
+        inputs.setPercentWidth(68);
+        inputs.setHgrow(Priority.ALWAYS);
+        grid.getColumnConstraints().addAll(labels, inputs);
+        int row = 0;
+        for (SettingField f : group.fields()) {
+            VBox left = new VBox(2, label(f.label(), "field-label"), label(f.key(), "field-key"));
+            Node input = input(f);
+            Label help = label(f.help(), "field-help");
+            help.setVisible(!f.help().isEmpty());
+            help.setManaged(!f.help().isEmpty());
+            Label error = collapsing(f.errorProperty(), "field-error");
+            error.setId(f.nodeId() + "-error");
+            VBox right = new VBox(4, input, error, help);
+            grid.add(left, 0, row);
+            grid.add(right, 1, row);
+            row++;
+        }
+        VBox box = new VBox(label(group.title(), "section-title"), grid);
+        if (group.title().startsWith("Models")) {
+            box.getChildren().add(modelsTable());
+        }
+        box.getStyleClass().add("settings-section");
+        return box;
+    }
+
+    private Node input(SettingField f) {
+        Node node = switch (f.kind()) {
+            case BOOLEAN -> {
+                CheckBox c = new CheckBox("Enabled");
+                c.selectedProperty().bindBidirectional(f.flagProperty());
+                yield c;
+            }
+            case CHOICE -> {
+                ChoiceBox<String> c = new ChoiceBox<>();
+                c.getItems().setAll(f.choices());
+                c.valueProperty().bindBidirectional(f.textProperty());
+                yield c;
+            }
+            case LIST -> f.key().endsWith("prefixes") ? listField(f, new TextField(), ", ")
+                    : listField(f, new TextArea(), "\n");
+            case SECRET -> {
+                PasswordField p = new PasswordField();
+                p.textProperty().bindBidirectional(f.textProperty());
+                p.setPromptText("not set");
+                yield p;
+            }
+            default -> {
+                TextField t = new TextField();
+                t.textProperty().bindBidirectional(f.textProperty());
+                if (f.kind() != SettingField.Kind.TEXT) {
+                    t.setMaxWidth(160);
+                }
+                yield t;
+            }
+        };
+        node.setId(f.nodeId());
+        f.errorProperty().addListener((o, a, err) -> node.pseudoClassStateChanged(
+                javafx.css.PseudoClass.getPseudoClass("danger"), !err.isEmpty()));
+        return node;
+    }
+
+    /** Lists as one entry per line (phrases) or comma separated (model prefixes); blank entries are dropped. */
+    private static Node listField(SettingField f, TextInputControl input, String separator) {
+        boolean[] syncing = {false};
+        Runnable fromItems = () -> {
+            if (!syncing[0]) {
+                syncing[0] = true;
+                input.setText(String.join(separator, f.items()));
+                syncing[0] = false;
+            }
+        };
+        fromItems.run();
+        f.items().addListener((ListChangeListener<String>) c -> fromItems.run());
+        input.textProperty().addListener((o, a, text) -> {
+            if (syncing[0]) {
+                return;
+            }
+            syncing[0] = true;
+            String regex = separator.equals("\n") ? "\\R" : ",";
+            List<String> items = Arrays.stream(text.split(regex)).map(String::strip).filter(s -> !s.isEmpty())
+                    .toList();
+            if (!items.equals(f.items())) {
+                f.items().setAll(items);
+            }
+            syncing[0] = false;
+        });
+        if (input instanceof TextArea area) {
+            area.setPrefRowCount(Math.max(3, Math.min(8, f.items().size() + 1)));
+            area.setPromptText("one per line");
+        }
+        return input;
+    }
+
+    private Node modelsTable() {
+        TableView<ModelPriceRow> table = new TableView<>(vm.models());
+        table.setId("settings-models");
+        table.setEditable(true);
+        table.setPrefHeight(260);
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        TableColumn<ModelPriceRow, String> model = new TableColumn<>("Model id");
+        model.setCellValueFactory(c -> c.getValue().modelProperty());
+        model.setCellFactory(TextFieldTableCell.forTableColumn());
+        model.setPrefWidth(300);
+        TableColumn<ModelPriceRow, String> in = new TableColumn<>("Input $/MTok");
+        in.setCellValueFactory(c -> c.getValue().inputProperty());
+        in.setCellFactory(TextFieldTableCell.forTableColumn());
+        TableColumn<ModelPriceRow, String> out = new TableColumn<>("Output $/MTok");
+        out.setCellValueFactory(c -> c.getValue().outputProperty());
+        out.setCellFactory(TextFieldTableCell.forTableColumn());
+        table.getColumns().addAll(List.of(model, in, out));
+        Button add = new Button("Add model");
+        add.setId("settings-models-add");
+        add.setOnAction(e -> {
+            vm.addModel();
+            table.getSelectionModel().selectLast();
+            table.scrollTo(vm.models().size() - 1);
+            table.edit(vm.models().size() - 1, model);
+        });
+        Button remove = new Button("Remove");
+        remove.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        remove.setOnAction(e -> vm.removeModel(table.getSelectionModel().getSelectedItem()));
+        Label error = collapsing(vm.modelsErrorProperty(), "field-error");
+        error.setId("settings-models-error");
+        return new VBox(8, label("List prices (USD per million tokens)", "field-label"), table, error,
+                new HBox(8, add, remove));
+    }
+
+    public VBox root() {
+        return root;
+    }
+}

@@ -1,0 +1,415 @@
+package dev.costgateway.core;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.server.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.config.ConfigException;
+import dev.costgateway.core.config.ConfigLoader;
+import dev.costgateway.core.config.ConfigProblem;
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.metrics.MetricsQueries;
+import dev.costgateway.core.metrics.MetricsRecorder;
+import dev.costgateway.core.proxy.MessagePolicy;
+import dev.costgateway.core.proxy.ProxyServer;
+import dev.costgateway.core.proxy.UpstreamClient;
+
+/**
+ * The running gateway: configuration, proxy listener, upstream client, policy (routing, caches, escalation,
+ * pricing) and metrics, behind the {@link GatewayControl} facade. One instance per process.
+ * Thread-safe: lifecycle methods are synchronized; requests read the configuration through one atomic reference.
+ */
+public final class Gateway implements GatewayControl, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Start-up options; overrides win over the file on every (re)load.
+     *
+     * @param hostOverride     {@code --host}, or null
+     * @param portOverride     {@code --port}, or null
+     * @param upstreamOverride {@code --upstream} or env {@code GATEWAY_UPSTREAM_URL}, or null
+     */
+    public record Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
+                          String upstreamOverride, Supplier<String> envApiKey, InstantSource clock,
+                          boolean loadEmbedder) {
+        public Options {
+            Objects.requireNonNull(configFile);
+            Objects.requireNonNull(dataDir);
+            envApiKey = envApiKey == null ? () -> System.getenv("ANTHROPIC_API_KEY") : envApiKey;
+            clock = clock == null ? InstantSource.system() : clock;
+        }
+
+        /** Options that load the embedding model in the background (the product's default). */
+        public Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
+                       String upstreamOverride, Supplier<String> envApiKey, InstantSource clock) {
+            this(configFile, dataDir, hostOverride, portOverride, upstreamOverride, envApiKey, clock, true);
+        }
+
+        /** The same options without the embedding model (semantic cache and layer 2 stay idle); for tests. */
+        public Options withoutEmbedder() {
+            return new Options(configFile, dataDir, hostOverride, portOverride, upstreamOverride, envApiKey, clock,
+                    false);
+        }
+    }
+
+    private final Options options;
+    private final AtomicReference<GatewayConfig> config = new AtomicReference<>();
+    private final Observable<GatewayStatus> status;
+    private final Observable<ConfigState> configState;
+    private final Instant startedAt;
+    private final UpstreamClient upstream;
+    private final GatewayComponents components;
+    private ProxyServer server;
+    private Thread watcher;
+    private volatile boolean closed;
+
+    /** Loads (or creates) the config file; throws when it is invalid, naming file, line and key. */
+    public static Gateway open(Options options) throws ConfigException, IOException {
+        ConfigLoader.Result loaded = ConfigLoader.loadOrCreate(options.configFile());
+        for (ConfigProblem w : loaded.warnings()) {
+            LOG.warn("config: {}", w);
+        }
+        String text = Files.readString(options.configFile(), StandardCharsets.UTF_8);
+        return new Gateway(options, loaded.config(), text);
+    }
+
+    private Gateway(Options options, GatewayConfig fileConfig, String fileText) throws IOException {
+        this.options = options;
+        GatewayConfig effective = applyOverrides(fileConfig);
+        config.set(effective);
+        this.startedAt = options.clock().instant();
+        this.status = new Observable<>(GatewayStatus.initial(effective.upstream().baseUrl().toString()));
+        this.configState = new Observable<>(new ConfigState(fileConfig, fileText, List.of()));
+        Files.createDirectories(options.dataDir());
+        this.upstream = new UpstreamClient(config::get);
+        this.components = GatewayComponents.create(config::get, options.dataDir(), options.clock(), upstream,
+                status, options.loadEmbedder());
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public synchronized void start() {
+        if (server != null && server.isRunning()) {
+            return;
+        }
+        status.set(status.get().withProxy(GatewayStatus.ProxyState.STARTING, null, null));
+        ProxyServer s = new ProxyServer(config::get, upstream, components::policy, components.recorder(),
+                options.clock(), options.envApiKey(), this::health, components.httpHandler());
+        try {
+            s.start();
+            server = s;
+            status.set(status.get().withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
+            LOG.info("proxy started at {}", s.url());
+        } catch (Exception e) {
+            String reason = describeStartFailure(e);
+            try {
+                s.close();
+            } catch (Exception ignored) {
+                // nothing was started
+            }
+            server = null;
+            status.set(status.get().withProxy(GatewayStatus.ProxyState.FAILED, null, reason));
+            LOG.error("cannot start the proxy: {}", reason);
+        }
+        startWatcher();
+        probeUpstream();
+    }
+
+    /**
+     * Checks in the background that the upstream accepts TCP connections (no HTTP request, no key sent), so the
+     * status bar can say whether it is reachable before the first request; traffic keeps it current after.
+     */
+    private void probeUpstream() {
+        URI base = config.get().upstream().baseUrl();
+        int port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
+        int timeout = (int) Math.min(5000, config.get().upstream().connectTimeout().toMillis());
+        Thread probe = new Thread(() -> {
+            GatewayStatus.UpstreamState state;
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(base.getHost(), port), timeout);
+                state = GatewayStatus.UpstreamState.REACHABLE;
+            } catch (IOException | RuntimeException e) {
+                state = GatewayStatus.UpstreamState.UNREACHABLE;
+            }
+            GatewayStatus st = status.get();
+            if (base.toString().equals(st.upstreamUrl())) {
+                status.set(st.withUpstream(state, st.upstreamUrl()));
+            }
+        }, "upstream-probe");
+        probe.setDaemon(true);
+        probe.start();
+    }
+
+    private String describeStartFailure(Exception e) {
+        GatewayConfig.Server s = config.get().server();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.BindException) {
+                return "cannot listen on " + s.host() + ":" + s.port() + ": " + c.getMessage()
+                        + " (is another gateway running? change server.port or use --port)";
+            }
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping the proxy: {}", e.toString());
+            }
+            server = null;
+        }
+        status.set(status.get().withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (watcher != null) {
+            watcher.interrupt();
+        }
+        stop();
+        components.close();
+        upstream.close();
+    }
+
+    /** The listening port, or -1 when stopped. */
+    public synchronized int port() {
+        return server == null ? -1 : server.port();
+    }
+
+    public synchronized String url() {
+        return server == null ? null : server.url();
+    }
+
+    // ---- configuration ----
+
+    @Override
+    public synchronized ReloadResult reload(GatewayConfig fileConfig) {
+        GatewayConfig next = applyOverrides(fileConfig);
+        GatewayConfig previous = config.getAndSet(next);
+        components.reconfigure(next);
+        boolean upstreamChanged = !previous.upstream().baseUrl().equals(next.upstream().baseUrl());
+        if (upstreamChanged) {
+            status.set(status.get().withUpstream(GatewayStatus.UpstreamState.UNKNOWN,
+                    next.upstream().baseUrl().toString()));
+            probeUpstream();
+        }
+        boolean listenerChanged = !previous.server().host().equals(next.server().host())
+                || previous.server().port() != next.server().port();
+        if (listenerChanged && server != null) {
+            stop();
+            start();
+            GatewayStatus st = status.get();
+            return new ReloadResult(true, st.proxy() == GatewayStatus.ProxyState.RUNNING
+                    ? "listener restarted on " + st.listeningUrl()
+                    : "listener could not restart: " + st.error());
+        }
+        return new ReloadResult(false, "applied; in-flight requests finish on the previous settings");
+    }
+
+    @Override
+    public synchronized ReloadResult saveAndReload(String yamlText) throws ConfigException, IOException {
+        GatewayConfig parsed = ConfigLoader.parse(yamlText, options.configFile().toString()).config();
+        String exposure = ProxyServer.checkExposure(applyOverrides(parsed).server());
+        if (exposure != null) {
+            throw new ConfigException(List.of(new ConfigProblem(options.configFile().toString(), 0, "server.host",
+                    exposure)));
+        }
+        writeAtomically(options.configFile(), yamlText);
+        configState.set(new ConfigState(parsed, yamlText, List.of()));
+        return reload(parsed);
+    }
+
+    /** Writes via a temp file and a move; the previous file is kept as {@code <name>.bak}. */
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            if (Files.exists(file)) {
+                Files.copy(file, dir.resolve(file.getFileName() + ".bak"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Re-reads the file (called by the watcher); an invalid edit is reported, not applied. */
+    void onConfigFileChanged() {
+        String text;
+        try {
+            text = Files.readString(options.configFile(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return; // mid-write or deleted; the next event re-reads
+        }
+        ConfigState current = configState.get();
+        if (text.equals(current.yamlText())) {
+            if (!current.rejected().isEmpty()) {
+                configState.set(new ConfigState(current.config(), text, List.of()));
+            }
+            return;
+        }
+        try {
+            ConfigLoader.Result r = ConfigLoader.parse(text, options.configFile().toString());
+            String exposure = ProxyServer.checkExposure(applyOverrides(r.config()).server());
+            if (exposure != null) {
+                throw new ConfigException(List.of(new ConfigProblem(options.configFile().toString(), 0,
+                        "server.host", exposure)));
+            }
+            configState.set(new ConfigState(r.config(), text, List.of()));
+            ReloadResult result = reload(r.config());
+            LOG.info("config file changed: {}", result.message());
+        } catch (ConfigException e) {
+            LOG.warn("config file edit refused, keeping the previous settings:\n{}", e.getMessage());
+            configState.set(new ConfigState(current.config(), current.yamlText(), e.problems()));
+        }
+    }
+
+    private void startWatcher() {
+        if (watcher != null || closed) {
+            return;
+        }
+        Path dir = options.configFile().toAbsolutePath().getParent();
+        Path name = options.configFile().getFileName();
+        WatchService ws;
+        try {
+            // registered here, before start() returns, so no edit made after start can be missed
+            ws = FileSystems.getDefault().newWatchService();
+            dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+        } catch (IOException e) {
+            LOG.warn("cannot watch {} for outside edits: {}", options.configFile(), e.toString());
+            return;
+        }
+        watcher = new Thread(() -> {
+            try (ws) {
+                while (!closed) {
+                    WatchKey key = ws.take();
+                    boolean ours = key.pollEvents().stream().anyMatch(ev -> name.equals(ev.context()));
+                    key.reset();
+                    if (ours) {
+                        Thread.sleep(100); // let the writer finish; editors write in several steps
+                        onConfigFileChanged();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("config file watch stopped: {}", e.toString());
+            }
+        }, "config-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private GatewayConfig applyOverrides(GatewayConfig c) {
+        GatewayConfig.Server s = c.server();
+        GatewayConfig.Server server = new GatewayConfig.Server(
+                options.hostOverride() != null ? options.hostOverride() : s.host(),
+                options.portOverride() != null ? options.portOverride() : s.port(),
+                s.maxBodyBytes(), s.authToken());
+        GatewayConfig.Upstream u = c.upstream();
+        URI base = u.baseUrl();
+        if (options.upstreamOverride() != null && !options.upstreamOverride().isBlank()) {
+            String o = options.upstreamOverride().trim();
+            base = URI.create(o.endsWith("/") ? o.substring(0, o.length() - 1) : o);
+        }
+        GatewayConfig.Upstream upstreamCfg = new GatewayConfig.Upstream(base, u.apiKey(), u.timeout(),
+                u.connectTimeout());
+        return new GatewayConfig(server, upstreamCfg, c.routing(), c.classifier(), c.useHaikuClassifier(),
+                c.maxEscalations(), c.escalation(), c.cache(), c.metrics(), c.tiers(), c.pricing(), c.models());
+    }
+
+    // ---- facade ----
+
+    @Override
+    public GatewayConfig config() {
+        return config.get();
+    }
+
+    @Override
+    public Path configFile() {
+        return options.configFile();
+    }
+
+    @Override
+    public Observable<GatewayStatus> status() {
+        return status;
+    }
+
+    @Override
+    public Observable<ConfigState> configState() {
+        return configState;
+    }
+
+    @Override
+    public MetricsQueries metrics() {
+        return components.queries();
+    }
+
+    public MetricsRecorder recorder() {
+        return components.recorder();
+    }
+
+    public static String version() {
+        String v = Gateway.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private ObjectNode health() {
+        ObjectNode h = JSON.createObjectNode();
+        GatewayStatus st = status.get();
+        h.put("status", "ok");
+        h.put("version", version());
+        h.put("uptime_seconds", Duration.between(startedAt, options.clock().instant()).toSeconds());
+        h.put("upstream", config.get().upstream().baseUrl().toString());
+        h.put("routing", config.get().routing().mode().name().toLowerCase(java.util.Locale.ROOT));
+        h.put("embedder", st.embedder().name().toLowerCase(java.util.Locale.ROOT));
+        components.describeHealth(h);
+        h.put("metrics_dropped", components.recorder().droppedRecords());
+        return h;
+    }
+
+    /** Handler for the metrics endpoints, for tests that mount it elsewhere. */
+    Handler metricsHandler() {
+        return components.httpHandler();
+    }
+
+    /** The policy in force (for tests). */
+    MessagePolicy policy() {
+        return components.policy();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.costgateway.core;
+
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.server.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.cache.BackendStatus;
+import dev.costgateway.core.cache.EmbeddingClassifier;
+import dev.costgateway.core.cache.ExactCache;
+import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.embed.EmbedderService;
+import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.metrics.MetricsQueries;
+import dev.costgateway.core.metrics.MetricsRecorder;
+import dev.costgateway.core.proxy.MessagePolicy;
+import dev.costgateway.core.proxy.UpstreamClient;
+
+/**
+ * Wiring of the parts behind the proxy: embedder, caches, routing policy, metrics, their HTTP endpoints and
+ * health details. Thread-safe.
+ */
+final class GatewayComponents implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayComponents.class);
+
+    private final Supplier<GatewayConfig> config;
+    private final EmbedderService embedder;
+    private final AtomicReference<ExactCache> exact = new AtomicReference<>();
+    private volatile GatewayConfig.Cache exactConfig;
+    private final SemanticCache semantic;
+    private final ExecutorService background;
+    private final MessagePolicy policy;
+    private final MetricsRecorder recorder;
+    private final MetricsQueries queries;
+    private final Handler httpHandler;
+
+    private GatewayComponents(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,
+                              UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
+        this.config = config;
+        this.background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gateway-background");
+            t.setDaemon(true);
+            return t;
+        });
+        GatewayConfig cfg = config.get();
+        embedder = loadEmbedder
+                ? EmbedderService.loading(() -> OnnxEmbedder.load(cfg.cache().embeddingModel()),
+                EmbedderService.newLoaderExecutor())
+                : EmbedderService.disabled();
+        embedder.subscribe(state -> status.set(status.get().withEmbedder(
+                GatewayStatus.EmbedderState.valueOf(state.name()))));
+        exactConfig = cfg.cache();
+        exact.set(ExactCache.create(cfg.cache(), com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background);
+        EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
+                () -> config.get().classifier().embeddingThreshold(), background);
+        embedder.subscribe(state -> {
+            if (state == EmbedderService.State.READY) {
+                classifier.warmUp();
+            }
+        });
+        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock);
+        recorder = new ReachabilityRecorder(MetricsRecorder.NONE, status);
+        queries = null;
+        httpHandler = null;
+    }
+
+    /** Keeps the status bar's upstream reachability current from real traffic, then records. */
+    static final class ReachabilityRecorder implements MetricsRecorder {
+        private final MetricsRecorder delegate;
+        private final Observable<GatewayStatus> status;
+
+        ReachabilityRecorder(MetricsRecorder delegate, Observable<GatewayStatus> status) {
+            this.delegate = delegate;
+            this.status = status;
+        }
+
+        @Override
+        public void record(dev.costgateway.core.metrics.RequestRecord r) {
+            boolean answered = r.attempts().stream().anyMatch(a -> a.status() > 0);
+            boolean unreachable = r.status() == 502 && "api_error".equals(r.errorType())
+                    && r.attempts().stream().allMatch(a -> a.status() == 0);
+            GatewayStatus st = status.get();
+            if (answered) {
+                status.set(st.withUpstream(GatewayStatus.UpstreamState.REACHABLE, st.upstreamUrl()));
+            } else if (unreachable) {
+                status.set(st.withUpstream(GatewayStatus.UpstreamState.UNREACHABLE, st.upstreamUrl()));
+            }
+            delegate.record(r);
+        }
+
+        @Override
+        public long droppedRecords() {
+            return delegate.droppedRecords();
+        }
+    }
+
+    static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,
+                                    UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
+        return new GatewayComponents(config, dataDir, clock, upstream, status, loadEmbedder);
+    }
+
+    MessagePolicy policy() {
+        return policy;
+    }
+
+    MetricsRecorder recorder() {
+        return recorder;
+    }
+
+    MetricsQueries queries() {
+        return queries;
+    }
+
+    Handler httpHandler() {
+        return httpHandler;
+    }
+
+    /** Rebuilds what cannot follow the configuration live (the exact cache's backend and bounds). */
+    synchronized void reconfigure(GatewayConfig next) {
+        GatewayConfig.Cache c = next.cache();
+        GatewayConfig.Cache old = exactConfig;
+        if (!c.redisUrl().equals(old.redisUrl()) || c.maxEntries() != old.maxEntries()
+                || !c.exactTtl().equals(old.exactTtl())) {
+            ExactCache previous = exact.getAndSet(
+                    ExactCache.create(c, com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+            exactConfig = c;
+            previous.close();
+            LOG.info("exact cache rebuilt for the new settings");
+        }
+    }
+
+    void describeHealth(ObjectNode health) {
+        GatewayConfig.Cache c = config.get().cache();
+        BackendStatus b = exact.get().status();
+        ObjectNode cache = health.putObject("cache");
+        cache.put("exact", c.enabled() ? b.kind().name().toLowerCase(Locale.ROOT) : "off");
+        cache.put("exact_detail", b.message());
+        cache.put("semantic", !c.enabled() || !c.useSemanticCache() ? "off"
+                : embedder.ready().isPresent() ? "ready" : "waiting for embedder");
+        cache.put("semantic_entries", semantic.size());
+        if (embedder.state() == EmbedderService.State.FAILED) {
+            health.put("embedder_error", embedder.failure());
+        }
+    }
+
+    @Override
+    public void close() {
+        semantic.close();
+        exact.get().close();
+        embedder.close();
+        background.shutdown();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.costgateway.core;
+
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.cache.CachedAnswer;
+import dev.costgateway.core.cache.ExactCache;
+import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.SseReplay;
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.config.Tier;
+import dev.costgateway.core.metrics.AttemptRecord;
+import dev.costgateway.core.proxy.ClientContext;
+import dev.costgateway.core.proxy.MessagePolicy;
+import dev.costgateway.core.proxy.Route;
+import dev.costgateway.core.proxy.UpstreamClient;
+import dev.costgateway.core.routing.CostCalculator;
+import dev.costgateway.core.routing.EmbeddingLayer;
+import dev.costgateway.core.routing.EscalationPolicy;
+import dev.costgateway.core.routing.HeuristicClassifier;
+import dev.costgateway.core.routing.LlmClassifier;
+import dev.costgateway.core.routing.LlmTransport;
+import dev.costgateway.core.routing.RouteDecision;
+import dev.costgateway.core.routing.Router;
+import dev.costgateway.core.routing.Savings;
+
+/**
+ * The gateway's decisions, assembled from the routing and cache packages: the proxy sees only
+ * {@link MessagePolicy}. Thread-safe; the configuration is read per call so reloads apply at once.
+ */
+final class GatewayPolicy implements MessagePolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayPolicy.class);
+
+    private final Supplier<GatewayConfig> config;
+    private final Supplier<ExactCache> exact;
+    private final SemanticCache semantic;
+    private final HeuristicClassifier heuristic = new HeuristicClassifier();
+    private final EmbeddingLayer embedding;
+    private final LlmClassifier llm;
+    private final EscalationPolicy escalation = new EscalationPolicy();
+    private final UpstreamClient upstream;
+    private final InstantSource clock;
+
+    GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
+                  EmbeddingLayer embedding, UpstreamClient upstream, InstantSource clock) {
+        this.config = config;
+        this.exact = exact;
+        this.semantic = semantic;
+        this.embedding = embedding;
+        this.upstream = upstream;
+        this.clock = clock;
+        this.llm = new LlmClassifier(json -> CompletableFuture.failedFuture(
+                new IllegalStateException("no caller transport")), config, clock);
+    }
+
+    // ---- routing ----
+
+    @Override
+    public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
+        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)));
+        return router.route(body, client.routeBypass()).thenApply(GatewayPolicy::toRoute);
+    }
+
+    static Route toRoute(RouteDecision d) {
+        List<AttemptRecord> calls = new java.util.ArrayList<>();
+        for (RouteDecision.ClassifierCall c : d.classifierCalls()) {
+            calls.add(new AttemptRecord(calls.size(), "classifier", c.model(), "classifier:" + c.outcome(),
+                    c.status(), c.usage(), c.costUsd(), c.latencyMillis()));
+        }
+        return new Route(d.chosenModel(), d.routed() ? d.tier() : null, d.ceiling(), d.layer(), d.reason(), calls);
+    }
+
+    /** Sends layer-3 classifier calls upstream with the caller's own credential. */
+    private LlmTransport transportFor(ClientContext client) {
+        return json -> {
+            CompletableFuture<LlmTransport.LlmReply> reply = new CompletableFuture<>();
+            long start = System.nanoTime();
+            upstream.newClassifierRequest()
+                    .headers(h -> {
+                        h.put("anthropic-version", "2023-06-01");
+                        String credential = client.credential();
+                        if (credential.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                            h.put("authorization", credential);
+                        } else if (!credential.isEmpty()) {
+                            h.put("x-api-key", credential);
+                        }
+                    })
+                    .timeout(config.get().classifier().llmTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                    .body(new BytesRequestContent("application/json", json))
+                    .send(new BufferingResponseListener(1 << 20) {
+                        @Override
+                        public void onComplete(org.eclipse.jetty.client.Result result) {
+                            if (result.isFailed()) {
+                                reply.completeExceptionally(result.getFailure());
+                            } else {
+                                reply.complete(new LlmTransport.LlmReply(result.getResponse().getStatus(),
+                                        getContent(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+                            }
+                        }
+                    });
+            return reply;
+        };
+    }
+
+    // ---- caches ----
+
+    private static String routingMode(GatewayConfig cfg, ClientContext client) {
+        return client.routeBypass() ? "off" : cfg.routing().mode().name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public Optional<CacheHit> lookup(ObjectNode body, ClientContext client) {
+        GatewayConfig cfg = config.get();
+        String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
+        String mode = routingMode(cfg, client);
+        Optional<CachedAnswer> hit = exact.get().get(ExactCache.key(body, scope, mode));
+        if (hit.isPresent()) {
+            CachedAnswer a = hit.get();
+            return Optional.of(new CacheHit("exact", a.messageJson(), a.model(), a.usage(), "identical request"));
+        }
+        return semantic.lookup(body, scope, mode).map(s -> new CacheHit("semantic", s.answer().messageJson(),
+                s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
+    }
+
+    @Override
+    public void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage) {
+        GatewayConfig cfg = config.get();
+        if (!ExactCache.shouldStore(message, cfg.cache())) {
+            return;
+        }
+        String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
+        String mode = routingMode(cfg, client);
+        CachedAnswer answer = new CachedAnswer(message.toString().getBytes(StandardCharsets.UTF_8), model, usage,
+                clock.instant());
+        exact.get().put(ExactCache.key(body, scope, mode), answer);
+        semantic.store(body, scope, mode, answer);
+    }
+
+    @Override
+    public byte[] replayAsSse(byte[] messageJson) {
+        return SseReplay.render(messageJson);
+    }
+
+    // ---- escalation and money ----
+
+    @Override
+    public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar) {
+        GatewayConfig cfg = config.get();
+        if (current.tier() == null || current.ceiling() == null) {
+            return Optional.empty(); // unrouted requests are the client's choice
+        }
+        Optional<String> trigger = escalation.trigger(message, cfg);
+        if (trigger.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Tier> next = escalation.nextTier(current.tier(), current.ceiling(), escalationsSoFar, cfg);
+        if (next.isEmpty()) {
+            LOG.debug("answer triggered {} but no stronger tier is allowed", trigger.get());
+            return Optional.empty();
+        }
+        Tier t = next.get();
+        boolean ceilingReached = t == current.ceiling() && !Router.AUTO_MODEL.equals(requestedModel);
+        String model = ceilingReached && cfg.tierOf(requestedModel).orElse(null) == t ? requestedModel : cfg.modelFor(t);
+        Route route = new Route(model, t, current.ceiling(), current.layer(),
+                current.reason() + "; escalated (" + trigger.get() + ")", List.of());
+        return Optional.of(new Escalation(route, trigger.get()));
+    }
+
+    @Override
+    public boolean bufferStreams() {
+        return config.get().escalation().streaming() == GatewayConfig.StreamingEscalation.BUFFER;
+    }
+
+    @Override
+    public Double cost(String model, Usage usage) {
+        return CostCalculator.costOrNull(model, usage, config.get());
+    }
+
+    @Override
+    public Double counterfactual(String requestedModel, Usage usage) {
+        return Savings.counterfactual(requestedModel, usage, config.get());
+    }
+}

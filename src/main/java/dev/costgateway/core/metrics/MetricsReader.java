@@ -1,0 +1,448 @@
+package dev.costgateway.core.metrics;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import dev.costgateway.core.metrics.MetricsQueries.CounterRow;
+import dev.costgateway.core.metrics.MetricsQueries.LatencyHistogram;
+import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
+import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
+import dev.costgateway.core.metrics.MetricsQueries.RequestQuery;
+import dev.costgateway.core.metrics.MetricsQueries.Summary;
+import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
+
+/**
+ * The SQL behind {@link MetricsQueries}. Aggregates over a time range read whole days and hours from the rollup
+ * tables and only the partial hours at the range's edges from the request rows, so their cost depends on the
+ * length of the range, not the number of requests. Thread-safe: every call uses its own connection.
+ */
+final class MetricsReader {
+
+    /** Largest page {@link #requests} returns. */
+    static final int MAX_LIMIT = 1000;
+
+    private static final String ROLLUP_DIMS = "final_model, tier, classifier_layer, cache_kind";
+    private static final String ROLLUP_MEASURES = "SUM(requests), SUM(errors), SUM(escalated_requests), "
+            + "SUM(escalations), SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), "
+            + "SUM(cache_read_tokens), SUM(cost_usd), SUM(counterfactual_usd), SUM(saved_usd), SUM(latency_sum_ms)";
+    private static final String RAW_DIMS =
+            "COALESCE(final_model, ''), COALESCE(tier, ''), COALESCE(classifier_layer, ''), COALESCE(cache_kind, '')";
+    private static final String RAW_MEASURES = "COUNT(*), "
+            + "SUM(CASE WHEN error_type IS NOT NULL THEN 1 ELSE 0 END), "
+            + "SUM(CASE WHEN escalations > 0 THEN 1 ELSE 0 END), SUM(escalations), "
+            + "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), "
+            + "COALESCE(SUM(cache_creation_tokens), 0), COALESCE(SUM(cache_read_tokens), 0), "
+            + "COALESCE(SUM(cost_usd), 0), COALESCE(SUM(counterfactual_usd), 0), COALESCE(SUM(saved_usd), 0), "
+            + "SUM(latency_ms)";
+
+    private static final RollupTables HOURLY = new RollupTables("rollup_hourly", "latency_hourly", "hour_epoch");
+    private static final RollupTables DAILY = new RollupTables("rollup_daily", "latency_daily", "day_epoch");
+
+    private final ConnectionFactory connections;
+
+    MetricsReader(ConnectionFactory connections) {
+        this.connections = connections;
+    }
+
+    Summary summary(Instant from, Instant to) {
+        Aggregation agg = aggregate(from, to, 0);
+        Map<Dims, Totals> dims = agg.totals.getOrDefault(0L, Map.of());
+        long[] latency = agg.latency.getOrDefault(0L, new long[LatencyBuckets.COUNT]);
+        Totals all = new Totals();
+        long exact = 0;
+        long semantic = 0;
+        Map<String, Long> byModel = new TreeMap<>();
+        Map<String, Long> byTier = new TreeMap<>();
+        Map<String, Long> byLayer = new TreeMap<>();
+        Map<String, Double> costByModel = new TreeMap<>();
+        for (Map.Entry<Dims, Totals> e : dims.entrySet()) {
+            Dims d = e.getKey();
+            Totals t = e.getValue();
+            all.add(t);
+            if ("exact".equals(d.cacheKind)) {
+                exact += t.requests;
+            } else if ("semantic".equals(d.cacheKind)) {
+                semantic += t.requests;
+            }
+            byModel.merge(d.model, t.requests, Long::sum);
+            byTier.merge(d.tier, t.requests, Long::sum);
+            byLayer.merge(d.layer, t.requests, Long::sum);
+            costByModel.merge(d.model, t.costUsd, Double::sum);
+        }
+        double savingsPercent = all.counterfactualUsd == 0 ? 0 : all.savedUsd / all.counterfactualUsd * 100;
+        return new Summary(all.requests, all.costUsd, all.counterfactualUsd, all.savedUsd, savingsPercent, exact,
+                semantic, all.escalatedRequests, all.errors, LatencyBuckets.percentile(latency, 0.50),
+                LatencyBuckets.percentile(latency, 0.95), byModel, byTier, byLayer, costByModel);
+    }
+
+    List<TimelinePoint> timeline(Instant from, Instant to, Duration bucket) {
+        long bucketMicros = bucket.toNanos() / 1_000;
+        if (bucketMicros <= 0) {
+            throw new IllegalArgumentException("bucket must be at least one microsecond: " + bucket);
+        }
+        Aggregation agg = aggregate(from, to, bucketMicros);
+        List<TimelinePoint> points = new ArrayList<>();
+        for (Map.Entry<Long, Map<Dims, Totals>> b : agg.totals.entrySet()) {
+            Totals all = new Totals();
+            long exact = 0;
+            long semantic = 0;
+            Map<String, Long> byModel = new TreeMap<>();
+            Map<String, Long> byTier = new TreeMap<>();
+            for (Map.Entry<Dims, Totals> e : b.getValue().entrySet()) {
+                all.add(e.getValue());
+                exact += "exact".equals(e.getKey().cacheKind) ? e.getValue().requests : 0;
+                semantic += "semantic".equals(e.getKey().cacheKind) ? e.getValue().requests : 0;
+                byModel.merge(e.getKey().model, e.getValue().requests, Long::sum);
+                byTier.merge(e.getKey().tier, e.getValue().requests, Long::sum);
+            }
+            long[] latency = agg.latency.getOrDefault(b.getKey(), new long[LatencyBuckets.COUNT]);
+            points.add(new TimelinePoint(RequestRows.fromMicros(b.getKey() * bucketMicros), all.requests,
+                    all.costUsd, all.counterfactualUsd, exact, semantic, LatencyBuckets.percentile(latency, 0.50),
+                    LatencyBuckets.percentile(latency, 0.95), byModel, byTier));
+        }
+        return points;
+    }
+
+    List<CounterRow> counters(Instant from, Instant to) {
+        Map<List<String>, Totals> byLabels = new TreeMap<>((a, b) -> String.join("\u0000", a)
+                .compareTo(String.join("\u0000", b)));
+        for (Map.Entry<Dims, Totals> e : aggregate(from, to, 0).totals.getOrDefault(0L, Map.of()).entrySet()) {
+            Dims d = e.getKey();
+            byLabels.computeIfAbsent(List.of(d.model, d.tier, d.cacheKind), k -> new Totals()).add(e.getValue());
+        }
+        List<CounterRow> rows = new ArrayList<>();
+        byLabels.forEach((k, t) -> rows.add(new CounterRow(k.get(0), k.get(1), k.get(2), t.requests, t.errors,
+                t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheReadTokens, t.costUsd,
+                t.counterfactualUsd, t.savedUsd)));
+        return rows;
+    }
+
+    LatencyHistogram latencyHistogram(Instant from, Instant to) {
+        Aggregation agg = aggregate(from, to, 0);
+        long[] counts = agg.latency.getOrDefault(0L, new long[LatencyBuckets.COUNT]);
+        long sum = agg.totals.getOrDefault(0L, Map.of()).values().stream()
+                .mapToLong(t -> t.latencySumMillis).sum();
+        List<Long> list = new ArrayList<>();
+        for (long c : counts) {
+            list.add(c);
+        }
+        return new LatencyHistogram(LatencyBuckets.BOUNDS, list, sum);
+    }
+
+    List<RequestRecord> requests(RequestQuery q) {
+        Where where = new Where();
+        where.range("ts_micros", micros(q.from()), micros(q.to()));
+        if (q.search() != null && !q.search().isBlank()) {
+            String pattern = "%" + likeEscape(q.search().strip().toLowerCase(Locale.ROOT)) + "%";
+            List<String> ors = new ArrayList<>();
+            for (String col : List.of("query_id", "requested_model", "final_model", "tier", "classifier_layer",
+                    "cache_kind", "error_type", "prompt_preview", "answer_preview")) {
+                ors.add("LOWER(" + col + ") LIKE ? ESCAPE '\\'");
+                where.params.add(pattern);
+            }
+            where.conditions.add("(" + String.join(" OR ", ors) + ")");
+        }
+        String dir = q.descending() ? " DESC" : " ASC";
+        String order = switch (q.sort() == null ? MetricsQueries.SortField.TIME : q.sort()) {
+            case TIME -> "ts_micros" + dir;
+            case COST -> "cost_usd" + dir + " NULLS LAST, ts_micros" + dir;
+            case SAVED -> "saved_usd" + dir + " NULLS LAST, ts_micros" + dir;
+            case LATENCY -> "latency_ms" + dir + ", ts_micros" + dir;
+            case TOKENS -> "COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) "
+                    + "+ COALESCE(cache_creation_tokens, 0) + COALESCE(cache_read_tokens, 0)" + dir
+                    + ", ts_micros" + dir;
+        };
+        int limit = Math.max(1, Math.min(MAX_LIMIT, q.limit()));
+        String sql = "SELECT " + RequestRows.REQUEST_COLUMNS + " FROM requests" + where.sql() + " ORDER BY " + order
+                + ", id" + dir + " FETCH FIRST " + limit + " ROWS ONLY";
+        try (Connection c = connections.open()) {
+            return readWithAttempts(c, sql, where.params);
+        } catch (SQLException e) {
+            throw new MetricsStoreException("request query failed", e);
+        }
+    }
+
+    Optional<RequestRecord> request(String queryId) {
+        String sql = "SELECT " + RequestRows.REQUEST_COLUMNS
+                + " FROM requests WHERE query_id = ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY";
+        try (Connection c = connections.open()) {
+            return readWithAttempts(c, sql, List.of(queryId)).stream().findFirst();
+        } catch (SQLException e) {
+            throw new MetricsStoreException("request lookup failed", e);
+        }
+    }
+
+    List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping) {
+        Long fromDay = from == null ? null : from.toEpochDay();
+        Long endDay = to == null ? null : to.toEpochDay() + 1;
+        try (Connection c = connections.open()) {
+            if (grouping == ReportGrouping.REQUEST) {
+                return requestReport(c, fromDay, endDay);
+            }
+            String key = switch (grouping) {
+                case DAY -> "day_epoch";
+                case MODEL -> "final_model";
+                case TIER -> "tier";
+                case REQUEST -> throw new AssertionError();
+            };
+            Where where = new Where();
+            where.range("day_epoch", fromDay, endDay);
+            String sql = "SELECT " + key + ", SUM(requests), SUM(input_tokens), SUM(output_tokens), "
+                    + "SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost_usd), SUM(counterfactual_usd), "
+                    + "SUM(saved_usd), SUM(CASE WHEN cache_kind IN ('exact', 'semantic') THEN requests ELSE 0 END), "
+                    + "SUM(escalations) FROM rollup_daily" + where.sql() + " GROUP BY " + key + " ORDER BY " + key;
+            List<ReportRow> rows = new ArrayList<>();
+            try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String k = grouping == ReportGrouping.DAY
+                            ? LocalDate.ofEpochDay(rs.getLong(1)).toString() : rs.getString(1);
+                    rows.add(reportRow(k, rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new MetricsStoreException("report query failed", e);
+        }
+    }
+
+    private static List<ReportRow> requestReport(Connection c, Long fromDay, Long endDay) throws SQLException {
+        long dayMicros = 24 * RequestRows.HOUR_MICROS;
+        Where where = new Where();
+        where.range("ts_micros", fromDay == null ? null : fromDay * dayMicros,
+                endDay == null ? null : endDay * dayMicros);
+        String sql = "SELECT query_id, 1, COALESCE(input_tokens, 0), COALESCE(output_tokens, 0), "
+                + "COALESCE(cache_creation_tokens, 0), COALESCE(cache_read_tokens, 0), COALESCE(cost_usd, 0), "
+                + "COALESCE(counterfactual_usd, 0), COALESCE(saved_usd, 0), "
+                + "CASE WHEN cache_kind IN ('exact', 'semantic') THEN 1 ELSE 0 END, escalations "
+                + "FROM requests" + where.sql() + " ORDER BY ts_micros, id";
+        List<ReportRow> rows = new ArrayList<>();
+        try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(reportRow(rs.getString(1), rs));
+            }
+        }
+        return rows;
+    }
+
+    private static ReportRow reportRow(String key, ResultSet rs) throws SQLException {
+        return new ReportRow(key == null ? "" : key, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                rs.getLong(6), rs.getDouble(7), rs.getDouble(8), rs.getDouble(9), rs.getLong(10), rs.getLong(11));
+    }
+
+    private static List<RequestRecord> readWithAttempts(Connection c, String sql, List<Object> params)
+            throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        List<RequestRecord> withoutAttempts = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getLong("id"));
+                withoutAttempts.add(RequestRows.readRequest(rs, List.of()));
+            }
+        }
+        if (ids.isEmpty()) {
+            return withoutAttempts;
+        }
+        Map<Long, List<AttemptRecord>> attempts = new HashMap<>();
+        for (int start = 0; start < ids.size(); start += 100) {
+            List<Long> chunk = ids.subList(start, Math.min(ids.size(), start + 100));
+            String in = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement ps = prepare(c, "SELECT " + RequestRows.ATTEMPT_COLUMNS
+                    + " FROM request_attempts WHERE request_id IN (" + in + ") ORDER BY request_id, attempt_index",
+                    new ArrayList<>(chunk)); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    attempts.computeIfAbsent(rs.getLong("request_id"), k -> new ArrayList<>())
+                            .add(RequestRows.readAttempt(rs));
+                }
+            }
+        }
+        List<RequestRecord> out = new ArrayList<>(withoutAttempts.size());
+        for (int i = 0; i < ids.size(); i++) {
+            RequestRecord r = withoutAttempts.get(i);
+            List<AttemptRecord> a = attempts.get(ids.get(i));
+            out.add(a == null ? r : withAttempts(r, a));
+        }
+        return out;
+    }
+
+    private static RequestRecord withAttempts(RequestRecord r, List<AttemptRecord> a) {
+        return new RequestRecord(r.queryId(), r.timestamp(), r.callerKeyHash(), r.requestedModel(), r.finalModel(),
+                r.tier(), r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(),
+                r.status(), r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(),
+                r.latencyMillis(), r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), a);
+    }
+
+    /**
+     * Sums over [from, to) keyed by time bucket (bucket start / bucketMicros; always 0 when bucketMicros is 0)
+     * and dimensions. When the bucket is a whole number of days (or hours), whole days come from the daily
+     * rollup, the remaining whole hours from the hourly rollup and only the partial hours at the edges from the
+     * request rows; all levels use epoch-aligned periods, so their bucket keys agree.
+     */
+    private Aggregation aggregate(Instant from, Instant to, long bucketMicros) {
+        Long fromMicros = micros(from);
+        Long toMicros = micros(to);
+        Aggregation agg = new Aggregation();
+        try (Connection c = connections.open()) {
+            Long firstHour = fromMicros == null ? null : ceilDiv(fromMicros, RequestRows.HOUR_MICROS);
+            Long endHour = toMicros == null ? null : Math.floorDiv(toMicros, RequestRows.HOUR_MICROS);
+            if (bucketMicros % RequestRows.HOUR_MICROS != 0 || !before(firstHour, endHour)) {
+                readRaw(c, agg, fromMicros, toMicros, bucketMicros);
+                return agg;
+            }
+            if (fromMicros != null && fromMicros < firstHour * RequestRows.HOUR_MICROS) {
+                readRaw(c, agg, fromMicros, firstHour * RequestRows.HOUR_MICROS, bucketMicros);
+            }
+            if (toMicros != null && endHour * RequestRows.HOUR_MICROS < toMicros) {
+                readRaw(c, agg, endHour * RequestRows.HOUR_MICROS, toMicros, bucketMicros);
+            }
+            long hoursPerBucket = bucketMicros / RequestRows.HOUR_MICROS;
+            Long firstDay = firstHour == null ? null : ceilDiv(firstHour, 24);
+            Long endDay = endHour == null ? null : Math.floorDiv(endHour, 24);
+            if (hoursPerBucket % 24 == 0 && before(firstDay, endDay)) {
+                readRollup(c, agg, DAILY, firstDay, endDay, hoursPerBucket / 24);
+                if (firstHour != null && firstHour < firstDay * 24) {
+                    readRollup(c, agg, HOURLY, firstHour, firstDay * 24, hoursPerBucket);
+                }
+                if (endHour != null && endDay * 24 < endHour) {
+                    readRollup(c, agg, HOURLY, endDay * 24, endHour, hoursPerBucket);
+                }
+            } else {
+                readRollup(c, agg, HOURLY, firstHour, endHour, hoursPerBucket);
+            }
+        } catch (SQLException e) {
+            throw new MetricsStoreException("metrics aggregate query failed", e);
+        }
+        return agg;
+    }
+
+    /** True when the range [from, to) of periods is not empty; null bounds are open. */
+    private static boolean before(Long from, Long to) {
+        return from == null || to == null || from < to;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    private static void readRollup(Connection c, Aggregation agg, RollupTables level, Long first, Long end,
+            long periodsPerBucket) throws SQLException {
+        String time = periodsPerBucket == 0 ? "0" : level.timeColumn + " / " + periodsPerBucket;
+        Where where = new Where();
+        where.range(level.timeColumn, first, end);
+        readTotals(c, agg, "SELECT " + time + ", " + ROLLUP_DIMS + ", " + ROLLUP_MEASURES + " FROM " + level.totals
+                + where.sql() + " GROUP BY " + time + ", " + ROLLUP_DIMS, where);
+        readLatency(c, agg, "SELECT " + time + ", latency_bucket, SUM(requests) FROM " + level.latency
+                + where.sql() + " GROUP BY " + time + ", latency_bucket", where);
+    }
+
+    private static void readRaw(Connection c, Aggregation agg, Long fromMicros, Long toMicros, long bucketMicros)
+            throws SQLException {
+        String time = bucketMicros == 0 ? "0" : "ts_micros / " + bucketMicros;
+        Where where = new Where();
+        where.range("ts_micros", fromMicros, toMicros);
+        readTotals(c, agg, "SELECT " + time + ", " + RAW_DIMS + ", " + RAW_MEASURES + " FROM requests" + where.sql()
+                + " GROUP BY " + time + ", " + RAW_DIMS, where);
+        readLatency(c, agg, "SELECT " + time + ", latency_bucket, COUNT(*) FROM requests" + where.sql()
+                + " GROUP BY " + time + ", latency_bucket", where);
+    }
+
+    private static void readTotals(Connection c, Aggregation agg, String sql, Where where) throws SQLException {
+        try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                int i = 1;
+                long bucket = rs.getLong(i++);
+                Dims d = new Dims(rs.getString(i++), rs.getString(i++), rs.getString(i++), rs.getString(i++));
+                Totals t = new Totals();
+                t.requests = rs.getLong(i++);
+                t.errors = rs.getLong(i++);
+                t.escalatedRequests = rs.getLong(i++);
+                t.escalations = rs.getLong(i++);
+                t.inputTokens = rs.getLong(i++);
+                t.outputTokens = rs.getLong(i++);
+                t.cacheCreationTokens = rs.getLong(i++);
+                t.cacheReadTokens = rs.getLong(i++);
+                t.costUsd = rs.getDouble(i++);
+                t.counterfactualUsd = rs.getDouble(i++);
+                t.savedUsd = rs.getDouble(i++);
+                t.latencySumMillis = rs.getLong(i);
+                agg.totals.computeIfAbsent(bucket, k -> new LinkedHashMap<>())
+                        .computeIfAbsent(d, k -> new Totals()).add(t);
+            }
+        }
+    }
+
+    private static void readLatency(Connection c, Aggregation agg, String sql, Where where) throws SQLException {
+        try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                int bucket = Math.min(LatencyBuckets.COUNT - 1, Math.max(0, rs.getInt(2)));
+                agg.latency.computeIfAbsent(rs.getLong(1), k -> new long[LatencyBuckets.COUNT])[bucket]
+                        += rs.getLong(3);
+            }
+        }
+    }
+
+    private static Long micros(Instant t) {
+        return t == null ? null : RequestRows.toMicros(t);
+    }
+
+    private static String likeEscape(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, List<Object> params) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < params.size(); i++) {
+            ps.setObject(i + 1, params.get(i));
+        }
+        return ps;
+    }
+
+    private record RollupTables(String totals, String latency, String timeColumn) {
+    }
+
+    private record Dims(String model, String tier, String layer, String cacheKind) {
+    }
+
+    /** Sums keyed by time bucket, sorted by time. */
+    private static final class Aggregation {
+        final Map<Long, Map<Dims, Totals>> totals = new TreeMap<>();
+        final Map<Long, long[]> latency = new HashMap<>();
+    }
+
+    /** A WHERE clause built from optional bounds, with its parameters in order. */
+    private static final class Where {
+        final List<String> conditions = new ArrayList<>();
+        final List<Object> params = new ArrayList<>();
+
+        void range(String column, Long fromInclusive, Long toExclusive) {
+            if (fromInclusive != null) {
+                conditions.add(column + " >= ?");
+                params.add(fromInclusive);
+            }
+            if (toExclusive != null) {
+                conditions.add(column + " < ?");
+                params.add(toExclusive);
+            }
+        }
+
+        String sql() {
+            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        }
+
+        PreparedStatement prepare(Connection c, String sql) throws SQLException {
+            return MetricsReader.prepare(c, sql, params);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.costgateway.core.metrics;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Creates and migrates the metrics schema from the numbered SQL files in {@code migrations/} (next to this class).
+ * Each file runs once, in its own transaction, and is recorded in {@code schema_version}. To change the schema,
+ * add {@code V<n+1>__what.sql} and list it in {@link #MIGRATIONS}; never edit an applied file.
+ */
+final class MetricsSchema {
+
+    static final List<String> MIGRATIONS = List.of("V1__init.sql");
+
+    private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
+
+    private MetricsSchema() {
+    }
+
+    /** Applies every migration newer than the database's version; returns the resulting version. */
+    static int migrate(Connection connection, InstantSource clock) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            try (Statement st = connection.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                        + "version INTEGER NOT NULL PRIMARY KEY, "
+                        + "description VARCHAR(200) NOT NULL, "
+                        + "applied_at_millis BIGINT NOT NULL)");
+            }
+            connection.commit();
+            int current = currentVersion(connection);
+            for (String file : MIGRATIONS) {
+                Matcher m = NAME.matcher(file);
+                if (!m.matches()) {
+                    throw new IllegalStateException("bad migration file name: " + file);
+                }
+                int version = Integer.parseInt(m.group(1));
+                if (version <= current) {
+                    continue;
+                }
+                if (version != current + 1) {
+                    throw new IllegalStateException("migration " + file + " does not follow version " + current);
+                }
+                apply(connection, file, version, m.group(2), clock);
+                current = version;
+            }
+            return current;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    static int currentVersion(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static void apply(Connection connection, String file, int version, String description,
+            InstantSource clock) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            for (String sql : statements(read(file))) {
+                st.execute(sql);
+            }
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT INTO schema_version (version, description, applied_at_millis) VALUES (?, ?, ?)")) {
+            ps.setInt(1, version);
+            ps.setString(2, description);
+            ps.setLong(3, clock.millis());
+            ps.executeUpdate();
+        }
+        connection.commit();
+    }
+
+    private static String read(String file) {
+        try (InputStream in = MetricsSchema.class.getResourceAsStream("migrations/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("migration missing from the class path: " + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Splits a migration into statements: {@code --} comments dropped, statements end with {@code ;}. */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : script.split("\\R")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (trimmed.endsWith(";")) {
+                String sql = current.toString().strip();
+                out.add(sql.substring(0, sql.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.costgateway.core.metrics;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+
+import dev.costgateway.core.api.Usage;
+
+/** The mapping between {@link RequestRecord}/{@link AttemptRecord} and their table rows, both directions. */
+final class RequestRows {
+
+    static final long HOUR_MICROS = 3_600_000_000L;
+
+    static final String REQUEST_COLUMNS = "id, query_id, ts_micros, caller_key_hash, requested_model, final_model, "
+            + "tier, classifier_layer, classifier_reason, cache_kind, escalations, streamed, status, error_type, "
+            + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
+            + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, counterfactual_usd, saved_usd, latency_ms, "
+            + "latency_bucket, ttfb_ms, upstream_ms, prompt_preview, answer_preview";
+
+    static final String INSERT_REQUEST = "INSERT INTO requests (" + REQUEST_COLUMNS + ") VALUES ("
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    static final String ATTEMPT_COLUMNS = "request_id, attempt_index, purpose, model, attempt_trigger, status, "
+            + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
+            + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, latency_ms";
+
+    static final String INSERT_ATTEMPT = "INSERT INTO request_attempts (" + ATTEMPT_COLUMNS + ") VALUES ("
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Column widths from V1__init.sql: longer values are cut so one odd record cannot fail a whole batch. */
+    static final int ID_CHARS = 64;
+    static final int KEY_HASH_CHARS = 128;
+    static final int MODEL_CHARS = 200;
+    static final int SHORT_CHARS = 32;
+    static final int REASON_CHARS = 1000;
+    static final int ERROR_CHARS = 64;
+    static final int TRIGGER_CHARS = 300;
+    static final int PREVIEW_CHARS = 20000;
+
+    private RequestRows() {
+    }
+
+    static long toMicros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+
+    static Instant fromMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    static long hourOf(long micros) {
+        return Math.floorDiv(micros, HOUR_MICROS);
+    }
+
+    /** Binds one request row; previews are passed in already filtered by the store's text policy. */
+    static void bindRequest(PreparedStatement ps, long id, RequestRecord r, String prompt, String answer)
+            throws SQLException {
+        int i = 1;
+        ps.setLong(i++, id);
+        ps.setString(i++, cut(r.queryId() == null ? "" : r.queryId(), ID_CHARS));
+        ps.setLong(i++, toMicros(r.timestamp()));
+        ps.setString(i++, cut(r.callerKeyHash(), KEY_HASH_CHARS));
+        ps.setString(i++, cut(r.requestedModel(), MODEL_CHARS));
+        ps.setString(i++, cut(r.finalModel(), MODEL_CHARS));
+        ps.setString(i++, cut(r.tier(), SHORT_CHARS));
+        ps.setString(i++, cut(r.classifierLayer(), SHORT_CHARS));
+        ps.setString(i++, cut(r.classifierReason(), REASON_CHARS));
+        ps.setString(i++, cut(r.cacheKind(), SHORT_CHARS));
+        ps.setInt(i++, r.escalations());
+        ps.setBoolean(i++, r.stream());
+        ps.setInt(i++, r.status());
+        ps.setString(i++, cut(r.errorType(), ERROR_CHARS));
+        i = bindUsage(ps, i, r.usage());
+        setDouble(ps, i++, r.costUsd());
+        setDouble(ps, i++, r.counterfactualUsd());
+        setDouble(ps, i++, r.savedUsd());
+        ps.setLong(i++, r.latencyMillis());
+        ps.setInt(i++, LatencyBuckets.bucketOf(r.latencyMillis()));
+        ps.setLong(i++, r.ttfbMillis());
+        ps.setLong(i++, r.upstreamMillis());
+        ps.setString(i++, prompt);
+        ps.setString(i, answer);
+    }
+
+    static void bindAttempt(PreparedStatement ps, long requestId, AttemptRecord a) throws SQLException {
+        int i = 1;
+        ps.setLong(i++, requestId);
+        ps.setInt(i++, a.index());
+        ps.setString(i++, cut(a.purpose(), SHORT_CHARS));
+        ps.setString(i++, cut(a.model(), MODEL_CHARS));
+        ps.setString(i++, cut(a.trigger(), TRIGGER_CHARS));
+        ps.setInt(i++, a.status());
+        i = bindUsage(ps, i, a.usage());
+        setDouble(ps, i++, a.costUsd());
+        ps.setLong(i, a.latencyMillis());
+    }
+
+    /** Reads a row selected with {@link #REQUEST_COLUMNS} (attempts are added by the caller). */
+    static RequestRecord readRequest(ResultSet rs, List<AttemptRecord> attempts) throws SQLException {
+        return new RequestRecord(
+                rs.getString("query_id"),
+                fromMicros(rs.getLong("ts_micros")),
+                rs.getString("caller_key_hash"),
+                rs.getString("requested_model"),
+                rs.getString("final_model"),
+                rs.getString("tier"),
+                rs.getString("classifier_layer"),
+                rs.getString("classifier_reason"),
+                rs.getString("cache_kind"),
+                rs.getInt("escalations"),
+                rs.getBoolean("streamed"),
+                rs.getInt("status"),
+                rs.getString("error_type"),
+                readUsage(rs),
+                getDouble(rs, "cost_usd"),
+                getDouble(rs, "counterfactual_usd"),
+                getDouble(rs, "saved_usd"),
+                rs.getLong("latency_ms"),
+                rs.getLong("ttfb_ms"),
+                rs.getLong("upstream_ms"),
+                rs.getString("prompt_preview"),
+                rs.getString("answer_preview"),
+                attempts);
+    }
+
+    /** Reads a row selected with {@link #ATTEMPT_COLUMNS}. */
+    static AttemptRecord readAttempt(ResultSet rs) throws SQLException {
+        return new AttemptRecord(
+                rs.getInt("attempt_index"),
+                rs.getString("purpose"),
+                rs.getString("model"),
+                rs.getString("attempt_trigger"),
+                rs.getInt("status"),
+                readUsage(rs),
+                getDouble(rs, "cost_usd"),
+                rs.getLong("latency_ms"));
+    }
+
+    /** Cuts a string to at most {@code max} chars without splitting a surrogate pair; null stays null. */
+    static String cut(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
+    }
+
+    private static int bindUsage(PreparedStatement ps, int i, Usage u) throws SQLException {
+        if (u == null) {
+            for (int k = 0; k < 6; k++) {
+                ps.setNull(i++, Types.BIGINT);
+            }
+            return i;
+        }
+        ps.setLong(i++, u.inputTokens());
+        ps.setLong(i++, u.outputTokens());
+        ps.setLong(i++, u.cacheCreationInputTokens());
+        ps.setLong(i++, u.cacheCreation5mTokens());
+        ps.setLong(i++, u.cacheCreation1hTokens());
+        ps.setLong(i++, u.cacheReadInputTokens());
+        return i;
+    }
+
+    private static Usage readUsage(ResultSet rs) throws SQLException {
+        long in = rs.getLong("input_tokens");
+        if (rs.wasNull()) {
+            return null;
+        }
+        return new Usage(in, rs.getLong("output_tokens"), rs.getLong("cache_creation_tokens"),
+                rs.getLong("cache_creation_5m_tokens"), rs.getLong("cache_creation_1h_tokens"),
+                rs.getLong("cache_read_tokens"));
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null || v.isNaN() || v.isInfinite()) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+
+    private static Double getDouble(ResultSet rs, String column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? null : v;
+    }
+}

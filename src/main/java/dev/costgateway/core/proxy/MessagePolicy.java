@@ -1,0 +1,90 @@
+package dev.costgateway.core.proxy;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.api.Usage;
+
+/**
+ * Every decision the gateway makes about a {@code /v1/messages} request, behind one interface so the proxy
+ * stays a byte-faithful pipe: routing, caching, escalation and pricing. Implementations must be thread-safe and
+ * must not block the calling (request) thread on I/O other than fast cache lookups; {@link #route} may be
+ * asynchronous. {@link #PASS_THROUGH} decides nothing.
+ */
+public interface MessagePolicy {
+
+    /** A cached answer to serve instead of calling upstream. */
+    record CacheHit(String kind, byte[] messageJson, String model, Usage usage, String detail) {
+    }
+
+    /** A retry with a stronger model. @param trigger why: {@code max_tokens}, {@code phrase:...}, {@code hedging} */
+    record Escalation(Route route, String trigger) {
+    }
+
+    CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client);
+
+    Optional<CacheHit> lookup(ObjectNode body, ClientContext client);
+
+    /** Offered every complete answer; the policy decides whether to keep it. */
+    void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
+
+    /** Whether the answer is weak and a stronger tier should answer instead. */
+    Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar);
+
+    /** Whether streams are held, validated and replayed so they can escalate ({@code escalation.streaming: buffer}). */
+    boolean bufferStreams();
+
+    /** Renders a complete Message JSON as the SSE stream the API would have sent (cache hits to streaming requests). */
+    byte[] replayAsSse(byte[] messageJson);
+
+    /** Cost in USD of a usage at a model's prices; null when the price is unknown. */
+    Double cost(String model, Usage usage);
+
+    /** What the requested model would have cost for this usage; null when unknown. */
+    Double counterfactual(String requestedModel, Usage usage);
+
+    MessagePolicy PASS_THROUGH = new MessagePolicy() {
+        @Override
+        public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
+            return CompletableFuture.completedFuture(Route.unrouted(requestedModel, "routing off"));
+        }
+
+        @Override
+        public Optional<CacheHit> lookup(ObjectNode body, ClientContext client) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage) {
+        }
+
+        @Override
+        public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current,
+                                               int escalationsSoFar) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean bufferStreams() {
+            return false;
+        }
+
+        @Override
+        public byte[] replayAsSse(byte[] messageJson) {
+            throw new UnsupportedOperationException("the pass-through policy has no cache");
+        }
+
+        @Override
+        public Double cost(String model, Usage usage) {
+            return null;
+        }
+
+        @Override
+        public Double counterfactual(String requestedModel, Usage usage) {
+            return null;
+        }
+    };
+}

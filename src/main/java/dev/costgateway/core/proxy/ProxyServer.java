@@ -1,0 +1,189 @@
+package dev.costgateway.core.proxy;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.InstantSource;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.api.AnthropicErrors;
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.metrics.MetricsRecorder;
+
+/**
+ * The client-facing Jetty server: {@code /health}, optional extra handlers (metrics, dashboard), {@code POST
+ * /v1/messages}, and pass-through for the rest of {@code /v1/}. Binds to loopback unless
+ * {@code server.auth_token} is set. Start and stop are not thread-safe; requests are.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private final Supplier<GatewayConfig> config;
+    private final Server server;
+    private final ServerConnector connector;
+    private final MessagesHandler messages;
+    private final PassThroughHandler passThrough;
+    private final Supplier<ObjectNode> health;
+    private final Handler extra;
+
+    /**
+     * @param extra   handler tried before the proxy routes (e.g. metrics endpoints); may be null
+     * @param health  body of {@code GET /health}
+     */
+    public ProxyServer(Supplier<GatewayConfig> config, UpstreamClient upstream, Supplier<MessagePolicy> policy,
+                       MetricsRecorder metrics, InstantSource clock, Supplier<String> envApiKey,
+                       Supplier<ObjectNode> health, Handler extra) {
+        this.config = config;
+        this.health = health;
+        this.extra = extra;
+        this.messages = new MessagesHandler(config, upstream, policy, metrics, clock, envApiKey);
+        this.passThrough = new PassThroughHandler(config, upstream, envApiKey);
+        QueuedThreadPool pool = new QueuedThreadPool(400, 8);
+        pool.setName("gateway-proxy");
+        server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        http.setRequestHeaderSize(64 * 1024);
+        http.setOutputBufferSize(32 * 1024);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        GatewayConfig cfg = config.get();
+        connector.setHost(cfg.server().host());
+        connector.setPort(cfg.server().port());
+        // above the upstream timeout, so a long non-streaming answer is not cut by the client-side idle timeout
+        connector.setIdleTimeout(cfg.upstream().timeout().toMillis() + 30_000);
+        connector.setAcceptQueueSize(1024);
+        server.addConnector(connector);
+        server.setHandler(new Dispatch());
+        if (extra != null) {
+            server.addBean(extra);
+        }
+        server.setStopTimeout(10_000);
+    }
+
+    /** Refuses to expose the proxy beyond loopback without a token. */
+    public static String checkExposure(GatewayConfig.Server s) {
+        if (s.requiresToken() || isLoopback(s.host())) {
+            return null;
+        }
+        return "refusing to listen on " + s.host() + " without server.auth_token: set a token (clients send it as "
+                + "X-Gateway-Token) or bind to 127.0.0.1";
+    }
+
+    static boolean isLoopback(String host) {
+        if (host.equals("localhost")) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public void start() throws Exception {
+        String refusal = checkExposure(config.get().server());
+        if (refusal != null) {
+            throw new IllegalStateException(refusal);
+        }
+        server.start();
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public String host() {
+        return connector.getHost();
+    }
+
+    public String url() {
+        String h = host();
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port();
+    }
+
+    public boolean isRunning() {
+        return server.isRunning();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    private final class Dispatch extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            String token = config.get().server().authToken();
+            if (!token.isEmpty() && !tokenMatches(request, token)) {
+                error(response, callback, HttpStatus.UNAUTHORIZED_401, AnthropicErrors.AUTHENTICATION,
+                        "this gateway requires its token: send X-Gateway-Token: <token> "
+                                + "or Proxy-Authorization: Bearer <token>");
+                return true;
+            }
+            String path = Request.getPathInContext(request);
+            if (path.equals("/health")) {
+                byte[] body = health.get().toString().getBytes(StandardCharsets.UTF_8);
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+                response.write(true, ByteBuffer.wrap(body), callback);
+                return true;
+            }
+            if (extra != null && extra.handle(request, response, callback)) {
+                return true;
+            }
+            if (path.equals("/v1/messages")) {
+                if (!request.getMethod().equals("POST")) {
+                    passThrough.handle(request, response, callback);
+                    return true;
+                }
+                messages.handle(request, response, callback);
+                return true;
+            }
+            if (path.startsWith("/v1/")) {
+                passThrough.handle(request, response, callback);
+                return true;
+            }
+            error(response, callback, HttpStatus.NOT_FOUND_404, AnthropicErrors.NOT_FOUND,
+                    "no such endpoint: " + path + " (the gateway serves /v1/..., /health, /metrics, /dashboard)");
+            return true;
+        }
+    }
+
+    private static boolean tokenMatches(Request request, String token) {
+        String sent = request.getHeaders().get("X-Gateway-Token");
+        if (sent == null) {
+            String pa = request.getHeaders().get(HttpHeader.PROXY_AUTHORIZATION);
+            if (pa != null && pa.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                sent = pa.substring(7).trim();
+            }
+        }
+        return sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void error(Response response, Callback callback, int status, String type, String message) {
+        byte[] body = AnthropicErrors.body(type, message);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

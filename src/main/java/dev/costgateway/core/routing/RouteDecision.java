@@ -1,0 +1,74 @@
+package dev.costgateway.core.routing;
+
+import java.util.List;
+
+import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.config.Tier;
+
+/**
+ * Which model answers a request, and why. Immutable.
+ *
+ * @param requestedModel  the {@code model} the client sent (may be {@code auto} or an id the gateway does not know)
+ * @param chosenModel     the model id to put into the forwarded body; equal to {@code requestedModel} when the
+ *                        request keeps its tier (the client's exact id is never swapped for a sibling)
+ * @param ceiling         the requested model's tier ({@code premium} for {@code auto}); null for an unknown model
+ * @param tier            the tier that answers; null when the request was not routed
+ * @param layer           who decided: {@code heuristic|embedding|haiku|rule|n/a}
+ * @param reason          a short, human-readable why: rule name, heuristic signals, nearest example, fallback cause
+ * @param routed          false when routing did not apply (mode off, bypass header, unknown model)
+ * @param classifierCalls upstream calls made to decide (layer 3); empty for a cache hit or when no call was made
+ */
+public record RouteDecision(
+        String requestedModel,
+        String chosenModel,
+        Tier ceiling,
+        Tier tier,
+        String layer,
+        String reason,
+        boolean routed,
+        List<ClassifierCall> classifierCalls) {
+
+    public static final String LAYER_HEURISTIC = "heuristic";
+    public static final String LAYER_EMBEDDING = "embedding";
+    public static final String LAYER_HAIKU = "haiku";
+    public static final String LAYER_RULE = "rule";
+    public static final String LAYER_NONE = "n/a";
+
+    public RouteDecision {
+        classifierCalls = classifierCalls == null ? List.of() : List.copyOf(classifierCalls);
+    }
+
+    /** True when the forwarded body needs its {@code model} replaced. */
+    public boolean modelChanged() {
+        return chosenModel != null && !chosenModel.equals(requestedModel);
+    }
+
+    /**
+     * Sum of the classifier calls' costs in USD: 0 when none was made, null when one of them has an unknown cost.
+     */
+    public Double classifierCostUsd() {
+        double sum = 0;
+        for (ClassifierCall c : classifierCalls) {
+            if (c.costUsd() == null) {
+                return null;
+            }
+            sum += c.costUsd();
+        }
+        return sum;
+    }
+
+    /**
+     * One layer-3 classifier call made upstream.
+     *
+     * @param model         model asked (the fast tier's model)
+     * @param usage         its usage; {@link Usage#ZERO} when no response arrived
+     * @param costUsd       its cost; 0 for an error response (not billed), null when unknown (timed out, the call
+     *                      may have been billed) or the model's price is unknown
+     * @param latencyMillis from sending to the reply or the timeout
+     * @param status        HTTP status, 0 when no response arrived
+     * @param outcome       {@code SIMPLE|MODERATE|COMPLEX}, or {@code timeout}, {@code error}, {@code unparseable}
+     */
+    public record ClassifierCall(String model, Usage usage, Double costUsd, long latencyMillis, int status,
+                                 String outcome) {
+    }
+}

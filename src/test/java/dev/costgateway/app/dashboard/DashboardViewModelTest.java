@@ -1,0 +1,64 @@
+package dev.costgateway.app.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.costgateway.app.fx.UiTasks;
+import dev.costgateway.app.testing.FakeGatewayControl;
+import dev.costgateway.app.testing.SampleData;
+import dev.costgateway.core.metrics.RequestRecord;
+
+class DashboardViewModelTest {
+    static final Instant NOW = Instant.parse("2026-12-01T15:00:00Z");
+    @TempDir
+    Path dir;
+    FakeGatewayControl control;
+    DashboardViewModel vm;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        control = new FakeGatewayControl(dir.resolve("config.yaml"));
+        vm = new DashboardViewModel(control, UiTasks.direct(), InstantSource.fixed(NOW), ZoneOffset.UTC);
+    }
+
+    @Test
+    void kpisFollowTheChosenRange() {
+        List<RequestRecord> traffic = SampleData.traffic(NOW, 30, 600, 1);
+        control.store().addAll(traffic);
+        long today = traffic.stream().filter(r -> !r.timestamp().isBefore(Instant.parse("2026-12-01T00:00:00Z")))
+                .count();
+
+        vm.refresh();
+        assertThat(vm.requestsProperty().get()).isEqualTo(String.valueOf(today));
+
+        vm.rangeProperty().set(DashboardRange.ALL);
+        assertThat(vm.requestsProperty().get()).isEqualTo("600");
+        assertThat(vm.timeline()).isNotEmpty();
+        assertThat(vm.timeline().get(0).bucketStart()).isBefore(Instant.parse("2026-11-03T00:00:00Z"));
+        assertThat(vm.savingsPercentProperty().get()).endsWith("%").isNotEqualTo("0.0%");
+        assertThat(vm.requestsByModel()).containsKey("claude-haiku-4-5-20251001");
+    }
+
+    @Test
+    void kpisChangeAfterNewTraffic() {
+        vm.refresh();
+        assertThat(vm.requestsProperty().get()).isEqualTo("0");
+        assertThat(vm.spendProperty().get()).isEqualTo("$0.00");
+
+        control.store().addAll(SampleData.traffic(NOW, 0, 20, 2));
+        vm.refresh();
+
+        assertThat(vm.requestsProperty().get()).isEqualTo("20");
+        assertThat(vm.spendProperty().get()).isNotEqualTo("$0.00");
+        assertThat(vm.cacheDetailProperty().get()).contains("exact").contains("semantic");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.costgateway.app.requests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.costgateway.app.fx.UiTasks;
+import dev.costgateway.app.testing.FakeGatewayControl;
+import dev.costgateway.app.testing.SampleData;
+import dev.costgateway.core.metrics.MetricsQueries.SortField;
+import dev.costgateway.core.metrics.RequestRecord;
+
+class RequestsViewModelTest {
+    static final Instant NOW = Instant.parse("2026-12-01T15:00:00Z");
+    @TempDir
+    Path dir;
+    FakeGatewayControl control;
+    RequestsViewModel vm;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        control = new FakeGatewayControl(dir.resolve("config.yaml"));
+        control.store().addAll(SampleData.traffic(NOW, 30, 900, 3));
+        vm = new RequestsViewModel(control, UiTasks.direct(), () -> "http://127.0.0.1:8000", ZoneOffset.UTC);
+        vm.refresh();
+    }
+
+    @Test
+    void showsTheNewestFirstWindowOfTheHistory() {
+        assertThat(vm.rows()).hasSize(RequestsViewModel.LIMIT);
+        assertThat(vm.rows().get(0).queryId()).isEqualTo("q00899");
+        assertThat(vm.summaryLineProperty().get()).isEqualTo("Showing the first 500 matches");
+    }
+
+    @Test
+    void searchAndSortRunInTheQuery() {
+        vm.searchProperty().set("semantic");
+        assertThat(vm.rows()).isNotEmpty().allMatch(r -> "semantic".equals(r.cacheKind()));
+
+        vm.sortBy(SortField.COST, true);
+        List<Double> costs = vm.rows().stream().map(RequestRecord::costUsd).toList();
+        assertThat(costs).isSortedAccordingTo(Comparator.reverseOrder());
+
+        vm.searchProperty().set("q00042");
+        assertThat(vm.rows()).extracting(RequestRecord::queryId).containsExactly("q00042");
+    }
+
+    @Test
+    void selectingARowExplainsTheDecisionAndListsAttempts() {
+        RequestRecord escalated = vm.rows().stream().filter(r -> r.escalations() > 0).findFirst().orElseThrow();
+        vm.selectedProperty().set(escalated);
+
+        assertThat(vm.detailProperty().get().attempts()).hasSize(2);
+        assertThat(vm.decisionProperty().get())
+                .contains(escalated.requestedModel() + " → " + escalated.attempts().get(0).model())
+                .contains("decided by the " + escalated.classifierLayer() + " layer")
+                .endsWith("Escalated 1 time; the final answer came from " + escalated.finalModel() + " ("
+                        + escalated.tier() + " tier).");
+        assertThat(RequestsViewModel.describe(escalated.attempts().get(1)))
+                .containsAnyOf("previous answer was truncated", "answer contained \"I'm not sure\"");
+    }
+
+    @Test
+    void curlReplaysThroughTheGatewayWithoutTheKey() {
+        RequestRecord r = vm.rows().get(0);
+        String curl = vm.curl(r);
+
+        assertThat(curl).startsWith("curl http://127.0.0.1:8000/v1/messages")
+                .contains("x-api-key: $ANTHROPIC_API_KEY")
+                .contains("\"model\": \"" + r.requestedModel() + "\"")
+                .contains(r.promptPreview().replace("'", "'\\''"))
+                .doesNotContain("k-3f9a");
+    }
+}

@@ -1,0 +1,115 @@
+package dev.costgateway.app.shell;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+import javafx.scene.image.PixelReader;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.app.fx.FxThread;
+import dev.costgateway.app.fx.UiTasks;
+import dev.costgateway.app.reports.CsvFormatter;
+import dev.costgateway.app.testing.FakeGatewayControl;
+import dev.costgateway.app.testing.SampleData;
+import dev.costgateway.core.metrics.RequestRecord;
+
+/**
+ * Renders every screen with sample data to {@code docs/screenshots/*.png}, headless.
+ * Run: {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer}
+ */
+@Tag("bench")
+class ScreenshotRenderer {
+    static final Instant NOW = Instant.parse("2026-12-01T16:30:00Z");
+    @TempDir
+    Path dir;
+
+    @Test
+    void renderAllScreens() throws Exception {
+        Path out = Path.of("docs/screenshots");
+        Files.createDirectories(out);
+        FakeGatewayControl control = new FakeGatewayControl(dir.resolve("config.yaml"));
+        control.store().addAll(SampleData.traffic(NOW, 30, 2400, 11));
+        control.store().addAll(SampleData.traffic(NOW, java.time.Duration.ofHours(16), 160, 12).stream()
+                .map(r -> withId(r, "t" + r.queryId().substring(1))).toList());
+        control.start();
+        Stage stage = FxToolkit.registerPrimaryStage();
+        MainWindow.Services services = new MainWindow.Services(control, new UiTasks(Runnable::run,
+                FxThread.EXECUTOR), InstantSource.fixed(NOW), ZoneOffset.UTC, CsvFormatter.DEFAULT, false);
+        MainWindow[] window = new MainWindow[1];
+        WaitForAsyncUtils.asyncFx(() -> {
+            AppTheme.LIGHT.apply();
+            window[0] = new MainWindow(services, name -> java.util.Optional.empty());
+            stage.setScene(window[0].createScene(1280, 800));
+            stage.show();
+            window[0].activate();
+        }).get(10, TimeUnit.SECONDS);
+        shoot(stage, out.resolve("dashboard.png"), () -> window[0].showScreen(MainWindow.Screen.DASHBOARD));
+        shoot(stage, out.resolve("requests.png"), () -> {
+            window[0].showScreen(MainWindow.Screen.REQUESTS);
+            var table = (javafx.scene.control.TableView<?>) stage.getScene().lookup("#requests-table");
+            for (int i = 0; i < table.getItems().size(); i++) {
+                if (((RequestRecord) table.getItems().get(i)).escalations() > 0) {
+                    table.getSelectionModel().select(i);
+                    break;
+                }
+            }
+        });
+        shoot(stage, out.resolve("settings.png"), () -> {
+            window[0].showScreen(MainWindow.Screen.SETTINGS);
+            var field = (javafx.scene.control.TextField) stage.getScene().lookup("#server-port");
+            field.setText("80a");
+        });
+        shoot(stage, out.resolve("reports.png"), () -> window[0].showScreen(MainWindow.Screen.REPORTS));
+        shoot(stage, out.resolve("dashboard-dark.png"), () -> {
+            AppTheme.DARK.apply();
+            window[0].showScreen(MainWindow.Screen.DASHBOARD);
+        });
+        WaitForAsyncUtils.asyncFx(() -> {
+            window[0].deactivate();
+            AppTheme.LIGHT.apply();
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    private static RequestRecord withId(RequestRecord r, String id) {
+        return new RequestRecord(id, r.timestamp(), r.callerKeyHash(), r.requestedModel(), r.finalModel(), r.tier(),
+                r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(), r.status(),
+                r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(), r.latencyMillis(),
+                r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), r.attempts());
+    }
+
+    private static void shoot(Stage stage, Path file, Runnable setup) throws Exception {
+        WaitForAsyncUtils.asyncFx(setup).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents(5);
+        WritableImage img = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(10, TimeUnit.SECONDS);
+        write(img, file);
+    }
+
+    static void write(WritableImage img, Path file) throws IOException {
+        int w = (int) img.getWidth();
+        int h = (int) img.getHeight();
+        BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        PixelReader px = img.getPixelReader();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                bi.setRGB(x, y, px.getArgb(x, y));
+            }
+        }
+        ImageIO.write(bi, "png", file.toFile());
+    }
+}

@@ -1,0 +1,130 @@
+package dev.costgateway.app.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.costgateway.core.GatewayControl;
+import dev.costgateway.core.GatewayStatus;
+import dev.costgateway.core.GatewayStatus.ProxyState;
+import dev.costgateway.core.Observable;
+import dev.costgateway.core.config.ConfigException;
+import dev.costgateway.core.config.ConfigLoader;
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.metrics.MetricsQueries;
+
+/** A gateway without a network: status flips on start/stop, saves really write the file, metrics in memory. */
+public final class FakeGatewayControl implements GatewayControl {
+    private final Path configFile;
+    private final InMemoryMetrics metrics = new InMemoryMetrics();
+    private final Observable<GatewayStatus> status;
+    private final Observable<ConfigState> configState;
+    private final AtomicInteger starts = new AtomicInteger();
+    private volatile GatewayConfig config;
+
+    public FakeGatewayControl(Path configFile) throws IOException, ConfigException {
+        this.configFile = configFile;
+        ConfigLoader.Result r = ConfigLoader.loadOrCreate(configFile);
+        this.config = r.config();
+        this.status = new Observable<>(GatewayStatus.initial(config.upstream().baseUrl().toString())
+                .withEmbedder(GatewayStatus.EmbedderState.READY)
+                .withUpstream(GatewayStatus.UpstreamState.REACHABLE, config.upstream().baseUrl().toString()));
+        this.configState = new Observable<>(new ConfigState(config, Files.readString(configFile), List.of()));
+    }
+
+    @Override
+    public void start() {
+        starts.incrementAndGet();
+        status.set(status.get().withProxy(ProxyState.RUNNING, url(config), null));
+    }
+
+    private static String url(GatewayConfig c) {
+        return "http://" + c.server().host() + ":" + c.server().port();
+    }
+
+    @Override
+    public void stop() {
+        status.set(status.get().withProxy(ProxyState.STOPPED, null, null));
+    }
+
+    public void fail(String error) {
+        status.set(status.get().withProxy(ProxyState.FAILED, null, error));
+    }
+
+    @Override
+    public ReloadResult reload(GatewayConfig next) {
+        boolean restart = !next.server().host().equals(config.server().host())
+                || next.server().port() != config.server().port();
+        config = next;
+        if (restart && status.get().proxy() == ProxyState.RUNNING) {
+            status.set(status.get().withProxy(ProxyState.RUNNING, url(next), null));
+        }
+        return new ReloadResult(restart, restart ? "Saved; listener restarted on port " + next.server().port()
+                : "Saved and applied");
+    }
+
+    @Override
+    public ReloadResult saveAndReload(String yamlText) throws ConfigException, IOException {
+        GatewayConfig next = ConfigLoader.parse(yamlText, configFile.toString()).config();
+        Path tmp = configFile.resolveSibling(configFile.getFileName() + ".tmp");
+        Files.writeString(tmp, yamlText, StandardCharsets.UTF_8);
+        if (Files.exists(configFile)) {
+            Files.copy(configFile, configFile.resolveSibling(configFile.getFileName() + ".bak"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(tmp, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ReloadResult result = reload(next);
+        configState.set(new ConfigState(next, yamlText, List.of()));
+        return result;
+    }
+
+    /** What the file watch does when someone edits config.yaml in an editor. */
+    public void editOutside(String yamlText) throws IOException {
+        Files.writeString(configFile, yamlText, StandardCharsets.UTF_8);
+        try {
+            GatewayConfig next = ConfigLoader.parse(yamlText, configFile.toString()).config();
+            reload(next);
+            configState.set(new ConfigState(next, yamlText, List.of()));
+        } catch (ConfigException e) {
+            ConfigState last = configState.get();
+            configState.set(new ConfigState(last.config(), last.yamlText(), e.problems()));
+        }
+    }
+
+    @Override
+    public GatewayConfig config() {
+        return config;
+    }
+
+    @Override
+    public Path configFile() {
+        return configFile;
+    }
+
+    @Override
+    public Observable<GatewayStatus> status() {
+        return status;
+    }
+
+    @Override
+    public MetricsQueries metrics() {
+        return metrics;
+    }
+
+    public InMemoryMetrics store() {
+        return metrics;
+    }
+
+    @Override
+    public Observable<ConfigState> configState() {
+        return configState;
+    }
+
+    public int starts() {
+        return starts.get();
+    }
+}

@@ -1,0 +1,208 @@
+package dev.costgateway.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.costgateway.testing.FakeUpstream;
+import dev.costgateway.testing.GatewayHarness;
+
+/** Routing, escalation and caching seen from the wire: what upstream receives and what the client gets. */
+class RoutingAndCacheIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String[] KEY_A = {"content-type", "application/json", "x-api-key", "sk-ant-key-a",
+        "anthropic-version", "2023-06-01"};
+    static final String[] KEY_B = {"content-type", "application/json", "x-api-key", "sk-ant-key-b",
+        "anthropic-version", "2023-06-01"};
+
+    static String body(String model, String prompt, boolean stream) {
+        return "{\"model\":\"" + model + "\",\"max_tokens\":256," + (stream ? "\"stream\":true," : "")
+                + "\"messages\":[{\"role\":\"user\",\"content\":" + JSON.valueToTree(prompt) + "}]}";
+    }
+
+    static String header(HttpResponse<?> r, String name) {
+        return r.headers().firstValue(name).orElse(null);
+    }
+
+    @Test
+    void routesAGreetingToTheFastTierAndSaysSo() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            String sent = body("claude-opus-4-7", "Hi! Thanks so much.", false);
+            HttpResponse<byte[]> r = h.post("/v1/messages", sent, KEY_A);
+
+            assertThat(r.statusCode()).isEqualTo(200);
+            String forwarded = h.upstream.last().bodyText();
+            assertThat(FakeUpstream.modelOf(h.upstream.last().body())).isEqualTo("claude-haiku-4-5-20251001");
+            // only the model value changed, byte for byte
+            assertThat(forwarded).isEqualTo(sent.replace("claude-opus-4-7", "claude-haiku-4-5-20251001"));
+            assertThat(header(r, "X-Gateway-Model")).isEqualTo("claude-haiku-4-5-20251001");
+            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("heuristic");
+            // 14 in / 9 out: opus $5/$25 vs haiku $1/$5 per MTok
+            double expected = (14 * 5 + 9 * 25 - 14 * 1 - 9 * 5) / 1e6;
+            assertThat(Double.parseDouble(header(r, "X-Gateway-Saved-USD"))).isCloseTo(expected,
+                    org.assertj.core.data.Offset.offset(1e-9));
+        }
+    }
+
+    @Test
+    void bypassHeaderAndRoutingOffKeepTheClientsModel() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            String[] bypass = {"content-type", "application/json", "x-api-key", "k", "X-Gateway-Route", "off"};
+            h.post("/v1/messages", body("claude-opus-4-7", "Hi!", false), bypass);
+            assertThat(FakeUpstream.modelOf(h.upstream.last().body())).isEqualTo("claude-opus-4-7");
+        }
+        try (GatewayHarness h = GatewayHarness.start("routing:\n  mode: off\n")) {
+            h.post("/v1/messages", body("claude-opus-4-7", "Hi!", false), KEY_A);
+            assertThat(FakeUpstream.modelOf(h.upstream.last().body())).isEqualTo("claude-opus-4-7");
+        }
+    }
+
+    @Test
+    void autoAliasIsNeverForwardedAsIs() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            HttpResponse<byte[]> r = h.post("/v1/messages", body("auto",
+                    "Prove that there are infinitely many primes, step by step, and discuss the trade-offs of "
+                            + "three different proof strategies in depth.", false), KEY_A);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(FakeUpstream.modelOf(h.upstream.last().body())).isNotEqualTo("auto").startsWith("claude-");
+        }
+    }
+
+    @Test
+    void unsureAnswerEscalatesAndTheClientSeesOnlyTheFinalOne() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            h.upstream.enqueue(FakeUpstream.text("I'm not sure what the capital is.", "end_turn"),
+                    FakeUpstream.text("The capital of Australia is Canberra.", "end_turn"));
+            HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6", "hi, capital of australia?",
+                    false), KEY_A);
+
+            assertThat(h.upstream.received()).hasSize(2);
+            assertThat(FakeUpstream.modelOf(h.upstream.received().get(0).body())).isEqualTo("claude-haiku-4-5-20251001");
+            assertThat(FakeUpstream.modelOf(h.upstream.received().get(1).body())).isEqualTo("claude-sonnet-4-6");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("Canberra").doesNotContain("not sure");
+            assertThat(header(r, "X-Gateway-Escalations")).isEqualTo("1");
+            assertThat(header(r, "X-Gateway-Model")).isEqualTo("claude-sonnet-4-6");
+            // the bill includes the failed fast attempt: sonnet for 14/9 minus (haiku 14/9 + sonnet 14/9)
+            double saved = Double.parseDouble(header(r, "X-Gateway-Saved-USD"));
+            assertThat(saved).isCloseTo(-(14 * 1 + 9 * 5) / 1e6, org.assertj.core.data.Offset.offset(1e-9));
+        }
+    }
+
+    @Test
+    void truncatedAnswerEscalatesUntilMaxEscalations() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("max_escalations: 1\n")) {
+            h.upstream.enqueue(FakeUpstream.text("cut", "max_tokens"), FakeUpstream.text("cut again", "max_tokens"),
+                    FakeUpstream.text("never asked", "end_turn"));
+            HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-opus-4-7", "Hi!", false), KEY_A);
+            assertThat(h.upstream.received()).hasSize(2);
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("cut again");
+            assertThat(header(r, "X-Gateway-Escalations")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void bufferedStreamsEscalateAndReplayTheFinalStream() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("escalation:\n  streaming: buffer\n")) {
+            List<String> weak = FakeUpstream.textEvents("claude-haiku-4-5-20251001", "I cannot say.", "end_turn");
+            List<String> strong = FakeUpstream.textEvents("claude-opus-4-7", "It is Canberra.", "end_turn");
+            h.upstream.enqueue(h.upstream.sse(weak, 0, -1), h.upstream.sse(strong, 0, -1));
+            HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-opus-4-7", "hi! capital of Australia?",
+                    true), KEY_A);
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(String.join("", strong));
+            assertThat(header(r, "X-Gateway-Escalations")).isNotEqualTo("0");
+            assertThat(header(r, "content-type")).startsWith("text/event-stream");
+        }
+    }
+
+    @Test
+    void repeatIsAnsweredFromTheExactCacheForTheSameKeyOnly() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            String b = body("claude-sonnet-4-6", "What is 2+2?", false);
+            HttpResponse<byte[]> first = h.post("/v1/messages", b, KEY_A);
+            HttpResponse<byte[]> second = h.post("/v1/messages", b, KEY_A);
+            assertThat(h.upstream.received()).hasSize(1);
+            assertThat(header(second, "X-Gateway-Cache")).isEqualTo("exact");
+            assertThat(second.body()).isEqualTo(first.body());
+            assertThat(Double.parseDouble(header(second, "X-Gateway-Saved-USD"))).isPositive();
+
+            h.post("/v1/messages", b, KEY_B);
+            assertThat(h.upstream.received()).as("another key never gets key A's answer").hasSize(2);
+
+            String[] optOut = {"content-type", "application/json", "x-api-key", "sk-ant-key-a",
+                "X-Gateway-Cache", "off"};
+            h.post("/v1/messages", b, optOut);
+            assertThat(h.upstream.received()).hasSize(3);
+        }
+    }
+
+    @Test
+    void cachedAnswerIsReplayedAsAStreamTheSdkAccumulates() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false),
+                    "content-type", "application/json", "authorization", "Bearer sk-ant-sdk");
+            AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(h.url()).apiKey("sk-ant-sdk")
+                    .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+            try {
+                MessageAccumulator acc = MessageAccumulator.create();
+                try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(
+                        MessageCreateParams.builder().model("claude-sonnet-4-6").maxTokens(256)
+                                .addUserMessage("What is the capital of France?").build())) {
+                    s.stream().forEach(acc::accumulate);
+                }
+                assertThat(acc.message().content().get(0).text().orElseThrow().text())
+                        .isEqualTo("Paris is the capital of France.");
+                assertThat(acc.message().usage().outputTokens()).isEqualTo(9);
+            } finally {
+                client.close();
+            }
+            assertThat(h.upstream.received()).hasSize(1);
+        }
+    }
+
+    @Test
+    void layerThreeTimeoutFallsBackToTheCeilingWithoutFailing() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
+                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n  llm_timeout_ms: 300\n")) {
+            h.upstream.enqueue(FakeUpstream.hang());
+            HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6",
+                    "Summarise the plot of a novel you like in a few sentences.", false), KEY_A);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(h.upstream.received()).hasSize(2);
+            assertThat(FakeUpstream.modelOf(h.upstream.received().get(0).body())).isEqualTo("claude-haiku-4-5-20251001");
+            assertThat(h.upstream.received().get(0).headers().get("x-api-key")).isEqualTo("sk-ant-key-a");
+            assertThat(FakeUpstream.modelOf(h.upstream.received().get(1).body())).isEqualTo("claude-sonnet-4-6");
+        }
+    }
+
+    @Test
+    void layerThreeVerdictRoutesAndItsCostCountsAgainstSavings() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
+                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n")) {
+            h.upstream.enqueue(FakeUpstream.json(200, FakeUpstream.messageJson("msg_c", "claude-haiku-4-5-20251001",
+                    "SIMPLE", "end_turn", 50, 1), Map.of()));
+            HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6",
+                    "Summarise the plot of a novel you like in a few sentences.", false), KEY_A);
+            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("haiku");
+            assertThat(FakeUpstream.modelOf(h.upstream.received().get(1).body())).isEqualTo("claude-haiku-4-5-20251001");
+            double classifier = (50 * 1 + 1 * 5) / 1e6;
+            double expected = (14 * 3 + 9 * 15 - 14 * 1 - 9 * 5) / 1e6 - classifier;
+            assertThat(Double.parseDouble(header(r, "X-Gateway-Saved-USD"))).isCloseTo(expected,
+                    org.assertj.core.data.Offset.offset(1e-9));
+        }
+    }
+}

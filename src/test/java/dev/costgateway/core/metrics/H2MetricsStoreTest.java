@@ -1,0 +1,264 @@
+package dev.costgateway.core.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.costgateway.core.config.GatewayConfig;
+
+class H2MetricsStoreTest {
+
+    @TempDir
+    Path dataDir;
+
+    private final MutableClock clock = new MutableClock(Records.T0.plus(Duration.ofMinutes(5)));
+    private H2MetricsStore store;
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private H2MetricsStore open(GatewayConfig.Metrics cfg) {
+        store = H2MetricsStore.open(cfg, dataDir, clock);
+        return store;
+    }
+
+    static Stream<Arguments> everyKind() {
+        return Stream.of(
+                Arguments.of("plain", (BiFunction<String, Instant, RequestRecord>) Records::plain),
+                Arguments.of("streamed", (BiFunction<String, Instant, RequestRecord>) Records::streamed),
+                Arguments.of("exact hit", (BiFunction<String, Instant, RequestRecord>) Records::exactHit),
+                Arguments.of("semantic hit", (BiFunction<String, Instant, RequestRecord>) Records::semanticHit),
+                Arguments.of("escalated", (BiFunction<String, Instant, RequestRecord>) Records::escalated),
+                Arguments.of("classifier called", (BiFunction<String, Instant, RequestRecord>) Records::classified),
+                Arguments.of("upstream error", (BiFunction<String, Instant, RequestRecord>) Records::upstreamError),
+                Arguments.of("gateway error", (BiFunction<String, Instant, RequestRecord>) Records::gatewayError),
+                Arguments.of("client hang-up", (BiFunction<String, Instant, RequestRecord>) Records::clientHangUp));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyKind")
+    void storesEveryFieldOfEachRequestKind(String kind, BiFunction<String, Instant, RequestRecord> make) {
+        open(Records.config(true, 100));
+        RequestRecord r = make.apply("q-" + kind.replace(' ', '-'), Records.T0);
+        store.record(r);
+        store.flush();
+
+        assertThat(store.request(r.queryId())).contains(r);
+        assertThat(store.requests(MetricsQueries.RequestQuery.latest(10))).containsExactly(r);
+        assertThat(store.droppedRecords()).isZero();
+    }
+
+    @Test
+    void keepsHistoryAcrossRestartOnTheSameDataDir() {
+        open(Records.config(true, 100));
+        RequestRecord first = Records.escalated("q-before", Records.T0);
+        store.record(first);
+        store.close();
+
+        open(Records.config(true, 100));
+        RequestRecord second = Records.plain("q-after", Records.T0.plusSeconds(1));
+        store.record(second);
+        store.flush();
+
+        assertThat(store.requests(MetricsQueries.RequestQuery.latest(10))).containsExactly(second, first);
+        assertThat(store.summary(null, null).requests()).isEqualTo(2);
+    }
+
+    @Test
+    void neverWritesPreviewsWhenStoreTextIsOff() {
+        open(Records.config(false, 100));
+        store.record(Records.plain("q-1", Records.T0));
+        store.flush();
+
+        RequestRecord stored = store.request("q-1").orElseThrow();
+        assertThat(stored.promptPreview()).isNull();
+        assertThat(stored.answerPreview()).isNull();
+        assertThat(store.requests(new MetricsQueries.RequestQuery(null, null, "hello", null, true, 10))).isEmpty();
+    }
+
+    @Test
+    void cutsPreviewsToTheConfiguredLengthAndMasksApiKeys() {
+        open(new GatewayConfig.Metrics("", true, 20, 90, 100));
+        String prompt = "my key is sk-ant-api03-SECRETSECRET and more text after it";
+        store.record(Records.withText(Records.plain("q-1", Records.T0), "m", prompt, "ok"));
+        store.flush();
+
+        RequestRecord stored = store.request("q-1").orElseThrow();
+        assertThat(stored.promptPreview()).isEqualTo("my key is sk-ant-***");
+        assertThat(stored.answerPreview()).isEqualTo("ok");
+    }
+
+    @Test
+    void countsRecordsDroppedWhileTheQueueIsFull() throws Exception {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        store = new H2MetricsStore(Records.config(false, 2), urlConnections(), clock, () -> {
+            writerHeld.countDown();
+            await(release);
+        });
+        store.record(Records.plain("q-0", Records.T0));
+        assertThat(writerHeld.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 5; i++) {
+            store.record(Records.plain("q-" + i, Records.T0));
+        }
+        assertThat(store.droppedRecords()).isEqualTo(3);
+
+        release.countDown();
+        store.flush();
+        assertThat(store.summary(null, null).requests()).isEqualTo(3);
+        store.record(Records.plain("q-6", Records.T0));
+        store.flush();
+        assertThat(store.summary(null, null).requests()).isEqualTo(4);
+        assertThat(store.droppedRecords()).isEqualTo(3);
+    }
+
+    @Test
+    void countsRecordsLostToADatabaseFailureAndRecovers() throws Exception {
+        AtomicReference<Connection> last = new AtomicReference<>();
+        ConnectionFactory urls = urlConnections();
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Boolean> hold = new AtomicReference<>(true);
+        store = new H2MetricsStore(Records.config(false, 100), () -> {
+            Connection c = urls.open();
+            last.set(c);
+            return c;
+        }, clock, () -> {
+            if (hold.get()) {
+                writerHeld.countDown();
+                await(release);
+            }
+        });
+        Connection writerConnection = last.get();
+        store.record(Records.plain("q-lost", Records.T0));
+        assertThat(writerHeld.await(10, TimeUnit.SECONDS)).isTrue();
+        writerConnection.close();
+        hold.set(false);
+        release.countDown();
+        store.flush();
+        assertThat(store.droppedRecords()).isEqualTo(1);
+
+        store.record(Records.plain("q-kept", Records.T0));
+        store.flush();
+        assertThat(store.droppedRecords()).isEqualTo(1);
+        assertThat(last.get()).isNotSameAs(writerConnection);
+        assertThat(store.requests(MetricsQueries.RequestQuery.latest(10)))
+                .extracting(RequestRecord::queryId).containsExactly("q-kept");
+    }
+
+    @Test
+    void countsRecordsLostWhileATableIsMissing() throws Exception {
+        open(Records.config(false, 100));
+        try (Connection c = DriverManager.getConnection(H2MetricsStore.defaultUrl(dataDir));
+                Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE latency_hourly RENAME TO latency_hourly_away");
+            store.record(Records.plain("q-lost", Records.T0));
+            store.flush();
+            assertThat(store.droppedRecords()).isEqualTo(1);
+            st.execute("ALTER TABLE latency_hourly_away RENAME TO latency_hourly");
+        }
+        store.record(Records.plain("q-kept", Records.T0));
+        store.flush();
+
+        assertThat(store.droppedRecords()).isEqualTo(1);
+        assertThat(store.requests(MetricsQueries.RequestQuery.latest(10)))
+                .extracting(RequestRecord::queryId).containsExactly("q-kept");
+        assertThat(store.summary(null, null).requests()).isEqualTo(1);
+    }
+
+    @Test
+    void countsRecordsArrivingAfterClose() {
+        open(Records.config(false, 100));
+        store.record(Records.plain("q-1", Records.T0));
+        store.close();
+        store.record(Records.plain("q-2", Records.T0));
+        store.record(null);
+
+        assertThat(store.droppedRecords()).isEqualTo(2);
+    }
+
+    @Test
+    void purgesRequestsOlderThanRetentionOncePerDay() throws SQLException {
+        open(Records.config(false, 100));
+        Instant now = clock.instant();
+        store.record(Records.escalated("q-old", now.minus(Duration.ofDays(95))));
+        store.record(Records.plain("q-edge", now.minus(Duration.ofDays(89))));
+        store.flush();
+        assertThat(store.summary(null, null).requests()).isEqualTo(2);
+
+        clock.advance(Duration.ofHours(23));
+        store.record(Records.plain("q-new", clock.instant()));
+        store.flush();
+        assertThat(store.summary(null, null).requests()).as("purge waits a day").isEqualTo(3);
+
+        clock.advance(Duration.ofHours(1));
+        store.record(Records.plain("q-newer", clock.instant()));
+        store.flush();
+
+        assertThat(store.request("q-old")).isEmpty();
+        assertThat(store.summary(null, null).requests()).isEqualTo(3);
+        assertThat(store.report(null, null, MetricsQueries.ReportGrouping.DAY))
+                .extracting(MetricsQueries.ReportRow::requests).containsExactly(1L, 2L);
+        assertThat(count("SELECT COUNT(*) FROM request_attempts")).isEqualTo(3);
+    }
+
+    @Test
+    void recordsTheSchemaVersion() throws SQLException {
+        open(Records.config(false, 100));
+        assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(MetricsSchema.MIGRATIONS.size());
+        store.close();
+        open(Records.config(false, 100));
+        assertThat(count("SELECT COUNT(*) FROM schema_version")).isEqualTo(MetricsSchema.MIGRATIONS.size());
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(H2MetricsStore.defaultUrl(dataDir));
+                Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private ConnectionFactory urlConnections() {
+        String url = H2MetricsStore.defaultUrl(dataDir);
+        return () -> DriverManager.getConnection(url);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<RequestRecord> everyKindAt(Instant t) {
+        return List.of(Records.plain("a", t), Records.streamed("b", t), Records.exactHit("c", t),
+                Records.semanticHit("d", t), Records.escalated("e", t), Records.classified("f", t),
+                Records.upstreamError("g", t), Records.gatewayError("h", t), Records.clientHangUp("i", t));
+    }
+}
