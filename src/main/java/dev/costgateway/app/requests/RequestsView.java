@@ -136,6 +136,9 @@ public final class RequestsView {
     private void addPillColumn(String title, double width, Function<RequestRecord, String> value) {
         TableColumn<RequestRecord, String> col = addColumn(title, null, width, value);
         col.setCellFactory(c -> new TableCell<>() {
+            // one label per cell, re-tinted on reuse: a table refresh creates no nodes
+            private final Label pill = label("", "pill");
+
             @Override
             protected void updateItem(String item, boolean empty) {
                 super.updateItem(item, empty);
@@ -143,7 +146,10 @@ public final class RequestsView {
                     setGraphic(null);
                     setText(empty || item == null || item.equals("none") ? null : item);
                 } else {
-                    Label pill = label(item, "pill", item);
+                    pill.setText(item);
+                    if (pill.getStyleClass().size() != 2 || !pill.getStyleClass().get(1).equals(item)) {
+                        pill.getStyleClass().setAll("pill", item);
+                    }
                     setGraphic(pill);
                     setText(null);
                 }

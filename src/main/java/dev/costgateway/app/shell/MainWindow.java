@@ -10,10 +10,10 @@ import java.time.ZoneId;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-import javafx.animation.Animation;
-import javafx.animation.KeyFrame;
-import javafx.animation.Timeline;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
@@ -33,11 +33,11 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
-import javafx.util.Duration;
 
 import dev.costgateway.app.dashboard.DashboardView;
 import dev.costgateway.app.dashboard.DashboardViewModel;
 import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.app.fx.FxThread;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.app.reports.CsvFormatter;
 import dev.costgateway.app.reports.CsvTarget;
@@ -78,7 +78,7 @@ public final class MainWindow {
     private final Map<Screen, ToggleButton> nav = new EnumMap<>(Screen.class);
     private final StackPane content = new StackPane();
     private final BorderPane root = new BorderPane();
-    private final Timeline poll;
+    private ScheduledExecutorService poll;
     private Screen current = Screen.DASHBOARD;
     private AppTheme theme = AppTheme.LIGHT;
     private Stage stage;
@@ -105,8 +105,6 @@ public final class MainWindow {
         root.setCenter(content);
         root.setBottom(new StatusBarView(status, this::copySetup).root());
         root.setId("main");
-        poll = new Timeline(new KeyFrame(Duration.seconds(1), e -> refreshVisible()));
-        poll.setCycleCount(Animation.INDEFINITE);
         showScreen(Screen.DASHBOARD);
     }
 
@@ -256,11 +254,22 @@ public final class MainWindow {
         status.activate();
         settings.activate();
         refreshVisible();
-        poll.play();
+        if (poll == null) {
+            // A plain timer thread, not a Timeline: a running animation keeps JavaFX pulsing 60 times a second.
+            poll = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ui-poll");
+                t.setDaemon(true);
+                return t;
+            });
+            poll.scheduleWithFixedDelay(() -> FxThread.run(this::refreshVisible), 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     public void deactivate() {
-        poll.stop();
+        if (poll != null) {
+            poll.shutdownNow();
+            poll = null;
+        }
         status.deactivate();
         settings.deactivate();
     }

@@ -151,7 +151,7 @@ class MainWindowUiTest {
         robot.clickOn("#report-export");
 
         List<String> lines = Files.readAllLines(exportTarget);
-        assertThat(lines.get(0)).startsWith("day,requests,");
+        assertThat(lines.get(0)).startsWith("date,requests,");
         assertThat(lines).hasSize(2);
         assertThat(lines.get(1)).startsWith("2026-12-01,50,");
         assertThat(text(robot, "#report-message")).startsWith("Exported 1 row to ");
