@@ -228,6 +228,7 @@ public final class MainWindow {
                 bounds.map(WindowStateStore.Bounds::height).orElse(820.0));
         stage.setScene(scene);
         stage.setTitle("Cost Gateway");
+        AppIcons.apply(stage);
         stage.setMinWidth(900);
         stage.setMinHeight(600);
         bounds.ifPresent(b -> {
