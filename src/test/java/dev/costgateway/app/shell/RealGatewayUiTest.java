@@ -126,7 +126,7 @@ class RealGatewayUiTest {
         List<String> attemptLines = fx(() -> attempts.getChildren().stream()
                 .map(node -> ((Labeled) node).getText()).toList());
         assertThat(attemptLines).singleElement().asString()
-                .startsWith("#1  answer  " + upstreamModel).contains("first answer").contains("HTTP 200");
+                .startsWith("#1 answer · " + upstreamModel + "\nfirst answer · HTTP 200");
     }
 
     @Test
