@@ -75,6 +75,19 @@ class ScreenshotRenderer {
             var field = (javafx.scene.control.TextField) stage.getScene().lookup("#server-port");
             field.setText("80a");
         });
+        shoot(stage, out.resolve("settings-escalation.png"), () -> {
+            var field = (javafx.scene.control.TextField) stage.getScene().lookup("#server-port");
+            field.setText("8000");
+            var editor = stage.getScene().lookup("#escalation-phrases-editor");
+            var scroll = (javafx.scene.control.ScrollPane) stage.getScene().lookup("#settings .scroll-pane");
+            var section = editor.getParent();
+            while (!section.getStyleClass().contains("settings-section")) {
+                section = section.getParent();
+            }
+            double y = section.getBoundsInParent().getMinY();
+            double content = scroll.getContent().getBoundsInLocal().getHeight();
+            scroll.setVvalue(y / (content - scroll.getViewportBounds().getHeight()));
+        });
         shoot(stage, out.resolve("reports.png"), () -> window[0].showScreen(MainWindow.Screen.REPORTS));
         shoot(stage, out.resolve("dashboard-dark.png"), () -> {
             AppTheme.DARK.apply();
