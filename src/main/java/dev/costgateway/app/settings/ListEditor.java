@@ -13,10 +13,10 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 /**
- * Edits a list setting in place: double-click (or F2) an entry to change it, an emptied entry is removed, Delete or
- * Remove drops the selected one, the field below adds one (Enter). Works on the field's own list, so dirty state
- * and validation follow every change. Node ids: the list has the field's id, the editor {@code -editor}, then {@code -add}, {@code -add-button},
- * {@code -remove}.
+ * Edits a list setting in place: double-click an entry to change it (an emptied entry is removed), Delete or Remove
+ * drops the selected one, the field below adds one (Enter). Works on the field's own list, so dirty state and
+ * validation follow every change. Node ids: the list has the field's id, the editor {@code <id>-editor}, then
+ * {@code <id>-add}, {@code <id>-add-button} and {@code <id>-remove}.
  */
 final class ListEditor extends VBox {
     private static final int VISIBLE_ROWS = 5;

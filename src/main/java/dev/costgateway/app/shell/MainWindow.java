@@ -146,11 +146,17 @@ public final class MainWindow {
             themeButton.setText(theme == AppTheme.LIGHT ? "◐  Dark mode" : "◑  Light mode");
         });
         Path configFile = services.control().configFile().toAbsolutePath();
-        Label config = label(Formats.shortPath(configFile, Path.of(System.getProperty("user.home"))), "nav-hint");
-        config.setId("sidebar-config-path");
-        config.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
-        config.setTooltip(new javafx.scene.control.Tooltip("Configuration file: " + configFile));
-        VBox side = new VBox(brand, items, spacer, themeButton, label("Config file", "nav-hint", "nav-caption"), config);
+        Path home = Path.of(System.getProperty("user.home"));
+        // file name and folder on their own lines: a narrow sidebar cuts only the folder, from the left
+        Label configName = label(String.valueOf(configFile.getFileName()), "nav-hint", "nav-config-name");
+        Label configDir = label(configFile.getParent() == null ? "" : Formats.shortPath(configFile.getParent(), home),
+                "nav-hint");
+        configDir.setId("sidebar-config-path");
+        configDir.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
+        VBox config = new VBox(label("Config file", "nav-hint", "nav-caption"), configName, configDir);
+        javafx.scene.control.Tooltip.install(config, new javafx.scene.control.Tooltip("Configuration file: "
+                + configFile));
+        VBox side = new VBox(brand, items, spacer, themeButton, config);
         side.getStyleClass().add("sidebar");
         return side;
     }
