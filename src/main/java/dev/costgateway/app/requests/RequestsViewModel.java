@@ -166,7 +166,8 @@ public final class RequestsViewModel {
     /** Two lines per upstream attempt: {@code #1 answer · claude-haiku-4-5} / {@code first answer · HTTP 200 · …}. */
     public static String describe(AttemptRecord a) {
         return "#" + (a.index() + 1) + " " + a.purpose() + " · " + a.model() + "\n" + trigger(a.trigger())
-                + " · HTTP " + a.status() + " · " + Formats.millis(a.latencyMillis()) + " · " + Formats.usd(a.costUsd());
+                + " · HTTP " + a.status() + " · " + Formats.millis(a.latencyMillis())
+                + " · " + Formats.usd(a.costUsd());
     }
 
     static String trigger(String t) {
