@@ -149,6 +149,54 @@ class MetricsRecordingIT {
         }
     }
 
+    @Test
+    void recordsClassifierCallsAndClientHangUps() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
+                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n")) {
+            h.upstream.enqueue(FakeUpstream.json(200, FakeUpstream.messageJson("msg_c", "claude-haiku-4-5-20251001",
+                    "MODERATE", "end_turn", 50, 1), java.util.Map.of()));
+            RequestRecord c = byId(h, h.post("/v1/messages", body("claude-opus-4-7",
+                    "Summarise the plot of a novel you like in a few sentences.", false), HEADERS));
+            assertThat(c.classifierLayer()).isEqualTo("haiku");
+            assertThat(c.finalModel()).isEqualTo("claude-sonnet-4-6");
+            assertThat(c.attempts()).extracting(a -> a.purpose()).containsExactly("classifier", "answer");
+            assertThat(c.attempts().get(0).costUsd()).isCloseTo((50 * 1 + 1 * 5) / 1e6,
+                    org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(c.costUsd()).isCloseTo((50 * 1 + 5 + 14 * 3 + 9 * 15) / 1e6,
+                    org.assertj.core.data.Offset.offset(1e-12));
+
+            java.util.List<String> events = new java.util.ArrayList<>(
+                    FakeUpstream.textEvents("claude-sonnet-4-6", "x", "end_turn"));
+            for (int i = 0; i < 100; i++) {
+                events.add(2, "event: ping\ndata: {\"type\": \"ping\"}\n\n");
+            }
+            h.upstream.enqueue(h.upstream.sse(events, 50, -1));
+            String stream = body("claude-sonnet-4-6", "hang up on me", true);
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", h.gateway.port())) {
+                s.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY
+                        + "\r\nX-Gateway-Route: off\r\nContent-Type: application/json\r\nContent-Length: "
+                        + stream.length() + "\r\n\r\n" + stream).getBytes(StandardCharsets.UTF_8));
+                byte[] buf = new byte[4096];
+                String seen = "";
+                while (!seen.contains("message_start")) {
+                    int n = s.getInputStream().read(buf);
+                    seen += new String(buf, 0, n, StandardCharsets.US_ASCII);
+                }
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            RequestRecord gone = null;
+            while (gone == null && System.nanoTime() < deadline) {
+                h.gateway.flushMetrics();
+                gone = h.gateway.metrics().requests(MetricsQueries.RequestQuery.latest(10)).stream()
+                        .filter(r -> "client_closed".equals(r.errorType())).findFirst().orElse(null);
+                Thread.sleep(20);
+            }
+            assertThat(gone).as("hang-up recorded").isNotNull();
+            assertThat(gone.status()).isZero();
+            assertThat(gone.stream()).isTrue();
+        }
+    }
+
     static List<String> lines(byte[] b) {
         return List.of(new String(b, StandardCharsets.UTF_8).split("\r\n"));
     }

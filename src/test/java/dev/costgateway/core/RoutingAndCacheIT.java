@@ -175,6 +175,31 @@ class RoutingAndCacheIT {
     }
 
     @Test
+    void paraphraseIsASemanticHitAndANearMissIsNot() throws Exception {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
+                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
+            HttpResponse<byte[]> para = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+            assertThat(header(para, "X-Gateway-Cache")).isEqualTo("semantic");
+            assertThat(h.upstream.received()).hasSize(1);
+
+            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of Austria?", false), KEY_A);
+            HttpResponse<byte[]> nearMiss = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "What is the capital of Australia?", false), KEY_A);
+            assertThat(header(nearMiss, "X-Gateway-Cache")).isEqualTo("none");
+            HttpResponse<byte[]> otherKey = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_B);
+            assertThat(header(otherKey, "X-Gateway-Cache")).isEqualTo("none");
+            assertThat(h.upstream.received()).hasSize(4);
+        }
+    }
+
+    @Test
     void layerThreeTimeoutFallsBackToTheCeilingWithoutFailing() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
                 + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n  llm_timeout_ms: 300\n")) {

@@ -28,8 +28,9 @@ import dev.costgateway.core.routing.EmbeddingLayer;
 /**
  * Routing layer 2: the {@value #K} labelled examples nearest to a prompt vote on its tier (SIMPLE → FAST,
  * MODERATE → BALANCED, COMPLEX → PREMIUM). It answers only when at least {@value #AGREEING} of them agree and the
- * nearest agreeing one has cosine ≥ the threshold ({@code classifier.embedding_threshold}); otherwise the router
- * falls through to the next layer.
+ * nearest agreeing one has cosine ≥ the threshold ({@code classifier.embedding_threshold}); a FAST vote also needs
+ * the prompt to be at most about twice as long as that example. Otherwise the router falls through to the next
+ * layer.
  *
  * <p>The examples ({@value #EXAMPLES_RESOURCE}, written for this project) are embedded once, in the background,
  * the first time the embedder is ready ({@link #warmUp()} or the first {@link #classify} call starts it). Until
@@ -42,6 +43,12 @@ public final class EmbeddingClassifier implements EmbeddingLayer {
     /** Votes the winning label needs. */
     public static final int AGREEING = 4;
     static final String EXAMPLES_RESOURCE = "classifier-examples.tsv";
+    /*
+     * Embeddings capture topic, not difficulty: a long competition problem lands next to "What's 12 times 9?".
+     * A FAST vote therefore also needs the prompt to be about as short as the example that carried it.
+     */
+    private static final int FAST_LENGTH_RATIO = 2;
+    private static final int FAST_LENGTH_SLACK = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingClassifier.class);
 
@@ -97,7 +104,9 @@ public final class EmbeddingClassifier implements EmbeddingLayer {
         if (promptText == null || promptText.isBlank()) {
             return Optional.empty();
         }
-        return vote(model.get().embed(promptText), exampleVectors, threshold.getAsDouble());
+        return vote(model.get().embed(promptText), exampleVectors, threshold.getAsDouble())
+                .filter(v -> v.tier() != Tier.FAST || promptText.strip().length() <= v.nearestExample().length()
+                        * FAST_LENGTH_RATIO + FAST_LENGTH_SLACK);
     }
 
     /** Number of labelled examples. */

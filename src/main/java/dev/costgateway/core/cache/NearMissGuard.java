@@ -15,11 +15,13 @@ import java.util.regex.Pattern;
  * compatible only when they agree on:
  * <ul>
  *   <li>numbers and arithmetic ("2+2" vs "2+3"; "3 apples" and "three apples" agree),</li>
- *   <li>the number of negations (not, no, never, n't, without, …: "safe" vs "not safe"),</li>
+ *   <li>negations and what they apply to (not, no, never, n't, without, only, unable, …: "safe" vs "not safe",
+ *       "They're not dangerous, are they?" vs "They're dangerous, aren't they?"),</li>
  *   <li>quoted strings and inline code (exact text),</li>
  *   <li>programming languages, libraries and tools ("in Python" vs "in Rust"),</li>
  *   <li>names: a capitalised word, acronym or code identifier in one prompt must occur in the other
  *       ("Austria" vs "Australia"),</li>
+ *   <li>structure: the same number of "and"/"or" (an added list item asks for more) and of questions,</li>
  *   <li>no antonym between the words only one of them uses ("hot" vs "cold", "healthy" vs "unhealthy").</li>
  * </ul>
  * Stateless and thread-safe; {@link #features} is the expensive half and can be computed once per prompt.
@@ -27,15 +29,16 @@ import java.util.regex.Pattern;
 final class NearMissGuard {
 
     /** What the guard compares, extracted once per prompt. */
-    record Features(List<String> numbers, int negations, Set<String> quoted, Set<String> technologies,
-            Set<String> names, Set<String> words) {
+    record Features(List<String> numbers, List<String> negations, Set<String> quoted, Set<String> technologies,
+            Set<String> names, Set<String> words, List<String> content, int conjunctions, int extraQuestions) {
     }
 
     private static final Pattern QUOTED = Pattern.compile(
             "\"([^\"\\n]{1,200})\"|“([^”\\n]{1,200})”|`([^`\\n]{1,200})`|(?<![\\p{L}\\p{N}])'([^'\\n]{2,200})'(?![\\p{L}\\p{N}])");
     private static final Pattern NUMBER_EXPR = Pattern.compile(
             "\\d+(?:[.,]\\d+)*(?:\\s*[-+*/^×÷x%=<>]\\s*\\d+(?:[.,]\\d+)*)*%?");
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}_'’.#+-]*");
+    private static final Pattern WORD = Pattern.compile(
+            "[\\p{L}\\p{N}](?:[\\p{L}\\p{N}_'’#+]|[.-](?=[\\p{L}\\p{N}]))*");
     private static final Pattern SENTENCE_END = Pattern.compile("[.!?:;]\\s*$|^\\s*$");
 
     private static final Map<String, String> NUMBER_WORDS = numberWords();
@@ -44,11 +47,15 @@ final class NearMissGuard {
             "nowhere", "neither", "nor", "without", "cannot", "can't", "won't", "don't", "doesn't", "didn't",
             "isn't", "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "mustn't", "hasn't",
             "haven't", "hadn't", "needn't", "ain't", "except", "excluding", "unless", "lack", "lacks", "fail",
-            "fails", "avoid", "stop", "refuse", "deny", "against");
+            "fails", "avoid", "stop", "refuse", "deny", "against", "only", "unable", "hardly", "barely", "rarely",
+            "seldom", "instead", "rather", "ousted", "withheld", "distinct", "missing", "absent", "lacking", "banned",
+            "refused", "prevent", "prevents", "prevented", "exclude", "excludes", "excluded", "outside", "incapable",
+            "ineligible", "unnecessary", "yet", "little", "few", "unlike", "exempt", "exemption", "exemptions",
+            "forbidden", "prohibited", "failed", "merely", "indifferent");
 
     /** Lower-case names of languages, libraries and tools: prompts about different ones are different. */
     private static final Set<String> TECHNOLOGIES = Set.of("python", "rust", "java", "javascript", "typescript",
-            "go", "golang", "c", "c++", "c#", "f#", "kotlin", "swift", "ruby", "php", "perl", "scala", "haskell",
+            "go", "golang", "js", "ts", "py", "c", "c++", "c#", "f#", "kotlin", "swift", "ruby", "php", "perl", "scala", "haskell",
             "elixir", "erlang", "clojure", "lua", "r", "julia", "matlab", "dart", "zig", "nim", "ocaml", "fortran",
             "cobol", "pascal", "delphi", "groovy", "objective-c", "assembly", "wasm", "webassembly", "sql", "mysql",
             "postgres", "postgresql", "sqlite", "oracle", "mongodb", "redis", "cassandra", "dynamodb",
@@ -61,6 +68,12 @@ final class NearMissGuard {
             "graphql", "rest", "grpc", "json", "yaml", "xml", "csv", "excel", "regex", "jvm", "llvm", "gcc",
             "clang", "tokio", "jetty", "tomcat", "nginx", "apache", "hibernate", "junit", "pytest", "selenium",
             "unity", "unreal", "flutter", "qt", "gtk", "javafx", "swing", "opencv", "spark", "hadoop", "airflow");
+
+    private static final Map<String, String> TECHNOLOGY_ALIASES = Map.ofEntries(Map.entry("js", "javascript"),
+            Map.entry("ts", "typescript"), Map.entry("golang", "go"), Map.entry("node.js", "node"),
+            Map.entry("nodejs", "node"), Map.entry("postgres", "postgresql"), Map.entry("k8s", "kubernetes"),
+            Map.entry("py", "python"), Map.entry("dotnet", ".net"), Map.entry("sklearn", "scikit-learn"),
+            Map.entry("webassembly", "wasm"));
 
     /** Each pair of opposites, both ways. */
     private static final Map<String, Set<String>> ANTONYMS = antonyms(
@@ -88,7 +101,32 @@ final class NearMissGuard {
             "read write", "get set", "encrypt decrypt", "horizontal vertical", "parallel serial", "union intersection",
             "permanent temporary", "major minor", "senior junior", "ancient modern", "similar different",
             "same different", "same opposite", "agreed refused", "supported opposed", "support oppose",
-            "acquired sold", "appointed dismissed", "victory defeat", "gain loss", "profit loss", "import export");
+            "acquired sold", "appointed dismissed", "victory defeat", "gain loss", "profit loss", "much little",
+            "sure unsure", "certain uncertain", "stay leave", "guilty innocent", "primary secondary", "gold silver",
+            "success fail", "win loss", "brief long", "before since", "natural artificial", "rural urban",
+            "shut open", "awake asleep", "correct wrong", "varies constant", "encouraged restricted",
+            "accept refuse", "enables prevents", "allow prevent", "rare common", "inside outside");
+
+    /** Words that carry grammar rather than content; their order and choice do not change the question. */
+    private static final Set<String> FUNCTION_WORDS = Set.of("a", "an", "the", "of", "to", "in", "on", "at", "for",
+            "by", "with", "from", "into", "onto", "about", "as", "and", "or", "but", "if", "then", "so", "than",
+            "that", "this", "these", "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be",
+            "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "having", "can", "could",
+            "will", "would", "shall", "should", "may", "might", "must", "i", "me", "my", "mine", "we", "us", "our",
+            "you", "your", "yours", "he", "him", "his", "she", "her", "hers", "they", "them", "their", "what",
+            "what's", "which", "who", "whom", "whose", "when", "where", "why", "how", "please", "tell", "explain",
+            "give", "show", "let", "let's", "some", "any", "just", "also", "very", "really", "i'm", "i've", "you're",
+            "one's", "get", "got", "s", "way", "ways", "best", "good", "kind", "sort");
+
+    /** A pair of edits this many times smaller than the shared content is a minimal edit. */
+    private static final int SUBSTITUTION_RATIO = 1;
+    /** Edits touching more words than this are rewordings, not minimal edits. */
+    private static final int MAX_EDIT_WORDS = 4;
+    /** In a sentence of at least this many content words, a one- or two-word insertion changes the claim. */
+    private static final int MIN_WORDS_FOR_INSERTION = 5;
+    private static final int MAX_INSERTED_WORDS = 2;
+    /** Shared content words reordered with this many times fewer other changes: a swap of roles. */
+    private static final int REORDER_RATIO = 3;
 
     private static final Set<String> NOT_NAMES = Set.of("i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "a");
 
@@ -100,13 +138,93 @@ final class NearMissGuard {
     }
 
     static boolean compatible(Features a, Features b) {
-        return a.numbers.equals(b.numbers)
-                && a.negations == b.negations
-                && a.quoted.equals(b.quoted)
-                && a.technologies.equals(b.technologies)
-                && b.words.containsAll(a.names)
-                && a.words.containsAll(b.names)
-                && !antonymBetween(a.words, b.words);
+        return disagreement(a, b) == null;
+    }
+
+    /** What the two prompts disagree on ("numbers", "negations", …), or null when they are compatible. */
+    static String disagreement(Features a, Features b) {
+        if (!a.numbers.equals(b.numbers)) {
+            return "numbers";
+        }
+        if (!a.negations.equals(b.negations)) {
+            return "negations";
+        }
+        if (!a.quoted.equals(b.quoted)) {
+            return "quoted";
+        }
+        if (!a.technologies.equals(b.technologies)) {
+            return "technologies";
+        }
+        if (!b.words.containsAll(a.names) || !a.words.containsAll(b.names)) {
+            return "names";
+        }
+        if (a.conjunctions != b.conjunctions || a.extraQuestions != b.extraQuestions) {
+            return "structure";
+        }
+        if (antonymBetween(a.words, b.words)) {
+            return "antonyms";
+        }
+        if (reordered(a.content, b.content)) {
+            return "reordered";
+        }
+        if (substituted(a.content, b.content)) {
+            return "substituted";
+        }
+        if (inserted(a.content, b.content)) {
+            return "inserted";
+        }
+        return null;
+    }
+
+    /*
+     * Two shapes of edit keep a sentence looking the same to the embedding while changing its meaning: shared
+     * content words in a different order ("flights from Denver to Boston" / "from Boston to Denver"), and a
+     * substitution of a few words in an otherwise identical sentence ("slow but effective" / "fast but
+     * effective"). Real paraphrases mostly reword more broadly; the few that are minimal edits are lost (safe).
+     */
+
+    /** Shared content words in another order, with few other changes. */
+    static boolean reordered(List<String> a, List<String> b) {
+        Set<String> common = common(a, b);
+        int changed = new HashSet<>(a).size() + new HashSet<>(b).size() - 2 * common.size();
+        return common.size() >= 2 && changed <= MAX_EDIT_WORDS && changed * REORDER_RATIO <= common.size()
+                && !inOrder(a, common).equals(inOrder(b, common));
+    }
+
+    /** A few words replaced in an otherwise identical sentence. */
+    static boolean substituted(List<String> a, List<String> b) {
+        Set<String> common = common(a, b);
+        int onlyA = new HashSet<>(a).size() - common.size();
+        int onlyB = new HashSet<>(b).size() - common.size();
+        return onlyA > 0 && onlyB > 0 && onlyA + onlyB <= MAX_EDIT_WORDS
+                && (onlyA + onlyB) * SUBSTITUTION_RATIO <= common.size();
+    }
+
+    /** A word or two added to (or dropped from) a long, otherwise identical sentence. */
+    static boolean inserted(List<String> a, List<String> b) {
+        Set<String> common = common(a, b);
+        int onlyA = new HashSet<>(a).size() - common.size();
+        int onlyB = new HashSet<>(b).size() - common.size();
+        int added = onlyA + onlyB;
+        return (onlyA == 0 || onlyB == 0) && added > 0 && added <= MAX_INSERTED_WORDS
+                && common.size() >= MIN_WORDS_FOR_INSERTION;
+    }
+
+    private static Set<String> common(List<String> a, List<String> b) {
+        Set<String> common = new HashSet<>(a);
+        common.retainAll(new HashSet<>(b));
+        return common;
+    }
+
+    private static List<String> inOrder(List<String> words, Set<String> keep) {
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String w : words) {
+            if (keep.contains(w) && seen.add(w)) {
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     static Features features(String text) {
@@ -126,10 +244,13 @@ final class NearMissGuard {
             numbers.add(n.group().replaceAll("\\s+", "").replace("×", "*").replace("÷", "/").replace(",", ""));
         }
 
-        int negations = 0;
+        List<String> negations = new ArrayList<>();
+        int openNegation = -1;
         Set<String> technologies = new HashSet<>();
         Set<String> names = new HashSet<>();
         Set<String> words = new HashSet<>();
+        List<String> content = new ArrayList<>();
+        int conjunctions = 0;
         Matcher w = WORD.matcher(text);
         while (w.find()) {
             String raw = trimTrailingPunctuation(w.group());
@@ -138,23 +259,42 @@ final class NearMissGuard {
             }
             String lower = raw.toLowerCase(Locale.ROOT).replace('’', '\'');
             words.add(lower);
+            if (lower.endsWith("'s")) {
+                words.add(lower.substring(0, lower.length() - 2));
+            }
+            if (lower.equals("and") || lower.equals("or")) {
+                conjunctions++;
+            }
             String number = NUMBER_WORDS.get(lower);
             if (number != null) {
                 numbers.add(number);
             }
-            if (NEGATIONS.contains(lower) || lower.endsWith("n't")) {
-                negations++;
+            boolean negation = NEGATIONS.contains(lower) || lower.endsWith("n't");
+            if (!negation && openNegation >= 0 && !FUNCTION_WORDS.contains(lower)) {
+                negations.set(openNegation, negations.get(openNegation) + stem(lower));
+                openNegation = -1;
             }
-            if (TECHNOLOGIES.contains(lower)) {
-                technologies.add(lower);
+            if (negation) {
+                negations.add("¬");
+                openNegation = negations.size() - 1;
+            } else if (number == null && !FUNCTION_WORDS.contains(lower) && !lower.chars().allMatch(Character::isDigit)) {
+                // negations and numbers are compared on their own; content words are everything else
+                content.add(stem(lower));
+            }
+            for (String part : lower.split("-")) {
+                if (TECHNOLOGIES.contains(part)) {
+                    technologies.add(TECHNOLOGY_ALIASES.getOrDefault(part, part));
+                }
             }
             if (isName(raw, lower, sentenceStart(text, w.start()))) {
                 names.add(lower);
             }
         }
         numbers.sort(null);
-        return new Features(List.copyOf(numbers), negations, Set.copyOf(quoted), Set.copyOf(technologies),
-                Set.copyOf(names), Set.copyOf(words));
+        negations.sort(null);
+        return new Features(List.copyOf(numbers), List.copyOf(negations), Set.copyOf(quoted), Set.copyOf(technologies),
+                Set.copyOf(names), Set.copyOf(words), List.copyOf(content), conjunctions,
+                extraQuestions(text));
     }
 
     private static boolean isName(String raw, String lower, boolean atSentenceStart) {
@@ -171,6 +311,28 @@ final class NearMissGuard {
     private static boolean sentenceStart(String text, int offset) {
         int from = Math.max(0, offset - 3);
         return SENTENCE_END.matcher(text.substring(from, offset)).find() || offset == 0;
+    }
+
+    /** Question marks with more text after them: "What is X? And why?" asks two things. */
+    private static int extraQuestions(String text) {
+        String t = text.strip();
+        int count = 0;
+        for (int i = t.indexOf('?'); i >= 0 && i < t.length() - 1; i = t.indexOf('?', i + 1)) {
+            if (t.substring(i + 1).chars().anyMatch(Character::isLetterOrDigit)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Crude suffix stripping so "lists"/"list" or "sorted"/"sorting" count as one word. */
+    private static String stem(String word) {
+        for (String suffix : new String[] {"ing", "ed", "es", "s", "ly"}) {
+            if (word.length() > suffix.length() + 3 && word.endsWith(suffix)) {
+                return word.substring(0, word.length() - suffix.length());
+            }
+        }
+        return word;
     }
 
     private static String trimTrailingPunctuation(String word) {
@@ -220,12 +382,15 @@ final class NearMissGuard {
     }
 
     private static Map<String, String> numberWords() {
-        String[] units = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        // "one" is left out: far more often a pronoun ("which one", "in one go") than a quantity
+        String[] units = {"zero", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
             "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
             "twenty"};
         Map<String, String> m = new TreeMap<>();
         for (int i = 0; i < units.length; i++) {
-            m.put(units[i], Integer.toString(i));
+            if (!units[i].isEmpty()) {
+                m.put(units[i], Integer.toString(i));
+            }
         }
         m.put("thirty", "30");
         m.put("forty", "40");

@@ -54,7 +54,7 @@ public final class SemanticCache implements Closeable {
      * The {@code cache.semantic_threshold} measured to keep false hits on near-miss pairs at or under 1 % with the
      * guards on (see {@code docs/semantic-cache-eval.md}).
      */
-    public static final double RECOMMENDED_THRESHOLD = 0.85;
+    public static final double RECOMMENDED_THRESHOLD = 0.94;
 
     /** File in the data folder holding the entries. */
     public static final String FILE_NAME = "semantic-cache.bin";

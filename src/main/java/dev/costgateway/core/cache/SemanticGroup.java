@@ -33,13 +33,11 @@ final class SemanticGroup {
     private final Map<String, SemanticEntry> byPrompt = new HashMap<>();
     private SemanticEntry[] entries = new SemanticEntry[16];
     private long[] sketches = new long[16 * SKETCH_WORDS];
-    private float[] vectors;
     private int size;
 
     SemanticGroup(int dimensions) {
         this.dimensions = dimensions;
         this.hyperplanes = HYPERPLANES.computeIfAbsent(dimensions, SemanticGroup::hyperplanes);
-        this.vectors = new float[16 * dimensions];
     }
 
     /** Adds an entry; an entry with the same prompt leaves the group. @return the replaced entry, or null */
@@ -59,11 +57,9 @@ final class SemanticGroup {
                 int capacity = size * 2;
                 entries = Arrays.copyOf(entries, capacity);
                 sketches = Arrays.copyOf(sketches, capacity * SKETCH_WORDS);
-                vectors = Arrays.copyOf(vectors, capacity * dimensions);
             }
             entries[size] = entry;
             System.arraycopy(sketch, 0, sketches, size * SKETCH_WORDS, SKETCH_WORDS);
-            System.arraycopy(entry.vector, 0, vectors, size * dimensions, dimensions);
             entry.slot = size++;
             return previous;
         } finally {
@@ -131,7 +127,7 @@ final class SemanticGroup {
             double bestSimilarity = threshold;
             for (int c = 0; c < found; c++) {
                 int slot = candidates[c];
-                double similarity = dot(query, slot);
+                double similarity = dot(query, entries[slot].vector);
                 if (similarity < bestSimilarity) {
                     continue;
                 }
@@ -161,18 +157,17 @@ final class SemanticGroup {
             entries[slot] = moved;
             moved.slot = slot;
             System.arraycopy(sketches, last * SKETCH_WORDS, sketches, slot * SKETCH_WORDS, SKETCH_WORDS);
-            System.arraycopy(vectors, last * dimensions, vectors, slot * dimensions, dimensions);
         }
         entries[last] = null;
         entry.removed = true;
         entry.slot = -1;
     }
 
-    private double dot(float[] query, int slot) {
-        int base = slot * dimensions;
+    /** Only the few pre-filtered candidates are compared exactly, so their vectors stay in the entries. */
+    private static double dot(float[] query, float[] vector) {
         float sum = 0;
-        for (int d = 0; d < dimensions; d++) {
-            sum += query[d] * vectors[base + d];
+        for (int d = 0; d < query.length; d++) {
+            sum += query[d] * vector[d];
         }
         return sum;
     }

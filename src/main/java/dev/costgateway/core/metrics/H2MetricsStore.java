@@ -46,6 +46,9 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     /** Records written per transaction, at most. */
     public static final int MAX_BATCH = 1000;
 
+    /** Longest a record waits for others to share its transaction, in milliseconds. */
+    static final long LINGER_MILLIS = 25;
+
     static final Duration PURGE_INTERVAL = Duration.ofDays(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(H2MetricsStore.class);
@@ -202,6 +205,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                lingerForMore(batch);
                 beforeBatch.run();
                 writeBatch(batch);
                 processed.addAndGet(batch.size());
@@ -218,6 +222,32 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
             synchronized (progress) {
                 progress.notifyAll();
             }
+        }
+    }
+
+    /**
+     * Under a trickle of requests every record would otherwise be its own transaction, and each commit costs far
+     * more CPU than the insert; on two cores that CPU is taken from the proxy. Waiting up to
+     * {@link #LINGER_MILLIS} for company keeps commits to a few dozen per second at any load.
+     */
+    private void lingerForMore(List<RequestRecord> batch) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+        while (batch.size() < MAX_BATCH && !closing) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            RequestRecord next;
+            try {
+                next = queue.poll(remaining, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 

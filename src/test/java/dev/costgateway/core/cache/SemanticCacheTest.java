@@ -67,7 +67,7 @@ class SemanticCacheTest {
         SemanticCache cache = memoryCache();
         cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
 
-        Optional<SemanticHit> hit = cache.lookup(request("Tell me the capital city of France"), ALICE, "auto");
+        Optional<SemanticHit> hit = cache.lookup(request("What's the capital city of France?"), ALICE, "auto");
 
         assertThat(hit).isPresent();
         assertThat(hit.get().answer()).isEqualTo(answer("Paris."));
@@ -134,7 +134,7 @@ class SemanticCacheTest {
                   {"role":"assistant","content":"Sure."},
                   {"role":"user","content":"%s"}]}""";
         cache.store(json(conversation.formatted("What is the capital of France?")), ALICE, "auto", answer("Paris."));
-        assertThat(cache.lookup(json(conversation.formatted("Tell me the capital city of France")), ALICE, "auto"))
+        assertThat(cache.lookup(json(conversation.formatted("What's the capital city of France?")), ALICE, "auto"))
                 .isPresent();
     }
 
@@ -196,7 +196,7 @@ class SemanticCacheTest {
         cache.store(request("What is the capital of France?"), ALICE, "auto", answer("old"));
         cache.store(request("What is the capital of France?"), ALICE, "auto", answer("new"));
         assertThat(cache.size()).isEqualTo(1);
-        assertThat(cache.lookup(request("Tell me the capital city of France"), ALICE, "auto"))
+        assertThat(cache.lookup(request("What's the capital city of France?"), ALICE, "auto"))
                 .map(SemanticHit::answer).contains(answer("new"));
     }
 
@@ -207,7 +207,7 @@ class SemanticCacheTest {
         }
         try (SemanticCache second = openCache()) {
             assertThat(second.loaded()).isTrue();
-            assertThat(second.lookup(request("Tell me the capital city of France"), ALICE, "auto"))
+            assertThat(second.lookup(request("What's the capital city of France?"), ALICE, "auto"))
                     .map(SemanticHit::answer).contains(answer("Paris."));
         }
     }

@@ -64,10 +64,10 @@ class YamlConfigEditorTest {
     void roundTripParseEqualsTheIntendedConfig() throws ConfigException {
         GatewayConfig d = ConfigLoader.defaults();
         Map<String, Map<String, Object>> prices = new LinkedHashMap<>();
-        prices.put("claude-haiku-4-5-20251001", Map.of("input", 1.0, "output", 5.0));
-        prices.put("claude-sonnet-4-6", Map.of("input", 3.0, "output", 15.0));
-        prices.put("claude-opus-4-7", Map.of("input", 5.0, "output", 25.0));
-        prices.put("my-model", Map.of("input", 2.5, "output", 10.0));
+        prices.put("claude-haiku-4-5-20251001", price(1.0, 5.0));
+        prices.put("claude-sonnet-4-6", price(3.0, 15.0));
+        prices.put("claude-opus-4-7", price(5.0, 25.0));
+        prices.put("my-model", price(2.5, 10.0));
 
         String edited = YamlConfigEditor.of(DEFAULTS)
                 .set("server.host", "localhost")
@@ -267,9 +267,9 @@ class YamlConfigEditorTest {
                 # after models
                 """;
         Map<String, Object> wanted = new LinkedHashMap<>();
-        wanted.put("a", Map.of("input", 1.0, "output", 6.0));
-        wanted.put("c", Map.of("input", 5.0, "output", 25.0));
-        wanted.put("d.v2", Map.of("input", 0.5, "output", 2.0));
+        wanted.put("a", price(1.0, 6.0));
+        wanted.put("c", price(5.0, 25.0));
+        wanted.put("d.v2", price(0.5, 2.0));
 
         String edited = YamlConfigEditor.of(text).set("models", wanted).text();
 
@@ -312,5 +312,13 @@ class YamlConfigEditorTest {
     void refusesTextThatIsNotAMapping() {
         assertThatThrownBy(() -> YamlConfigEditor.of("- a\n- b\n").set("x", 1))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Prices in the order the app writes them (Map.of would iterate in a per-JVM random order). */
+    private static Map<String, Object> price(Object input, Object output) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("input", input);
+        m.put("output", output);
+        return m;
     }
 }
