@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import javafx.beans.value.ObservableValue;
-import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.chart.AreaChart;
@@ -46,6 +45,15 @@ public final class DashboardView {
     private final BarChart<String, Number> byTier;
     private final StackedBarChart<String, Number> cacheHits;
     private final LineChart<String, Number> latency;
+    // One series object per line for the life of the view: a redraw changes values in place, so a busy gateway
+    // costs no new chart nodes (and no CSS pass over them) every second.
+    private final XYChart.Series<String, Number> cost = series("Spend");
+    private final XYChart.Series<String, Number> counterfactual = series("Would have cost");
+    private final XYChart.Series<String, Number> exact = series("Exact");
+    private final XYChart.Series<String, Number> semantic = series("Semantic");
+    private final XYChart.Series<String, Number> p50 = series("p50");
+    private final XYChart.Series<String, Number> p95 = series("p95");
+    private final XYChart.Series<String, Number> tiers = series("Requests");
 
     public DashboardView(DashboardViewModel vm) {
         this.vm = vm;
@@ -107,8 +115,12 @@ public final class DashboardView {
         root = new ScrollPane(content);
         root.setFitToWidth(true);
         root.setId("dashboard");
-        vm.timeline().addListener((ListChangeListener<TimelinePoint>) c -> redraw());
-        vm.summaryProperty().addListener(o -> redraw());
+        money.getData().setAll(List.of(counterfactual, cost));
+        cacheHits.getData().setAll(List.of(exact, semantic));
+        latency.getData().setAll(List.of(p50, p95));
+        byTier.getData().setAll(List.of(tiers));
+        vm.chartRevisionProperty().addListener(o -> redraw());
+        redraw();
     }
 
     private Node rangePicker() {
@@ -183,45 +195,66 @@ public final class DashboardView {
         return DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH).format(p.bucketStart().atZone(zone));
     }
 
+    private static XYChart.Series<String, Number> series(String name) {
+        XYChart.Series<String, Number> s = new XYChart.Series<>();
+        s.setName(name);
+        return s;
+    }
+
     private void redraw() {
         List<TimelinePoint> points = vm.timeline();
-        XYChart.Series<String, Number> cost = new XYChart.Series<>();
-        cost.setName("Spend");
-        XYChart.Series<String, Number> counterfactual = new XYChart.Series<>();
-        counterfactual.setName("Would have cost");
-        XYChart.Series<String, Number> exact = new XYChart.Series<>();
-        exact.setName("Exact");
-        XYChart.Series<String, Number> semantic = new XYChart.Series<>();
-        semantic.setName("Semantic");
-        XYChart.Series<String, Number> p50 = new XYChart.Series<>();
-        p50.setName("p50");
-        XYChart.Series<String, Number> p95 = new XYChart.Series<>();
-        p95.setName("p95");
-        for (TimelinePoint p : points) {
-            String x = bucketLabel(p);
-            counterfactual.getData().add(new XYChart.Data<>(x, p.counterfactualUsd()));
-            cost.getData().add(new XYChart.Data<>(x, p.costUsd()));
-            exact.getData().add(new XYChart.Data<>(x, p.exactHits()));
-            semantic.getData().add(new XYChart.Data<>(x, p.semanticHits()));
-            p50.getData().add(new XYChart.Data<>(x, p.latencyP50Millis()));
-            p95.getData().add(new XYChart.Data<>(x, p.latencyP95Millis()));
-        }
-        money.getData().setAll(List.of(counterfactual, cost));
-        cacheHits.getData().setAll(List.of(exact, semantic));
-        latency.getData().setAll(List.of(p50, p95));
+        List<String> x = points.stream().map(this::bucketLabel).toList();
+        update(counterfactual, x, points.stream().map(p -> (Number) p.counterfactualUsd()).toList());
+        update(cost, x, points.stream().map(p -> (Number) p.costUsd()).toList());
+        update(exact, x, points.stream().map(p -> (Number) p.exactHits()).toList());
+        update(semantic, x, points.stream().map(p -> (Number) p.semanticHits()).toList());
+        update(p50, x, points.stream().map(p -> (Number) p.latencyP50Millis()).toList());
+        update(p95, x, points.stream().map(p -> (Number) p.latencyP95Millis()).toList());
 
-        byModel.getData().setAll(vm.requestsByModel().entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
-                .map(e -> new PieChart.Data(shortModel(e.getKey()) + "  " + e.getValue(), e.getValue()))
-                .toList());
-        XYChart.Series<String, Number> tiers = new XYChart.Series<>();
-        for (String t : List.of("fast", "balanced", "premium", "unrouted")) {
-            Long n = vm.requestsByTier().get(t);
-            if (n != null) {
-                tiers.getData().add(new XYChart.Data<>(t, n));
-            }
+        List<Map.Entry<String, Long>> models = vm.requestsByModel().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())).toList();
+        javafx.collections.ObservableList<PieChart.Data> slices = byModel.getData();
+        boolean sameModels = slices.size() == models.size();
+        for (int i = 0; sameModels && i < models.size(); i++) {
+            sameModels = slices.get(i).getName().startsWith(shortModel(models.get(i).getKey()) + "  ");
         }
-        byTier.getData().setAll(List.of(tiers));
+        if (sameModels) {
+            for (int i = 0; i < models.size(); i++) {
+                slices.get(i).setName(sliceName(models.get(i)));
+                slices.get(i).setPieValue(models.get(i).getValue());
+            }
+        } else {
+            slices.setAll(models.stream().map(e -> new PieChart.Data(sliceName(e), e.getValue())).toList());
+        }
+        List<String> tierNames = List.of("fast", "balanced", "premium", "unrouted").stream()
+                .filter(vm.requestsByTier()::containsKey).toList();
+        update(tiers, tierNames, tierNames.stream().map(t -> (Number) vm.requestsByTier().get(t)).toList());
+    }
+
+    private static String sliceName(Map.Entry<String, Long> e) {
+        return shortModel(e.getKey()) + "  " + e.getValue();
+    }
+
+    /** Same categories: new values in place; otherwise the series' points are replaced. */
+    private static void update(XYChart.Series<String, Number> series, List<String> x, List<Number> y) {
+        javafx.collections.ObservableList<XYChart.Data<String, Number>> data = series.getData();
+        boolean sameX = data.size() == x.size();
+        for (int i = 0; sameX && i < x.size(); i++) {
+            sameX = data.get(i).getXValue().equals(x.get(i));
+        }
+        if (sameX) {
+            for (int i = 0; i < x.size(); i++) {
+                if (!data.get(i).getYValue().equals(y.get(i))) {
+                    data.get(i).setYValue(y.get(i));
+                }
+            }
+        } else {
+            List<XYChart.Data<String, Number>> points = new java.util.ArrayList<>(x.size());
+            for (int i = 0; i < x.size(); i++) {
+                points.add(new XYChart.Data<>(x.get(i), y.get(i)));
+            }
+            data.setAll(points);
+        }
     }
 
     /** {@code claude-haiku-4-5-20251001} reads better as {@code haiku-4-5}. */

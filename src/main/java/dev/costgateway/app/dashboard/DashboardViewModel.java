@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -47,6 +49,7 @@ public final class DashboardViewModel {
     private final ReadOnlyStringWrapper escalationRate = new ReadOnlyStringWrapper("0.0%");
     private final ReadOnlyStringWrapper latency = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyIntegerWrapper chartRevision = new ReadOnlyIntegerWrapper();
 
     public DashboardViewModel(GatewayControl control, UiTasks tasks, InstantSource clock, ZoneId zone) {
         this.control = control;
@@ -91,9 +94,13 @@ public final class DashboardViewModel {
     private void apply(Data data) {
         Summary s = data.summary();
         error.set("");
-        summary.set(s);
+        boolean changed = !s.equals(summary.get()) || !timeline.equals(data.timeline());
         if (!timeline.equals(data.timeline())) {
             timeline.setAll(data.timeline());
+        }
+        summary.set(s);
+        if (changed) {
+            chartRevision.set(chartRevision.get() + 1);
         }
         requests.set(Formats.count(s.requests()));
         spend.set(Formats.usd(s.costUsd()));
@@ -121,6 +128,11 @@ public final class DashboardViewModel {
 
     public ObjectProperty<DashboardRange> rangeProperty() {
         return range;
+    }
+
+    /** Goes up by one each time the summary or the timeline changed: the charts redraw once per change. */
+    public ReadOnlyIntegerProperty chartRevisionProperty() {
+        return chartRevision.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<Summary> summaryProperty() {

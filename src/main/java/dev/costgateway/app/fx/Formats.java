@@ -1,5 +1,6 @@
 package dev.costgateway.app.fx;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -49,6 +50,28 @@ public final class Formats {
             return "—";
         }
         return ms < 10_000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /**
+     * A path for a narrow label: under {@code home} it starts with {@code ~}, and at most the last three names
+     * are kept ({@code …/cost-gateway/config.yaml}); the full path belongs in a tooltip.
+     */
+    public static String shortPath(Path file, Path home) {
+        Path abs = file.toAbsolutePath().normalize();
+        String sep = abs.getFileSystem().getSeparator();
+        Path rest = abs;
+        String prefix = abs.getRoot() == null ? "" : abs.getRoot().toString();
+        if (home != null && abs.startsWith(home.toAbsolutePath().normalize())) {
+            rest = home.toAbsolutePath().normalize().relativize(abs);
+            prefix = "~" + sep;
+        } else if (abs.getRoot() != null) {
+            rest = abs.getRoot().relativize(abs);
+        }
+        int n = rest.getNameCount();
+        if (n > 3) {
+            return prefix + "…" + sep + rest.subpath(n - 3, n).toString();
+        }
+        return prefix + rest;
     }
 
     public static String time(Instant t, ZoneId zone) {

@@ -73,21 +73,24 @@ public final class ReportsView {
         table.setId("report-table");
         table.getStyleClass().add(AppTheme.STRIPED);
         table.setPlaceholder(label("No traffic in this range.", "muted"));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
         keyColumn = column(table, "Day", ReportRow::key);
         vm.groupingProperty().addListener((o, a, g) -> keyColumn.setText(keyTitle(g)));
         keyColumn.setText(keyTitle(vm.groupingProperty().get()));
-        keyColumn.setPrefWidth(220);
+        keyColumn.setPrefWidth(140);
+        keyColumn.setMinWidth(110);
+        keyColumn.setStyle("-fx-alignment: CENTER-LEFT;");
+        // two-line headers so every title reads in full at 1280 px; numbers right-aligned to compare by eye
         column(table, "Requests", r -> Formats.count(r.requests()));
-        column(table, "Input tok", r -> Formats.count(r.inputTokens()));
-        column(table, "Output tok", r -> Formats.count(r.outputTokens()));
-        column(table, "Cache write", r -> Formats.count(r.cacheCreationTokens()));
-        column(table, "Cache read", r -> Formats.count(r.cacheReadTokens()));
+        column(table, "Input\ntokens", r -> Formats.count(r.inputTokens()));
+        column(table, "Output\ntokens", r -> Formats.count(r.outputTokens()));
+        column(table, "Cache\nwrites", r -> Formats.count(r.cacheCreationTokens()));
+        column(table, "Cache\nreads", r -> Formats.count(r.cacheReadTokens()));
         column(table, "Cost", r -> Formats.usd(r.costUsd()));
-        column(table, "Would have cost", r -> Formats.usd(r.counterfactualUsd()));
+        column(table, "Would have\ncost", r -> Formats.usd(r.counterfactualUsd())).setPrefWidth(104);
         column(table, "Saved", r -> Formats.usd(r.savedUsd()));
-        column(table, "Cache hits", r -> Formats.count(r.cacheHits()));
-        column(table, "Escalations", r -> Formats.count(r.escalations()));
+        column(table, "Cache\nhits", r -> Formats.count(r.cacheHits()));
+        column(table, "Escalations", r -> Formats.count(r.escalations())).setPrefWidth(104);
         VBox.setVgrow(table, Priority.ALWAYS);
 
         root = new VBox(header, controls, collapsing(vm.rangeErrorProperty(), "banner", "danger"), table,
@@ -116,6 +119,9 @@ public final class ReportsView {
         TableColumn<ReportRow, String> c = new TableColumn<>(title);
         c.setCellValueFactory(x -> new ReadOnlyStringWrapper(value.apply(x.getValue())));
         c.setSortable(false);
+        c.setPrefWidth(84);
+        c.setMinWidth(70);
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
         table.getColumns().add(c);
         return c;
     }

@@ -5,6 +5,8 @@ import static dev.costgateway.app.fx.Nodes.collapsing;
 import static dev.costgateway.app.fx.Nodes.hgrow;
 import static dev.costgateway.app.fx.Nodes.label;
 
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -22,6 +24,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -40,7 +43,7 @@ public final class RequestsView {
     private final VBox root;
     private final TextField search;
     private final TableView<RequestRecord> table = new TableView<>();
-    private final Map<TableColumn<RequestRecord, ?>, SortField> sortable = new java.util.HashMap<>();
+    private final Map<TableColumn<RequestRecord, ?>, SortField> sortable = new HashMap<>();
 
     public RequestsView(RequestsViewModel vm, Consumer<String> clipboard) {
         this.vm = vm;
@@ -57,24 +60,35 @@ public final class RequestsView {
         table.getStyleClass().add(AppTheme.STRIPED);
         table.setPlaceholder(label("No requests yet. Point a client at the gateway (Copy setup) and they appear here.",
                 "muted"));
-        addColumn("Time", SortField.TIME, 7, r -> Formats.time(r.timestamp(), vm.zone()));
-        addColumn("Model", null, 16, r -> r.requestedModel() == null ? r.finalModel()
-                : r.requestedModel().equals(r.finalModel()) ? shortModel(r.finalModel())
-                : shortModel(r.requestedModel()) + " → " + shortModel(r.finalModel()));
-        addPillColumn("Tier", 6, r -> r.tier() == null ? "—" : r.tier());
-        addColumn("Layer", null, 6, RequestRecord::classifierLayer);
-        addPillColumn("Cache", 6, RequestRecord::cacheKind);
-        addColumn("Esc.", null, 3, r -> r.escalations() == 0 ? "" : String.valueOf(r.escalations()));
-        addColumn("Tokens", SortField.TOKENS, 7, r -> r.usage() == null ? "" : compact(r.usage().inputTokens())
-                + " / " + compact(r.usage().outputTokens()));
-        addColumn("Cost", SortField.COST, 6, r -> Formats.usd(r.costUsd()));
-        TableColumn<RequestRecord, String> saved = addColumn("Saved", SortField.SAVED, 6,
-                r -> Formats.usd(r.savedUsd()));
-        saved.setCellFactory(c -> new TableCell<>() {
+        // Widths in px at 100 % for the table's 0.85 em font: the nine default columns fit what a 1280 px window
+        // leaves the table beside the detail. Layer and Esc start hidden (the detail says both; the header's "+"
+        // menu shows them). Extra width goes to Model; a cell's tooltip holds the full value behind compact text.
+        addColumn("Time", SortField.TIME, 64, r -> Formats.time(r.timestamp(), vm.zone()),
+                r -> Formats.dateTime(r.timestamp(), vm.zone()));
+        addColumn("Model", null, 158, RequestsView::modelText, r -> r.requestedModel() + " → " + r.finalModel())
+                .setMaxWidth(Double.MAX_VALUE);
+        addPillColumn("Tier", 88, r -> r.tier() == null ? "—" : r.tier(),
+                r -> r.tier() == null ? "not routed" : r.tier() + " tier");
+        addColumn("Layer", null, 80, RequestRecord::classifierLayer,
+                r -> r.classifierLayer() + (r.classifierReason() == null ? "" : ": " + r.classifierReason()))
+                .setVisible(false);
+        addPillColumn("Cache", 84, RequestRecord::cacheKind, r -> r.cacheKind() + " cache");
+        TableColumn<RequestRecord, String> esc = addColumn("Esc", null, 40,
+                r -> r.escalations() == 0 ? "" : String.valueOf(r.escalations()),
+                r -> r.escalations() + (r.escalations() == 1 ? " escalation" : " escalations"));
+        esc.setStyle("-fx-alignment: CENTER;");
+        esc.setVisible(false);
+        right(addColumn("Tokens", SortField.TOKENS, 78, r -> r.usage() == null ? "" : compact(r.usage().inputTokens())
+                + " / " + compact(r.usage().outputTokens()), r -> r.usage() == null ? "" : Formats.count(
+                r.usage().inputTokens()) + " in / " + Formats.count(r.usage().outputTokens()) + " out"));
+        right(addColumn("Cost", SortField.COST, 62, r -> compactUsd(r.costUsd()), r -> exactUsd(r.costUsd())
+                + " (would have cost " + exactUsd(r.counterfactualUsd()) + ")"));
+        TableColumn<RequestRecord, String> saved = right(addColumn("Saved", SortField.SAVED, 62,
+                r -> compactUsd(r.savedUsd()), r -> exactUsd(r.savedUsd())));
+        saved.setCellFactory(c -> new ValueCell() {
             @Override
             protected void updateItem(String item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty ? null : item);
                 getStyleClass().removeAll("positive-text", "negative-text");
                 RequestRecord r = empty || getTableRow() == null ? null : getTableRow().getItem();
                 if (r != null && r.savedUsd() != null && r.savedUsd() != 0) {
@@ -82,10 +96,12 @@ public final class RequestsView {
                 }
             }
         });
-        addColumn("Latency", SortField.LATENCY, 6, r -> Formats.millis(r.latencyMillis()));
-        addColumn("Status", null, 5, r -> r.errorType() == null ? String.valueOf(r.status())
-                : r.status() + " " + r.errorType());
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        right(addColumn("Latency", SortField.LATENCY, 68, r -> compactMillis(r.latencyMillis()),
+                r -> Formats.millis(r.latencyMillis()) + " total · first byte " + Formats.millis(r.ttfbMillis())));
+        addColumn("HTTP", null, 52, r -> String.valueOf(r.status()),
+                r -> r.errorType() == null ? "HTTP " + r.status() : "HTTP " + r.status() + " " + r.errorType());
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        table.setTableMenuButtonVisible(true); // the header's "+" menu shows and hides columns
         table.setItems(vm.rows());
         table.setSortPolicy(t -> true); // rows arrive sorted from the store; a click asks the store again
         table.getSortOrder().addListener((ListChangeListener<TableColumn<RequestRecord, ?>>) c -> {
@@ -107,20 +123,41 @@ public final class RequestsView {
 
         SplitPane split = new SplitPane(table, detail(clipboard));
         split.setOrientation(Orientation.HORIZONTAL);
-        split.setDividerPositions(0.68);
+        split.setDividerPositions(0.69);
         VBox.setVgrow(split, Priority.ALWAYS);
         root = new VBox(header, collapsing(vm.errorProperty(), "banner", "danger"), split);
         root.getStyleClass().add("screen");
         root.setId("requests");
     }
 
+    /** A text cell whose tooltip shows the full value; the row's record gives it. */
+    private class ValueCell extends TableCell<RequestRecord, String> {
+        private final Tooltip tip = new Tooltip();
+
+        @Override
+        protected void updateItem(String item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty ? null : item);
+            RequestRecord r = empty || getTableRow() == null ? null : getTableRow().getItem();
+            Function<RequestRecord, String> full = tooltips.get(getTableColumn());
+            String text = r == null || full == null ? null : full.apply(r);
+            tip.setText(text);
+            setTooltip(text == null || text.isBlank() ? null : tip);
+        }
+    }
+
+    private final Map<TableColumn<RequestRecord, ?>, Function<RequestRecord, String>> tooltips = new HashMap<>();
+
     private TableColumn<RequestRecord, String> addColumn(String title, SortField sort, double width,
-            Function<RequestRecord, String> value) {
+            Function<RequestRecord, String> value, Function<RequestRecord, String> fullValue) {
         TableColumn<RequestRecord, String> col = new TableColumn<>(title);
         col.setCellValueFactory(c -> new ReadOnlyStringWrapper(value.apply(c.getValue())));
-        col.setPrefWidth(width * 12);
-        col.setMinWidth(width * 9);
+        col.setCellFactory(c -> new ValueCell());
+        col.setPrefWidth(width);
+        col.setMinWidth(Math.round(width * 0.8));
+        col.setMaxWidth(Math.round(width * 1.4));
         col.setSortable(sort != null);
+        tooltips.put(col, fullValue);
         if (sort != null) {
             sortable.put(col, sort);
             col.sortTypeProperty().addListener(o -> {
@@ -133,17 +170,32 @@ public final class RequestsView {
         return col;
     }
 
-    private void addPillColumn(String title, double width, Function<RequestRecord, String> value) {
-        TableColumn<RequestRecord, String> col = addColumn(title, null, width, value);
-        col.setCellFactory(c -> new TableCell<>() {
+    private static TableColumn<RequestRecord, String> right(TableColumn<RequestRecord, String> col) {
+        col.setStyle("-fx-alignment: CENTER-RIGHT;");
+        return col;
+    }
+
+    private void addPillColumn(String title, double width, Function<RequestRecord, String> value,
+            Function<RequestRecord, String> fullValue) {
+        TableColumn<RequestRecord, String> col = addColumn(title, null, width, value, fullValue);
+        col.setCellFactory(c -> new ValueCell() {
+            // one label per cell, re-tinted on reuse: a table refresh creates no nodes
+            private final Label pill = label("", "pill");
+
             @Override
             protected void updateItem(String item, boolean empty) {
                 super.updateItem(item, empty);
                 if (empty || item == null || item.equals("none") || item.equals("—")) {
                     setGraphic(null);
                     setText(empty || item == null || item.equals("none") ? null : item);
+                    if (item != null && item.equals("none")) {
+                        setTooltip(null);
+                    }
                 } else {
-                    Label pill = label(item, "pill", item);
+                    pill.setText(item);
+                    if (pill.getStyleClass().size() != 2 || !pill.getStyleClass().get(1).equals(item)) {
+                        pill.getStyleClass().setAll("pill", item);
+                    }
                     setGraphic(pill);
                     setText(null);
                 }
@@ -151,8 +203,51 @@ public final class RequestsView {
         });
     }
 
+    /** {@code sonnet-4-6 → haiku-4-5}, or one name when the request kept its model. */
+    static String modelText(RequestRecord r) {
+        if (r.requestedModel() == null) {
+            return shortModel(r.finalModel());
+        }
+        return r.requestedModel().equals(r.finalModel()) ? shortModel(r.finalModel())
+                : shortModel(r.requestedModel()) + " → " + shortModel(r.finalModel());
+    }
+
+    /** Money in at most 6 characters: {@code $0.0059}, {@code $0.02}, {@code $12.40}, {@code $1.2k}. */
+    static String compactUsd(Double usd) {
+        if (usd == null) {
+            return "—";
+        }
+        double abs = Math.abs(usd);
+        String sign = usd < 0 ? "-" : "";
+        if (abs == 0) {
+            return "$0";
+        }
+        if (abs < 0.01) {
+            return sign + String.format(Locale.ROOT, "$%.4f", abs);
+        }
+        if (abs < 1000) {
+            return sign + String.format(Locale.ROOT, "$%.2f", abs);
+        }
+        return sign + String.format(Locale.ROOT, "$%.1fk", abs / 1000);
+    }
+
+    static String exactUsd(Double usd) {
+        return usd == null ? "—" : String.format(Locale.ROOT, "$%.6f", usd);
+    }
+
+    /** {@code 570ms}, {@code 1.4s}, {@code 12s}. */
+    static String compactMillis(long ms) {
+        if (ms < 0) {
+            return "—";
+        }
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        return ms < 10_000 ? String.format(Locale.ROOT, "%.1fs", ms / 1000.0) : ms / 1000 + "s";
+    }
+
     static String compact(long n) {
-        return n < 1000 ? Long.toString(n) : String.format(java.util.Locale.ROOT, "%.1fk", n / 1000.0);
+        return n < 1000 ? Long.toString(n) : String.format(Locale.ROOT, "%.1fk", n / 1000.0);
     }
 
     static String shortModel(String model) {
@@ -206,14 +301,16 @@ public final class RequestsView {
                 row = fact(facts, row, "Requested", r.requestedModel());
                 row = fact(facts, row, "Answered by", r.finalModel());
                 row = fact(facts, row, "Cache", r.cacheKind());
-                row = fact(facts, row, "Tokens in / out", r.usage() == null ? "" : Formats.count(r.usage().inputTokens())
-                        + " / " + Formats.count(r.usage().outputTokens()) + (r.usage().cacheReadInputTokens() > 0
-                        ? " (" + Formats.count(r.usage().cacheReadInputTokens()) + " cache read)" : ""));
-                row = fact(facts, row, "Cost / would have cost", Formats.usd(r.costUsd()) + " / "
-                        + Formats.usd(r.counterfactualUsd()));
+                row = fact(facts, row, "Tokens", r.usage() == null ? "" : Formats.count(r.usage().inputTokens())
+                        + " in · " + Formats.count(r.usage().outputTokens()) + " out" + (r.usage()
+                        .cacheReadInputTokens() > 0 ? " · " + Formats.count(r.usage().cacheReadInputTokens())
+                        + " cache read" : ""));
+                row = fact(facts, row, "Cost", Formats.usd(r.costUsd()));
+                row = fact(facts, row, "Would have cost", Formats.usd(r.counterfactualUsd()));
                 row = fact(facts, row, "Saved", Formats.usd(r.savedUsd()));
-                fact(facts, row, "Latency", Formats.millis(r.latencyMillis()) + " total · first byte "
-                        + Formats.millis(r.ttfbMillis()) + " · upstream " + Formats.millis(r.upstreamMillis()));
+                row = fact(facts, row, "Latency", Formats.millis(r.latencyMillis()));
+                row = fact(facts, row, "First byte", Formats.millis(r.ttfbMillis()));
+                fact(facts, row, "Upstream", Formats.millis(r.upstreamMillis()));
                 for (AttemptRecord at : r.attempts()) {
                     Label l = label(RequestsViewModel.describe(at), "attempt");
                     l.setMaxWidth(Double.MAX_VALUE);

@@ -163,10 +163,11 @@ public final class RequestsViewModel {
         return sb.toString();
     }
 
-    /** One line per upstream attempt: {@code #1 answer claude-haiku (initial) 200 · 420 ms · $0.0012}. */
+    /** Two lines per upstream attempt: {@code #1 answer · claude-haiku-4-5} / {@code first answer · HTTP 200 · …}. */
     public static String describe(AttemptRecord a) {
-        return "#" + (a.index() + 1) + "  " + a.purpose() + "  " + a.model() + "  — " + trigger(a.trigger())
-                + "  · HTTP " + a.status() + " · " + Formats.millis(a.latencyMillis()) + " · " + Formats.usd(a.costUsd());
+        return "#" + (a.index() + 1) + " " + a.purpose() + " · " + a.model() + "\n" + trigger(a.trigger())
+                + " · HTTP " + a.status() + " · " + Formats.millis(a.latencyMillis())
+                + " · " + Formats.usd(a.costUsd());
     }
 
     static String trigger(String t) {

@@ -5,10 +5,8 @@ import static dev.costgateway.app.fx.Nodes.collapsing;
 import static dev.costgateway.app.fx.Nodes.hgrow;
 import static dev.costgateway.app.fx.Nodes.label;
 
-import java.util.Arrays;
 import java.util.List;
 
-import javafx.collections.ListChangeListener;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -18,9 +16,7 @@ import javafx.scene.control.PasswordField;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
-import javafx.scene.control.TextInputControl;
 import javafx.scene.control.Tooltip;
 import javafx.scene.control.cell.TextFieldTableCell;
 import javafx.scene.layout.ColumnConstraints;
@@ -124,8 +120,8 @@ public final class SettingsView {
                 c.valueProperty().bindBidirectional(f.textProperty());
                 yield c;
             }
-            case LIST -> f.key().endsWith("prefixes") ? listField(f, new TextField(), ", ")
-                    : listField(f, new TextArea(), "\n");
+            case LIST -> new ListEditor(f, f.key().endsWith("prefixes") ? "prefix"
+                    : f.key().endsWith("hedge_words") ? "word" : "phrase");
             case SECRET -> {
                 PasswordField p = new PasswordField();
                 p.textProperty().bindBidirectional(f.textProperty());
@@ -141,42 +137,12 @@ public final class SettingsView {
                 yield t;
             }
         };
-        node.setId(f.nodeId());
+        if (node.getId() == null) {
+            node.setId(f.nodeId());
+        }
         f.errorProperty().addListener((o, a, err) -> node.pseudoClassStateChanged(
                 javafx.css.PseudoClass.getPseudoClass("danger"), !err.isEmpty()));
         return node;
-    }
-
-    /** Lists as one entry per line (phrases) or comma separated (model prefixes); blank entries are dropped. */
-    private static Node listField(SettingField f, TextInputControl input, String separator) {
-        boolean[] syncing = {false};
-        Runnable fromItems = () -> {
-            if (!syncing[0]) {
-                syncing[0] = true;
-                input.setText(String.join(separator, f.items()));
-                syncing[0] = false;
-            }
-        };
-        fromItems.run();
-        f.items().addListener((ListChangeListener<String>) c -> fromItems.run());
-        input.textProperty().addListener((o, a, text) -> {
-            if (syncing[0]) {
-                return;
-            }
-            syncing[0] = true;
-            String regex = separator.equals("\n") ? "\\R" : ",";
-            List<String> items = Arrays.stream(text.split(regex)).map(String::strip).filter(s -> !s.isEmpty())
-                    .toList();
-            if (!items.equals(f.items())) {
-                f.items().setAll(items);
-            }
-            syncing[0] = false;
-        });
-        if (input instanceof TextArea area) {
-            area.setPrefRowCount(Math.max(3, Math.min(8, f.items().size() + 1)));
-            area.setPromptText("one per line");
-        }
-        return input;
     }
 
     private Node modelsTable() {

@@ -6,6 +6,9 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.costgateway.core.GatewayControl;
 
 /**
@@ -14,6 +17,12 @@ import dev.costgateway.core.GatewayControl;
  * {@code Application}.
  */
 public final class DesktopApp {
+    /**
+     * The X11 {@code WM_CLASS} (instance and class) of every window, matched by the {@code .desktop} file's
+     * {@code StartupWMClass}. Without it JavaFX uses the Application class name, which moves with refactorings.
+     */
+    public static final String WM_CLASS = "cost-gateway";
+    private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
     private static volatile GatewayControl control;
     private static volatile Runnable onExit;
 
@@ -32,6 +41,15 @@ public final class DesktopApp {
 
     /** The JavaFX application object; public because JavaFX instantiates it reflectively. */
     public static final class FxApp extends Application {
+
+        /**
+         * JavaFX constructs the application on the FX thread and only then names the toolkit after its class; the
+         * first name set wins, so naming it here fixes the window class before any window exists.
+         */
+        public FxApp() {
+            claimWindowClass();
+        }
+
         @Override
         public void start(Stage stage) {
             Platform.setImplicitExit(true);
@@ -41,6 +59,19 @@ public final class DesktopApp {
         @Override
         public void stop() {
             onExit.run();
+        }
+    }
+
+    /** Names the toolkit {@link #WM_CLASS}; true when it took (it must run on the FX thread, before any window). */
+    static boolean claimWindowClass() {
+        try {
+            com.sun.glass.ui.Application glass = com.sun.glass.ui.Application.GetApplication();
+            glass.setName(WM_CLASS);
+            return WM_CLASS.equals(glass.getName());
+        } catch (RuntimeException | LinkageError e) {
+            // a JavaFX without this internal class (or run from the module path): windows keep the default class
+            LOG.debug("cannot set the window class: {}", e.toString());
+            return false;
         }
     }
 }

@@ -10,14 +10,15 @@ import java.time.ZoneId;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-import javafx.animation.Animation;
-import javafx.animation.KeyFrame;
-import javafx.animation.Timeline;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.OverrunStyle;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.input.Clipboard;
@@ -33,11 +34,12 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
-import javafx.util.Duration;
 
 import dev.costgateway.app.dashboard.DashboardView;
 import dev.costgateway.app.dashboard.DashboardViewModel;
 import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.FxThread;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.app.reports.CsvFormatter;
 import dev.costgateway.app.reports.CsvTarget;
@@ -78,7 +80,7 @@ public final class MainWindow {
     private final Map<Screen, ToggleButton> nav = new EnumMap<>(Screen.class);
     private final StackPane content = new StackPane();
     private final BorderPane root = new BorderPane();
-    private final Timeline poll;
+    private ScheduledExecutorService poll;
     private Screen current = Screen.DASHBOARD;
     private AppTheme theme = AppTheme.LIGHT;
     private Stage stage;
@@ -105,8 +107,6 @@ public final class MainWindow {
         root.setCenter(content);
         root.setBottom(new StatusBarView(status, this::copySetup).root());
         root.setId("main");
-        poll = new Timeline(new KeyFrame(Duration.seconds(1), e -> refreshVisible()));
-        poll.setCycleCount(Animation.INDEFINITE);
         showScreen(Screen.DASHBOARD);
     }
 
@@ -145,8 +145,17 @@ public final class MainWindow {
             theme.apply();
             themeButton.setText(theme == AppTheme.LIGHT ? "◐  Dark mode" : "◑  Light mode");
         });
-        Label config = label("Config: " + services.control().configFile(), "nav-hint");
-        config.setWrapText(true);
+        Path configFile = services.control().configFile().toAbsolutePath();
+        Path home = Path.of(System.getProperty("user.home"));
+        // file name and folder on their own lines: a narrow sidebar cuts only the folder, from the left
+        Label configName = label(String.valueOf(configFile.getFileName()), "nav-hint", "nav-config-name");
+        Label configDir = label(configFile.getParent() == null ? "" : Formats.shortPath(configFile.getParent(), home),
+                "nav-hint");
+        configDir.setId("sidebar-config-path");
+        configDir.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
+        VBox config = new VBox(label("Config file", "nav-hint", "nav-caption"), configName, configDir);
+        javafx.scene.control.Tooltip.install(config, new javafx.scene.control.Tooltip("Configuration file: "
+                + configFile));
         VBox side = new VBox(brand, items, spacer, themeButton, config);
         side.getStyleClass().add("sidebar");
         return side;
@@ -230,6 +239,7 @@ public final class MainWindow {
                 bounds.map(WindowStateStore.Bounds::height).orElse(820.0));
         stage.setScene(scene);
         stage.setTitle("Cost Gateway");
+        AppIcons.apply(stage);
         stage.setMinWidth(900);
         stage.setMinHeight(600);
         bounds.ifPresent(b -> {
@@ -256,11 +266,22 @@ public final class MainWindow {
         status.activate();
         settings.activate();
         refreshVisible();
-        poll.play();
+        if (poll == null) {
+            // A plain timer thread, not a Timeline: a running animation keeps JavaFX pulsing 60 times a second.
+            poll = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ui-poll");
+                t.setDaemon(true);
+                return t;
+            });
+            poll.scheduleWithFixedDelay(() -> FxThread.run(this::refreshVisible), 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     public void deactivate() {
-        poll.stop();
+        if (poll != null) {
+            poll.shutdownNow();
+            poll = null;
+        }
         status.deactivate();
         settings.deactivate();
     }

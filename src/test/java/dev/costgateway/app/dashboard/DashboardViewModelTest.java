@@ -61,4 +61,19 @@ class DashboardViewModelTest {
         assertThat(vm.spendProperty().get()).isNotEqualTo("$0.00");
         assertThat(vm.cacheDetailProperty().get()).contains("exact").contains("semantic");
     }
+
+    @Test
+    void chartsRedrawOncePerChangeAndNotOnAQuietTick() {
+        control.store().addAll(SampleData.traffic(NOW, 0, 20, 2));
+        vm.refresh();
+        int afterFirst = vm.chartRevisionProperty().get();
+        assertThat(afterFirst).isEqualTo(1);
+
+        vm.refresh();
+        assertThat(vm.chartRevisionProperty().get()).as("same data, no redraw").isEqualTo(afterFirst);
+
+        control.store().addAll(SampleData.traffic(NOW, 0, 5, 3));
+        vm.refresh();
+        assertThat(vm.chartRevisionProperty().get()).isEqualTo(afterFirst + 1);
+    }
 }

@@ -86,12 +86,10 @@ class MainWindowUiTest {
     void savingAThresholdAndAPhraseWritesTheFileAndKeepsItsComments(FxRobot robot) throws Exception {
         robot.clickOn("#nav-settings");
         replaceText(robot, "#classifier-heuristic_confidence", "0.8");
-        TextInputControl phrases = robot.lookup("#escalation-phrases").queryAs(TextInputControl.class);
-        robot.interact(() -> {
-            phrases.requestFocus();
-            phrases.end();
-        });
-        robot.type(KeyCode.ENTER).write("As an AI");
+        TextInputControl addPhrase = robot.lookup("#escalation-phrases-add").queryAs(TextInputControl.class);
+        robot.interact(addPhrase::requestFocus);
+        robot.write("As an AI").type(KeyCode.ENTER);
+        assertThat(robot.lookup("#escalation-phrases").queryListView().getItems()).endsWith("As an AI");
         robot.clickOn("#settings-save");
 
         String file = Files.readString(control.configFile());

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,7 @@ import dev.costgateway.core.metrics.RequestRecord;
 
 /**
  * Renders every screen with sample data to {@code docs/screenshots/*.png}, headless.
- * Run: {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer}
+ * Run: {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer} (with {@code pngquant} installed the files shrink).
  */
 @Tag("bench")
 class ScreenshotRenderer {
@@ -43,7 +45,11 @@ class ScreenshotRenderer {
     void renderAllScreens() throws Exception {
         Path out = Path.of("docs/screenshots");
         Files.createDirectories(out);
-        FakeGatewayControl control = new FakeGatewayControl(dir.resolve("config.yaml"));
+        // the sidebar shows the config path relative to the home folder, as on a user's machine
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", dir.toString());
+        Path configFile = Files.createDirectories(dir.resolve(".config/cost-gateway")).resolve("config.yaml");
+        FakeGatewayControl control = new FakeGatewayControl(configFile);
         control.store().addAll(SampleData.traffic(NOW, 30, 2400, 11));
         control.store().addAll(SampleData.traffic(NOW, java.time.Duration.ofHours(16), 160, 12).stream()
                 .map(r -> withId(r, "t" + r.queryId().substring(1))).toList());
@@ -75,6 +81,19 @@ class ScreenshotRenderer {
             var field = (javafx.scene.control.TextField) stage.getScene().lookup("#server-port");
             field.setText("80a");
         });
+        shoot(stage, out.resolve("settings-escalation.png"), () -> {
+            var field = (javafx.scene.control.TextField) stage.getScene().lookup("#server-port");
+            field.setText("8000");
+            var editor = stage.getScene().lookup("#escalation-phrases-editor");
+            var scroll = (javafx.scene.control.ScrollPane) stage.getScene().lookup("#settings .scroll-pane");
+            var section = editor.getParent();
+            while (!section.getStyleClass().contains("settings-section")) {
+                section = section.getParent();
+            }
+            double y = section.getBoundsInParent().getMinY();
+            double content = scroll.getContent().getBoundsInLocal().getHeight();
+            scroll.setVvalue(y / (content - scroll.getViewportBounds().getHeight()));
+        });
         shoot(stage, out.resolve("reports.png"), () -> window[0].showScreen(MainWindow.Screen.REPORTS));
         shoot(stage, out.resolve("dashboard-dark.png"), () -> {
             AppTheme.DARK.apply();
@@ -84,6 +103,25 @@ class ScreenshotRenderer {
             window[0].deactivate();
             AppTheme.LIGHT.apply();
         }).get(10, TimeUnit.SECONDS);
+        System.setProperty("user.home", realHome);
+        shrink(out);
+    }
+
+    /** Quantizes the PNGs to a palette with pngquant when it is installed (about a third of the size). */
+    private static void shrink(Path out) throws Exception {
+        List<String> command = new ArrayList<>(List.of("pngquant", "--force", "--skip-if-larger", "--speed", "1",
+                "--quality", "80-98", "--ext", ".png"));
+        try (var files = Files.list(out)) {
+            files.filter(f -> f.toString().endsWith(".png")).map(Path::toString).forEach(command::add);
+        }
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            System.out.println("pngquant not found; screenshots left unquantized");
+        }
     }
 
     private static RequestRecord withId(RequestRecord r, String id) {
