@@ -47,7 +47,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     public static final int MAX_BATCH = 1000;
 
     /** Longest a record waits for others to share its transaction, in milliseconds. */
-    static final long LINGER_MILLIS = 25;
+    static final long LINGER_MILLIS = 250;
 
     static final Duration PURGE_INTERVAL = Duration.ofDays(1);
 
@@ -156,6 +156,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     /** Blocks until every record accepted before this call is written (or counted as dropped). */
     public void flush() {
         long target = accepted.get();
+        java.util.concurrent.locks.LockSupport.unpark(writer); // cut a linger short: someone is waiting
         synchronized (progress) {
             while (processed.get() < target && writer.isAlive()) {
                 try {
@@ -175,6 +176,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
             return;
         }
         closing = true;
+        java.util.concurrent.locks.LockSupport.unpark(writer);
         try {
             writer.join();
         } catch (InterruptedException e) {
@@ -227,8 +229,9 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
 
     /**
      * Under a trickle of requests every record would otherwise be its own transaction, and each commit costs far
-     * more CPU than the insert; on two cores that CPU is taken from the proxy. Waiting
-     * {@link #LINGER_MILLIS} for company keeps commits to a few dozen per second at any load.
+     * more CPU than the insert; on two cores that CPU is taken from the proxy. Waiting {@link #LINGER_MILLIS}
+     * for company keeps commits to a few per second at any load; the UI polls once a second anyway, and
+     * {@link #flush()} and {@link #close()} cut the wait short.
      */
     private void lingerForMore(List<RequestRecord> batch) {
         if (batch.size() >= MAX_BATCH || closing) {
