@@ -83,9 +83,9 @@ public final class DashboardView {
         byModel = new PieChart();
         byModel.setLabelsVisible(false);
         byModel.setLegendSide(javafx.geometry.Side.RIGHT);
-        byTier = new BarChart<>(new CategoryAxis(), new NumberAxis());
+        byTier = new BarChart<>(new CategoryAxis(), countAxis());
         byTier.setLegendVisible(false);
-        cacheHits = new StackedBarChart<>(new CategoryAxis(), new NumberAxis());
+        cacheHits = new StackedBarChart<>(new CategoryAxis(), countAxis());
         latency = new LineChart<>(new CategoryAxis(), msAxis());
         latency.setCreateSymbols(false);
         money.setCreateSymbols(false);
@@ -169,15 +169,39 @@ public final class DashboardView {
 
     private static NumberAxis usdAxis() {
         NumberAxis a = new NumberAxis();
+        a.setForceZeroInRange(true);
         a.setTickLabelFormatter(new javafx.util.StringConverter<>() {
             @Override
             public String toString(Number n) {
-                return String.format(Locale.ROOT, n.doubleValue() < 10 ? "$%.2f" : "$%.0f", n.doubleValue());
+                // enough decimals to tell ticks apart: a day of light use is fractions of a cent
+                double unit = a.getTickUnit();
+                int decimals = n.doubleValue() >= 10 && unit >= 1 ? 0
+                        : unit > 0 && unit < 0.01 ? Math.min(6, (int) Math.ceil(-Math.log10(unit))) : 2;
+                return String.format(Locale.ROOT, "$%." + decimals + "f", n.doubleValue());
             }
 
             @Override
             public Number fromString(String s) {
                 return Double.parseDouble(s.replace("$", ""));
+            }
+        });
+        return a;
+    }
+
+    /** Request counts: whole numbers only (auto-ranging would label 0.5 requests on a quiet day). */
+    private static NumberAxis countAxis() {
+        NumberAxis a = new NumberAxis();
+        a.setMinorTickVisible(false);
+        a.setTickLabelFormatter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                double v = n.doubleValue();
+                return v == Math.rint(v) ? Long.toString((long) v) : "";
+            }
+
+            @Override
+            public Number fromString(String s) {
+                return s.isEmpty() ? 0 : Long.parseLong(s);
             }
         });
         return a;
