@@ -23,7 +23,7 @@ import dev.costgateway.testing.GatewayHarness;
 class MetricsRecordingIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String KEY = "sk-ant-api03-very-secret-key-material";
+    static final String KEY = "sk-ant-very-secret-9";
     static final String[] HEADERS = {"content-type", "application/json", "x-api-key", KEY,
         "anthropic-version", "2023-06-01"};
 

@@ -26,9 +26,9 @@ import dev.costgateway.testing.GatewayHarness;
  */
 class SecretsInLogsIT {
 
-    static final String CLIENT_KEY = "sk-ant-api03-CLIENTSECRETxyz";
-    static final String BEARER = "sk-ant-oat01-BEARERSECRETxyz";
-    static final String INJECTED_KEY = "sk-ant-api03-INJECTEDSECRETxyz";
+    static final String CLIENT_KEY = "sk-ant-CLIENTSECRET";
+    static final String BEARER = "sk-ant-BEARERSECRET";
+    static final String INJECTED_KEY = "sk-ant-INJECTEDSECRET";
     static final List<String> SECRETS = List.of(CLIENT_KEY, BEARER, INJECTED_KEY, "CLIENTSECRET", "BEARERSECRET",
             "INJECTEDSECRET");
 
