@@ -105,6 +105,9 @@ class ScreenshotRenderer {
         }).get(10, TimeUnit.SECONDS);
         System.setProperty("user.home", realHome);
         shrink(out);
+        for (String name : new String[] {"dashboard", "dashboard-dark", "requests", "settings", "reports"}) {
+            org.assertj.core.api.Assertions.assertThat(out.resolve(name + ".png")).isNotEmptyFile();
+        }
     }
 
     /** Quantizes the PNGs to a palette with pngquant when it is installed (about a third of the size). */

@@ -46,6 +46,7 @@ class EmbeddingClassifierEvaluation {
     void evaluate() throws IOException {
         Path dir = EvalData.dir();
         Map<String, List<Prompt>> sets = new LinkedHashMap<>();
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("route_routellm_gsm8k_responses.csv")).isRegularFile();
         sets.put("GSM8K (RouteLLM)", routellm(dir.resolve("route_routellm_gsm8k_responses.csv"), 0, 1, 2));
         sets.put("MMLU (RouteLLM)", routellm(dir.resolve("route_routellm_mmlu_every5.csv"), 2, 3, 4));
         sets.put("MATH Level 1", math(dir.resolve("route_math_test_every2.jsonl"), "Level 1"));

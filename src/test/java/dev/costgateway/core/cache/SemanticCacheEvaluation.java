@@ -74,6 +74,8 @@ class SemanticCacheEvaluation {
     void evaluate() throws IOException {
         Path dir = EvalData.dir();
         Map<String, List<Pair>> sets = load(dir);
+        org.assertj.core.api.Assertions.assertThat(sets.values()).as("pairs read per dataset")
+                .allSatisfy(pairs -> org.assertj.core.api.Assertions.assertThat(pairs).isNotEmpty());
         Set<String> texts = new LinkedHashSet<>();
         sets.values().forEach(ps -> ps.forEach(p -> {
             texts.add(p.a());

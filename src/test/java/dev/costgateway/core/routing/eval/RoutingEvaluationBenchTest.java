@@ -16,6 +16,8 @@ class RoutingEvaluationBenchTest {
     void printsTierMixMisroutesAndCostOverTheRoutingSets() throws Exception {
         Optional<Path> dir = RoutingEvaluation.dataDir();
         assumeTrue(dir.isPresent(), "shared/eval-data not found; pass -Deval.data=");
+        org.assertj.core.api.Assertions.assertThat(dir.get().resolve("route_routellm_gsm8k_responses.csv"))
+                .as("the RouteLLM files the evaluation reads").isRegularFile();
         new RoutingEvaluation().run(dir.get(), System.getProperty("eval.split", "both"));
     }
 }
