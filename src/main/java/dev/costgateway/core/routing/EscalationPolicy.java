@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.costgateway.core.api.MessageText;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 
@@ -75,19 +76,7 @@ public final class EscalationPolicy {
     /** The text blocks of a Messages response, joined by newlines; empty when there are none. */
     public static String answerText(JsonNode message) {
         JsonNode content = message == null ? null : message.get("content");
-        if (content == null || !content.isArray()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode block : content) {
-            if ("text".equals(block.path("type").asText())) {
-                if (sb.length() > 0) {
-                    sb.append('\n');
-                }
-                sb.append(block.path("text").asText());
-            }
-        }
-        return sb.toString();
+        return content == null || !content.isArray() ? "" : MessageText.of(content);
     }
 
     private Pattern hedgePattern(List<String> words) {
