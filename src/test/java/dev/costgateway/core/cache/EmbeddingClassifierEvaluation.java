@@ -25,6 +25,7 @@ import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.OnnxEmbedder;
 import dev.costgateway.core.routing.EmbeddingLayer.TierVote;
+import dev.costgateway.testing.EvalCsv;
 
 /**
  * How the embedding classifier (routing layer 2) votes on the routing files of {@code shared/eval-data}, at
@@ -132,7 +133,7 @@ class EmbeddingClassifierEvaluation {
     /** RouteLLM files: needs strong = weak wrong and strong right; both wrong are left out (no model helps). */
     private static List<Prompt> routellm(Path file, int prompt, int weak, int strong) throws IOException {
         List<Prompt> out = new ArrayList<>();
-        List<List<String>> rows = csv(Files.readString(file, StandardCharsets.UTF_8));
+        List<List<String>> rows = EvalCsv.parse(Files.readString(file, StandardCharsets.UTF_8));
         for (List<String> r : rows.subList(1, rows.size())) {
             boolean weakRight = Boolean.parseBoolean(r.get(weak));
             boolean strongRight = Boolean.parseBoolean(r.get(strong));
@@ -164,44 +165,4 @@ class EmbeddingClassifierEvaluation {
         return out;
     }
 
-    /** RFC 4180: quoted fields may hold commas, doubled quotes and newlines. */
-    private static List<List<String>> csv(String text) {
-        List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                row.add(field.toString());
-                field.setLength(0);
-            } else if (c == '\n' || c == '\r') {
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                row.add(field.toString());
-                field.setLength(0);
-                rows.add(row);
-                row = new ArrayList<>();
-            } else {
-                field.append(c);
-            }
-        }
-        if (field.length() > 0 || !row.isEmpty()) {
-            row.add(field.toString());
-            rows.add(row);
-        }
-        return rows;
-    }
 }

@@ -27,6 +27,7 @@ import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.HeuristicClassifier;
 import dev.costgateway.core.routing.RouteDecision;
 import dev.costgateway.core.routing.Router;
+import dev.costgateway.testing.EvalCsv;
 
 /**
  * Offline evaluation of the router over the public routing sets in {@code shared/eval-data} (see
@@ -208,7 +209,7 @@ public final class RoutingEvaluation {
 
     private static List<Item> routeLlmCsv(Path file, String set, int promptCol, int groupCol, int weakCol,
                                           int strongCol) throws IOException {
-        List<List<String>> rows = Csv.parse(Files.readString(file, StandardCharsets.UTF_8));
+        List<List<String>> rows = EvalCsv.parse(Files.readString(file, StandardCharsets.UTF_8));
         List<Item> out = new ArrayList<>();
         for (List<String> r : rows.subList(1, rows.size())) {
             String prompt = r.get(promptCol);
@@ -296,51 +297,4 @@ public final class RoutingEvaluation {
         }
     }
 
-    /** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
-    static final class Csv {
-        private Csv() {
-        }
-
-        static List<List<String>> parse(String text) {
-            List<List<String>> rows = new ArrayList<>();
-            List<String> row = new ArrayList<>();
-            StringBuilder field = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (quoted) {
-                    if (c == '"') {
-                        if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                            field.append('"');
-                            i++;
-                        } else {
-                            quoted = false;
-                        }
-                    } else {
-                        field.append(c);
-                    }
-                } else if (c == '"') {
-                    quoted = true;
-                } else if (c == ',') {
-                    row.add(field.toString());
-                    field.setLength(0);
-                } else if (c == '\n' || c == '\r') {
-                    if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                        i++;
-                    }
-                    row.add(field.toString());
-                    field.setLength(0);
-                    rows.add(row);
-                    row = new ArrayList<>();
-                } else {
-                    field.append(c);
-                }
-            }
-            if (field.length() > 0 || !row.isEmpty()) {
-                row.add(field.toString());
-                rows.add(row);
-            }
-            return rows;
-        }
-    }
 }
