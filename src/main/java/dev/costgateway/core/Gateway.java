@@ -1,5 +1,6 @@
 package dev.costgateway.core;
 
+import dev.costgateway.core.observe.Observable;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.costgateway.core;
 
+import dev.costgateway.core.observe.Observable;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Locale;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.cache.BackendStatus;
-import dev.costgateway.core.cache.EmbeddingClassifier;
+import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.config.GatewayConfig;

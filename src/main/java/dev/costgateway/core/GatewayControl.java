@@ -1,5 +1,6 @@
 package dev.costgateway.core;
 
+import dev.costgateway.core.observe.Observable;
 import java.nio.file.Path;
 
 import dev.costgateway.core.config.ConfigException;

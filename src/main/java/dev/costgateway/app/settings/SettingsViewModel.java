@@ -24,7 +24,7 @@ import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.app.settings.SettingField.Kind;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.GatewayControl.ConfigState;
-import dev.costgateway.core.Observable;
+import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.ConfigProblem;

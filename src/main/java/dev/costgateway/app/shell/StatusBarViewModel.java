@@ -17,7 +17,7 @@ import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.GatewayStatus;
 import dev.costgateway.core.GatewayStatus.ProxyState;
-import dev.costgateway.core.Observable;
+import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.metrics.MetricsQueries;
 
 /** State of the always-visible status bar: proxy, embedder, upstream, today's money, and the setup snippet. */

@@ -1,5 +1,5 @@
 /**
- * Answer caches and the embedding classifier.
+ * Answer caches: exact and semantic.
  *
  * <ul>
  *   <li>{@link dev.costgateway.core.cache.ExactCache}: identical requests (canonical JSON, SHA-256 key) in Caffeine
@@ -8,7 +8,6 @@
  *       the request is identical; cosine similarity plus near-miss guards
  *       ({@link dev.costgateway.core.cache.NearMissGuard}); persisted in the data folder.</li>
  *   <li>{@link dev.costgateway.core.cache.SseReplay}: turns a cached Message into a Messages API event stream.</li>
- *   <li>{@link dev.costgateway.core.cache.EmbeddingClassifier}: routing layer 2, nearest labelled examples.</li>
  * </ul>
  *
  * <p>Scope: unless {@code cache.scope: global}, every key includes {@link

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.costgateway.core.Observable;
+import dev.costgateway.core.observe.Observable;
 
 /**
  * Owns the embedder's life: loads it in the background at start, hands it out only once it is ready, and

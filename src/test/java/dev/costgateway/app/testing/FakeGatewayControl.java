@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.GatewayStatus;
 import dev.costgateway.core.GatewayStatus.ProxyState;
-import dev.costgateway.core.Observable;
+import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.GatewayConfig;

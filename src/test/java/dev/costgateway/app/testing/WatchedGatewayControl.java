@@ -11,7 +11,7 @@ import javafx.application.Platform;
 
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.GatewayStatus;
-import dev.costgateway.core.Observable;
+import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.costgateway.testing.EvalData;
 import dev.costgateway.core.embed.OnnxEmbedder;
 
 /**

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.costgateway.testing.EvalData;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.OnnxEmbedder;
 

@@ -1,4 +1,4 @@
-package dev.costgateway.core.cache;
+package dev.costgateway.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.costgateway.core.cache;
+package dev.costgateway.core.routing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
-import dev.costgateway.core.routing.EmbeddingLayer;
 
 /**
  * Routing layer 2: the {@value #K} labelled examples nearest to a prompt vote on its tier (SIMPLE → FAST,

@@ -1,4 +1,4 @@
-package dev.costgateway.core.cache;
+package dev.costgateway.testing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Assumptions;
 import dev.costgateway.core.embed.Embedder;
 
 /** Locates {@code shared/eval-data} and caches embeddings of its texts between runs (in {@code target/}). */
-final class EvalData {
+public final class EvalData {
 
     private EvalData() {
     }
 
     /** {@code -Deval.data=DIR}, else {@code ../shared/eval-data} beside the clone, else {@code /work/shared}. */
-    static Path dir() {
+    public static Path dir() {
         String configured = System.getProperty("eval.data");
         List<Path> candidates = configured != null ? List.of(Path.of(configured))
                 : List.of(Path.of("../shared/eval-data"), Path.of("/work/shared/eval-data"));
@@ -36,7 +36,7 @@ final class EvalData {
     }
 
     /** Embeds every text once; vectors persist in {@code target/} so re-running an evaluation is quick. */
-    static Map<String, float[]> embedAll(Embedder embedder, Iterable<String> texts, String cacheName)
+    public static Map<String, float[]> embedAll(Embedder embedder, Iterable<String> texts, String cacheName)
             throws IOException {
         Path cacheFile = Path.of("target", cacheName);
         Map<String, float[]> vectors = new HashMap<>();

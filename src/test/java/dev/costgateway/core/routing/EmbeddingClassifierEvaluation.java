@@ -1,4 +1,4 @@
-package dev.costgateway.core.cache;
+package dev.costgateway.core.routing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.costgateway.testing.EvalData;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.OnnxEmbedder;

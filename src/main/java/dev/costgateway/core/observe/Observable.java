@@ -1,4 +1,4 @@
-package dev.costgateway.core;
+package dev.costgateway.core.observe;
 
 import java.util.List;
 import java.util.Objects;
