@@ -24,10 +24,10 @@ import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.cache.SseReplay;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
-import dev.costgateway.core.metrics.AttemptRecord;
+import dev.costgateway.core.decision.CacheKind;
+import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.proxy.ClientContext;
 import dev.costgateway.core.proxy.MessagePolicy;
-import dev.costgateway.core.proxy.Route;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.routing.CostCalculator;
 import dev.costgateway.core.routing.EmbeddingLayer;
@@ -35,7 +35,6 @@ import dev.costgateway.core.routing.EscalationPolicy;
 import dev.costgateway.core.routing.HeuristicClassifier;
 import dev.costgateway.core.routing.LlmClassifier;
 import dev.costgateway.core.routing.LlmTransport;
-import dev.costgateway.core.routing.RouteDecision;
 import dev.costgateway.core.routing.Router;
 import dev.costgateway.core.routing.Savings;
 
@@ -72,18 +71,9 @@ final class GatewayPolicy implements MessagePolicy {
     // ---- routing ----
 
     @Override
-    public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
+    public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
         Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)));
-        return router.route(body, client.routeBypass()).thenApply(GatewayPolicy::toRoute);
-    }
-
-    static Route toRoute(RouteDecision d) {
-        List<AttemptRecord> calls = new java.util.ArrayList<>();
-        for (RouteDecision.ClassifierCall c : d.classifierCalls()) {
-            calls.add(new AttemptRecord(calls.size(), "classifier", c.model(), "classifier:" + c.outcome(),
-                    c.status(), c.usage(), c.costUsd(), c.latencyMillis()));
-        }
-        return new Route(d.chosenModel(), d.routed() ? d.tier() : null, d.ceiling(), d.layer(), d.reason(), calls);
+        return router.route(body, client.routeBypass());
     }
 
     /** Sends layer-3 classifier calls upstream with the caller's own credential. */
@@ -132,9 +122,9 @@ final class GatewayPolicy implements MessagePolicy {
         Optional<CachedAnswer> hit = exact.get().get(ExactCache.key(body, scope, mode));
         if (hit.isPresent()) {
             CachedAnswer a = hit.get();
-            return Optional.of(new CacheHit("exact", a.messageJson(), a.model(), a.usage(), "identical request"));
+            return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode).map(s -> new CacheHit("semantic", s.answer().messageJson(),
+        return semantic.lookup(body, scope, mode).map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
 
@@ -160,7 +150,8 @@ final class GatewayPolicy implements MessagePolicy {
     // ---- escalation and money ----
 
     @Override
-    public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar) {
+    public Optional<Escalation> escalate(JsonNode message, String requestedModel, RouteDecision current,
+                                         int escalationsSoFar) {
         GatewayConfig cfg = config.get();
         if (current.tier() == null || current.ceiling() == null) {
             return Optional.empty(); // unrouted requests are the client's choice
@@ -177,9 +168,7 @@ final class GatewayPolicy implements MessagePolicy {
         Tier t = next.get();
         boolean ceilingReached = t == current.ceiling() && !Router.AUTO_MODEL.equals(requestedModel);
         String model = ceilingReached && cfg.tierOf(requestedModel).orElse(null) == t ? requestedModel : cfg.modelFor(t);
-        Route route = new Route(model, t, current.ceiling(), current.layer(),
-                current.reason() + "; escalated (" + trigger.get() + ")", List.of());
-        return Optional.of(new Escalation(route, trigger.get()));
+        return Optional.of(new Escalation(current.escalatedTo(model, t, trigger.get()), trigger.get()));
     }
 
     @Override
