@@ -381,6 +381,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         return components.queries();
     }
 
+    @Override
+    public GatewayClock clock() {
+        return options.clock();
+    }
+
     public MetricsRecorder recorder() {
         return components.recorder();
     }

@@ -1,8 +1,6 @@
 package dev.costgateway.core;
 
 import java.nio.charset.StandardCharsets;
-import java.time.InstantSource;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +35,7 @@ import dev.costgateway.core.routing.LlmClassifier;
 import dev.costgateway.core.routing.LlmTransport;
 import dev.costgateway.core.routing.Router;
 import dev.costgateway.core.routing.Savings;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * The gateway's decisions, assembled from the routing and cache packages: the proxy sees only
@@ -54,10 +53,10 @@ final class GatewayPolicy implements MessagePolicy {
     private final LlmClassifier llm;
     private final EscalationPolicy escalation = new EscalationPolicy();
     private final UpstreamClient upstream;
-    private final InstantSource clock;
+    private final GatewayClock clock;
 
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, InstantSource clock) {
+                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock) {
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
@@ -80,7 +79,7 @@ final class GatewayPolicy implements MessagePolicy {
     private LlmTransport transportFor(ClientContext client) {
         return json -> {
             CompletableFuture<LlmTransport.LlmReply> reply = new CompletableFuture<>();
-            long start = System.nanoTime();
+            long start = clock.nanoTime();
             upstream.newClassifierRequest()
                     .headers(h -> {
                         h.put("anthropic-version", "2023-06-01");
@@ -100,7 +99,7 @@ final class GatewayPolicy implements MessagePolicy {
                                 reply.completeExceptionally(result.getFailure());
                             } else {
                                 reply.complete(new LlmTransport.LlmReply(result.getResponse().getStatus(),
-                                        getContent(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+                                        getContent(), TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start)));
                             }
                         }
                     });

@@ -19,31 +19,6 @@ public interface GatewayClock extends InstantSource {
         return SystemClock.INSTANCE;
     }
 
-    /**
-     * A clock whose instants come from {@code instants} and whose nanos follow them (for code that was handed only an
-     * {@link InstantSource}); a {@code GatewayClock} is returned unchanged.
-     */
-    static GatewayClock of(InstantSource instants) {
-        if (instants instanceof GatewayClock g) {
-            return g;
-        }
-        if (instants == null) {
-            return system();
-        }
-        return new GatewayClock() {
-            @Override
-            public Instant instant() {
-                return instants.instant();
-            }
-
-            @Override
-            public long nanoTime() {
-                Instant i = instants.instant();
-                return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-            }
-        };
-    }
-
     /** The system clock; a singleton so identity comparisons in tests stay meaningful. */
     enum SystemClock implements GatewayClock {
         INSTANCE;
