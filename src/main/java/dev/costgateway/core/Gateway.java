@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.ConfigProblem;
+import dev.costgateway.core.config.ConfigValidator;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsRecorder;
@@ -238,15 +239,25 @@ public final class Gateway implements GatewayControl, AutoCloseable {
 
     @Override
     public synchronized ReloadResult saveAndReload(String yamlText) throws ConfigException, IOException {
-        GatewayConfig parsed = ConfigLoader.parse(yamlText, options.configFile().toString()).config();
-        String exposure = ProxyServer.checkExposure(applyOverrides(parsed).server());
-        if (exposure != null) {
-            throw new ConfigException(List.of(new ConfigProblem(options.configFile().toString(), 0, "server.host",
-                    exposure)));
-        }
+        GatewayConfig parsed = parseForServing(yamlText).config();
         writeAtomically(options.configFile(), yamlText);
         configState.set(new ConfigState(parsed, yamlText, List.of()));
         return reload(parsed);
+    }
+
+    /** Reads file text and checks the rules across keys on what would be served (overrides applied). */
+    private ConfigLoader.Result parseForServing(String yamlText) throws ConfigException {
+        ConfigLoader.Result r = ConfigLoader.parse(yamlText, options.configFile().toString());
+        List<ConfigProblem> problems = validate(r.config());
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return r;
+    }
+
+    @Override
+    public List<ConfigProblem> validate(GatewayConfig fileConfig) {
+        return ConfigValidator.validate(applyOverrides(fileConfig), options.configFile().toString());
     }
 
     /** Writes via a temp file and a move; the previous file is kept as {@code <name>.bak}. */
@@ -285,12 +296,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             return;
         }
         try {
-            ConfigLoader.Result r = ConfigLoader.parse(text, options.configFile().toString());
-            String exposure = ProxyServer.checkExposure(applyOverrides(r.config()).server());
-            if (exposure != null) {
-                throw new ConfigException(List.of(new ConfigProblem(options.configFile().toString(), 0,
-                        "server.host", exposure)));
-            }
+            ConfigLoader.Result r = parseForServing(text);
             configState.set(new ConfigState(r.config(), text, List.of()));
             ReloadResult result = reload(r.config());
             LOG.info("config file changed: {}", result.message());

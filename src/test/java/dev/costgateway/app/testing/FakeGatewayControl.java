@@ -14,6 +14,7 @@ import dev.costgateway.core.GatewayStatus.ProxyState;
 import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
+import dev.costgateway.core.config.ConfigProblem;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;
 
@@ -70,6 +71,10 @@ public final class FakeGatewayControl implements GatewayControl {
     @Override
     public ReloadResult saveAndReload(String yamlText) throws ConfigException, IOException {
         GatewayConfig next = ConfigLoader.parse(yamlText, configFile.toString()).config();
+        List<ConfigProblem> refused = validate(next);
+        if (!refused.isEmpty()) {
+            throw new ConfigException(refused);
+        }
         Path tmp = configFile.resolveSibling(configFile.getFileName() + ".tmp");
         Files.writeString(tmp, yamlText, StandardCharsets.UTF_8);
         if (Files.exists(configFile)) {
