@@ -3,6 +3,7 @@ package dev.costgateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -19,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 import dev.costgateway.core.config.ConfigException;
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.FakeUpstream;
 import dev.costgateway.testing.GatewayHarness;
 
@@ -26,13 +28,7 @@ import dev.costgateway.testing.GatewayHarness;
 class GatewayConfigReloadIT {
 
     static void await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeoutMillis + " ms");
-            }
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition);
     }
 
     static String routed(GatewayHarness h) throws Exception {
