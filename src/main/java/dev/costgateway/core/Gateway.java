@@ -119,13 +119,13 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         if (server != null && server.isRunning()) {
             return;
         }
-        status.set(status.get().withProxy(GatewayStatus.ProxyState.STARTING, null, null));
+        status.update(st -> st.withProxy(GatewayStatus.ProxyState.STARTING, null, null));
         ProxyServer s = new ProxyServer(config::get, upstream, components::policy, components.recorder(),
                 options.clock(), options.envApiKey(), this::health, components.httpHandler());
         try {
             s.start();
             server = s;
-            status.set(status.get().withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
+            status.update(st -> st.withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
             LOG.info("proxy started at {}", s.url());
         } catch (Exception e) {
             String reason = describeStartFailure(e);
@@ -135,7 +135,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
                 // nothing was started
             }
             server = null;
-            status.set(status.get().withProxy(GatewayStatus.ProxyState.FAILED, null, reason));
+            status.update(st -> st.withProxy(GatewayStatus.ProxyState.FAILED, null, reason));
             LOG.error("cannot start the proxy: {}", reason);
         }
         startWatcher();
@@ -158,10 +158,10 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 state = GatewayStatus.UpstreamState.UNREACHABLE;
             }
-            GatewayStatus st = status.get();
-            if (base.toString().equals(st.upstreamUrl())) {
-                status.set(st.withUpstream(state, st.upstreamUrl()));
-            }
+            GatewayStatus.UpstreamState probed = state;
+            // only if the upstream was not changed meanwhile (a reload probes the new one)
+            status.update(st -> base.toString().equals(st.upstreamUrl()) ? st.withUpstream(probed, st.upstreamUrl())
+                    : st);
         }, "upstream-probe");
         probe.setDaemon(true);
         probe.start();
@@ -188,7 +188,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             }
             server = null;
         }
-        status.set(status.get().withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
+        status.update(st -> st.withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
     }
 
     @Override
@@ -220,7 +220,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         components.reconfigure(next);
         boolean upstreamChanged = !previous.upstream().baseUrl().equals(next.upstream().baseUrl());
         if (upstreamChanged) {
-            status.set(status.get().withUpstream(GatewayStatus.UpstreamState.UNKNOWN,
+            status.update(st -> st.withUpstream(GatewayStatus.UpstreamState.UNKNOWN,
                     next.upstream().baseUrl().toString()));
             probeUpstream();
         }
@@ -291,7 +291,8 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         ConfigState current = configState.get();
         if (text.equals(current.yamlText())) {
             if (!current.rejected().isEmpty()) {
-                configState.set(new ConfigState(current.config(), text, List.of()));
+                configState.update(cur -> cur.yamlText().equals(text) ? new ConfigState(cur.config(), text, List.of())
+                        : cur);
             }
             return;
         }
@@ -302,7 +303,8 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             LOG.info("config file changed: {}", result.message());
         } catch (ConfigException e) {
             LOG.warn("config file edit refused, keeping the previous settings:\n{}", e.getMessage());
-            configState.set(new ConfigState(current.config(), current.yamlText(), e.problems()));
+            // keep whatever is in force now (a save may have landed meanwhile), only mark the edit as refused
+            configState.update(cur -> new ConfigState(cur.config(), cur.yamlText(), e.problems()));
         }
     }
 

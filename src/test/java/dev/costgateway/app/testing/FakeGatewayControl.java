@@ -40,7 +40,7 @@ public final class FakeGatewayControl implements GatewayControl {
     @Override
     public void start() {
         starts.incrementAndGet();
-        status.set(status.get().withProxy(ProxyState.RUNNING, url(config), null));
+        status.update(st -> st.withProxy(ProxyState.RUNNING, url(config), null));
     }
 
     private static String url(GatewayConfig c) {
@@ -49,11 +49,11 @@ public final class FakeGatewayControl implements GatewayControl {
 
     @Override
     public void stop() {
-        status.set(status.get().withProxy(ProxyState.STOPPED, null, null));
+        status.update(st -> st.withProxy(ProxyState.STOPPED, null, null));
     }
 
     public void fail(String error) {
-        status.set(status.get().withProxy(ProxyState.FAILED, null, error));
+        status.update(st -> st.withProxy(ProxyState.FAILED, null, error));
     }
 
     @Override
@@ -61,8 +61,9 @@ public final class FakeGatewayControl implements GatewayControl {
         boolean restart = !next.server().host().equals(config.server().host())
                 || next.server().port() != config.server().port();
         config = next;
-        if (restart && status.get().proxy() == ProxyState.RUNNING) {
-            status.set(status.get().withProxy(ProxyState.RUNNING, url(next), null));
+        if (restart) {
+            status.update(st -> st.proxy() == ProxyState.RUNNING ? st.withProxy(ProxyState.RUNNING, url(next), null)
+                    : st);
         }
         return new ReloadResult(restart, restart ? "Saved; listener restarted on port " + next.server().port()
                 : "Saved and applied");
