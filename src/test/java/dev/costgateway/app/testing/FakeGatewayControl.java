@@ -93,6 +93,10 @@ public final class FakeGatewayControl implements GatewayControl {
         Files.writeString(configFile, yamlText, StandardCharsets.UTF_8);
         try {
             GatewayConfig next = ConfigLoader.parse(yamlText, configFile.toString()).config();
+            List<ConfigProblem> refused = validate(next);
+            if (!refused.isEmpty()) {
+                throw new ConfigException(refused);
+            }
             reload(next);
             configState.set(new ConfigState(next, yamlText, List.of()));
         } catch (ConfigException e) {
