@@ -33,6 +33,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 
 /** KPI cards and charts, bound to a {@link DashboardViewModel}; charts are rebuilt when the timeline changes. */
@@ -173,11 +174,7 @@ public final class DashboardView {
         a.setTickLabelFormatter(new javafx.util.StringConverter<>() {
             @Override
             public String toString(Number n) {
-                // enough decimals to tell ticks apart: a day of light use is fractions of a cent
-                double unit = a.getTickUnit();
-                int decimals = n.doubleValue() >= 10 && unit >= 1 ? 0
-                        : unit > 0 && unit < 0.01 ? Math.min(6, (int) Math.ceil(-Math.log10(unit))) : 2;
-                return String.format(Locale.ROOT, "$%." + decimals + "f", n.doubleValue());
+                return Money.tick(n.doubleValue(), a.getTickUnit());
             }
 
             @Override

@@ -18,6 +18,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
@@ -103,9 +104,9 @@ public final class DashboardViewModel {
             chartRevision.set(chartRevision.get() + 1);
         }
         requests.set(Formats.count(s.requests()));
-        spend.set(Formats.usd(s.costUsd()));
-        wouldHaveCost.set(Formats.usd(s.counterfactualUsd()));
-        saved.set(Formats.usd(s.savedUsd()));
+        spend.set(Money.usd(s.costUsd()));
+        wouldHaveCost.set(Money.usd(s.counterfactualUsd()));
+        saved.set(Money.usd(s.savedUsd()));
         savingsPercent.set(Formats.percent(s.savingsPercent()));
         cacheHitRate.set(Formats.percentOfOne(s.cacheHitRate()));
         cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic");

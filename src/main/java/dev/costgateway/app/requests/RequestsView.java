@@ -33,6 +33,7 @@ import javafx.scene.layout.VBox;
 
 import dev.costgateway.app.fx.AppTheme;
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsQueries.SortField;
 import dev.costgateway.core.metrics.RequestRecord;
@@ -81,10 +82,10 @@ public final class RequestsView {
         right(addColumn("Tokens", SortField.TOKENS, 78, r -> r.usage() == null ? "" : compact(r.usage().inputTokens())
                 + " / " + compact(r.usage().outputTokens()), r -> r.usage() == null ? "" : Formats.count(
                 r.usage().inputTokens()) + " in / " + Formats.count(r.usage().outputTokens()) + " out"));
-        right(addColumn("Cost", SortField.COST, 62, r -> compactUsd(r.costUsd()), r -> exactUsd(r.costUsd())
-                + " (would have cost " + exactUsd(r.counterfactualUsd()) + ")"));
+        right(addColumn("Cost", SortField.COST, 62, r -> Money.compact(r.costUsd()), r -> Money.exact(r.costUsd())
+                + " (would have cost " + Money.exact(r.counterfactualUsd()) + ")"));
         TableColumn<RequestRecord, String> saved = right(addColumn("Saved", SortField.SAVED, 62,
-                r -> compactUsd(r.savedUsd()), r -> exactUsd(r.savedUsd())));
+                r -> Money.compact(r.savedUsd()), r -> Money.exact(r.savedUsd())));
         saved.setCellFactory(c -> new ValueCell() {
             @Override
             protected void updateItem(String item, boolean empty) {
@@ -212,29 +213,6 @@ public final class RequestsView {
                 : shortModel(r.requestedModel()) + " → " + shortModel(r.finalModel());
     }
 
-    /** Money in at most 6 characters: {@code $0.0059}, {@code $0.02}, {@code $12.40}, {@code $1.2k}. */
-    static String compactUsd(Double usd) {
-        if (usd == null) {
-            return "—";
-        }
-        double abs = Math.abs(usd);
-        String sign = usd < 0 ? "-" : "";
-        if (abs == 0) {
-            return "$0";
-        }
-        if (abs < 0.01) {
-            return sign + String.format(Locale.ROOT, "$%.4f", abs);
-        }
-        if (abs < 1000) {
-            return sign + String.format(Locale.ROOT, "$%.2f", abs);
-        }
-        return sign + String.format(Locale.ROOT, "$%.1fk", abs / 1000);
-    }
-
-    static String exactUsd(Double usd) {
-        return usd == null ? "—" : String.format(Locale.ROOT, "$%.6f", usd);
-    }
-
     /** {@code 570ms}, {@code 1.4s}, {@code 12s}. */
     static String compactMillis(long ms) {
         if (ms < 0) {
@@ -305,9 +283,9 @@ public final class RequestsView {
                         + " in · " + Formats.count(r.usage().outputTokens()) + " out" + (r.usage()
                         .cacheReadInputTokens() > 0 ? " · " + Formats.count(r.usage().cacheReadInputTokens())
                         + " cache read" : ""));
-                row = fact(facts, row, "Cost", Formats.usd(r.costUsd()));
-                row = fact(facts, row, "Would have cost", Formats.usd(r.counterfactualUsd()));
-                row = fact(facts, row, "Saved", Formats.usd(r.savedUsd()));
+                row = fact(facts, row, "Cost", Money.usd(r.costUsd()));
+                row = fact(facts, row, "Would have cost", Money.usd(r.counterfactualUsd()));
+                row = fact(facts, row, "Saved", Money.usd(r.savedUsd()));
                 row = fact(facts, row, "Latency", Formats.millis(r.latencyMillis()));
                 row = fact(facts, row, "First byte", Formats.millis(r.ttfbMillis()));
                 fact(facts, row, "Upstream", Formats.millis(r.upstreamMillis()));
