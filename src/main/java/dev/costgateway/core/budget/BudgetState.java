@@ -37,6 +37,15 @@ public record BudgetState(
         return 100.0 * spentUsd / budget.limitUsd();
     }
 
+    /** Dollars as people read them: cents, or enough decimals to tell a fraction of a cent from zero. */
+    public static String usd(double v) {
+        if (v == 0 || Math.abs(v) >= 0.01) {
+            return String.format(Locale.ROOT, "$%.2f", v);
+        }
+        return "$" + new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros()
+                .toPlainString();
+    }
+
     /** Whether {@code /v1/messages} is refused because of this budget right now. */
     public boolean blocking() {
         return level == Level.EXCEEDED && budget.action() == Budget.Action.BLOCK && overriddenUntil == null;
@@ -45,10 +54,10 @@ public record BudgetState(
     /** The error message a refused client reads: the budget, its limit, what was spent and when it resets. */
     public String refusalMessage(ZoneId zone) {
         String reset = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).format(resetsAt.atZone(zone));
-        return String.format(Locale.ROOT, "Budget \"%s\" reached: $%.2f spent of its $%.2f %s limit (%s). "
+        return String.format(Locale.ROOT, "Budget \"%s\" reached: %s spent of its %s %s limit (%s). "
                         + "It resets at %s %s. Cached answers are still served; raise limit_usd in config.yaml or "
                         + "allow requests for an hour from the app.",
-                budget.name(), spentUsd, budget.limitUsd(), budget.period() == Budget.Period.DAY ? "daily" : "monthly",
+                budget.name(), usd(spentUsd), usd(budget.limitUsd()), budget.period() == Budget.Period.DAY ? "daily" : "monthly",
                 scopeLabel, reset, zone.getId());
     }
 }

@@ -194,6 +194,13 @@ public final class BudgetTracker {
         return out;
     }
 
+    /** Remembers a key's last four characters for display ("key …abcd"); never the key itself. */
+    public void noteKeyHint(String callerKeyHash, String lastFour) {
+        if (callerKeyHash != null && !callerKeyHash.isEmpty() && lastFour != null && lastFour.length() == 4) {
+            keyHints.putIfAbsent(callerKeyHash, lastFour);
+        }
+    }
+
     /** Lets requests past budget {@code name}'s limit for {@code duration} (the app's "allow for the next hour"). */
     public boolean allowFor(String name, Duration duration) {
         if (settings.budgets().stream().noneMatch(b -> b.name().equals(name))) {

@@ -8,9 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -21,6 +25,8 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import dev.costgateway.core.budget.Budget;
 
 /**
  * Reads {@code config.yaml} into a {@link GatewayConfig}, key by key as the {@link ConfigSchema} describes them.
@@ -159,6 +165,7 @@ public final class ConfigLoader {
                 Object v = switch (key.type().kind()) {
                     case LIST -> stringList(key, n);
                     case PRICES -> prices(key, n);
+                    case BUDGETS -> budgets(key, n);
                     default -> scalar(key, n);
                 };
                 if (v != null) {
@@ -246,6 +253,104 @@ public final class ConfigLoader {
                 }
             }
             return out;
+        }
+
+        /** The {@code budgets:} list; each entry is checked alone, a bad one is a problem naming its index. */
+        private List<Budget> budgets(ConfigKey<?> key, Node n) {
+            if (n instanceof ScalarNode s && s.getValue().isEmpty()) {
+                return List.of();
+            }
+            if (!(n instanceof SequenceNode seq)) {
+                problem(key.path(), n, "must be a list of budgets (- name: ..., period: day, limit_usd: 5)");
+                return null;
+            }
+            List<Budget> out = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            int index = 0;
+            for (Node item : seq.getValue()) {
+                String at = key.path() + "[" + index++ + "]";
+                if (!(item instanceof MappingNode)) {
+                    problem(at, item, "must be a mapping with name, period and limit_usd");
+                    continue;
+                }
+                Map<String, NodeTuple> f = entries(item);
+                int before = problems.size();
+                String name = text(at + ".name", f.get("name"), item, null);
+                if (name != null && name.isBlank()) {
+                    problem(at + ".name", item, "must not be empty");
+                } else if (name != null && !names.add(name)) {
+                    problem(at + ".name", f.get("name").getValueNode(), "another budget has this name");
+                }
+                String period = choice(at + ".period", f.get("period"), item, null, "day", "month");
+                String scope = choice(at + ".scope", f.get("scope"), item, "all", "all", "key", "project");
+                String action = choice(at + ".action", f.get("action"), item, "warn", "warn", "block");
+                Double limit = null;
+                String limitText = text(at + ".limit_usd", f.get("limit_usd"), item, null);
+                if (limitText != null) {
+                    try {
+                        limit = Double.parseDouble(limitText);
+                    } catch (NumberFormatException e) {
+                        limit = Double.NaN;
+                    }
+                    if (!(limit > 0) || limit.isInfinite()) {
+                        problem(at + ".limit_usd", f.get("limit_usd").getValueNode(),
+                                "must be an amount in USD above 0, not '" + limitText + "'");
+                    }
+                }
+                int warn = Budget.DEFAULT_WARN_AT_PERCENT;
+                String warnText = text(at + ".warn_at_percent", f.get("warn_at_percent"), item,
+                        Integer.toString(warn));
+                if (warnText != null) {
+                    try {
+                        warn = Integer.parseInt(warnText);
+                    } catch (NumberFormatException e) {
+                        warn = -1;
+                    }
+                    if (warn < 1 || warn > 100) {
+                        problem(at + ".warn_at_percent", f.get("warn_at_percent").getValueNode(),
+                                "must be a whole number from 1 to 100, not '" + warnText + "'");
+                    }
+                }
+                for (String field : f.keySet()) {
+                    if (!Set.of("name", "period", "limit_usd", "scope", "warn_at_percent", "action")
+                            .contains(field)) {
+                        warnings.add(new ConfigProblem(file, line(f.get(field).getKeyNode()), at + "." + field,
+                                "unknown key, ignored (expected name, period, limit_usd, scope, warn_at_percent, "
+                                        + "action)"));
+                    }
+                }
+                if (problems.size() == before) {
+                    out.add(new Budget(name,
+                            Budget.Period.valueOf(period.toUpperCase(Locale.ROOT)), limit,
+                            Budget.Scope.valueOf(scope.toUpperCase(Locale.ROOT)), warn,
+                            Budget.Action.valueOf(action.toUpperCase(Locale.ROOT))));
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        /** A scalar field of a budget, or {@code dflt} when absent (null default: the field is required). */
+        private String text(String key, NodeTuple t, Node parent, String dflt) {
+            if (t == null) {
+                if (dflt == null) {
+                    problem(key, parent, "missing");
+                }
+                return dflt;
+            }
+            if (t.getValueNode() instanceof ScalarNode s) {
+                return s.getValue();
+            }
+            problem(key, t.getValueNode(), "must be a single value");
+            return null;
+        }
+
+        private String choice(String key, NodeTuple t, Node parent, String dflt, String... allowed) {
+            String v = text(key, t, parent, dflt);
+            if (v != null && !Arrays.asList(allowed).contains(v)) {
+                problem(key, t.getValueNode(), "must be one of " + String.join(", ", allowed) + ", not '" + v + "'");
+                return null;
+            }
+            return v;
         }
 
         private Double price(String key, NodeTuple t, Node parent) {

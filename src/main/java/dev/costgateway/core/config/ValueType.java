@@ -19,7 +19,7 @@ import java.util.function.Function;
 public final class ValueType<T> {
 
     /** How a value is held and edited; the settings form picks its input from this. */
-    public enum Kind { TEXT, SECRET, INTEGER, DECIMAL, BOOLEAN, CHOICE, LIST, PRICES }
+    public enum Kind { TEXT, SECRET, INTEGER, DECIMAL, BOOLEAN, CHOICE, LIST, PRICES, BUDGETS }
 
     /** A value read from text, or why it was refused (then {@code value} is null). */
     public record Parsed<T>(T value, String problem) {
@@ -146,6 +146,26 @@ public final class ValueType<T> {
     /** Model ids mapped to list prices (USD per million tokens). */
     public static ValueType<Map<String, GatewayConfig.ModelPrice>> prices() {
         return new ValueType<>(Kind.PRICES, "", List.of(), null, m -> m.size() + " models");
+    }
+
+    /** The {@code budgets:} list: one mapping per budget (name, period, limit_usd, scope, warn_at_percent, action). */
+    public static ValueType<List<dev.costgateway.core.budget.Budget>> budgets() {
+        return new ValueType<>(Kind.BUDGETS, "", List.of(), null, l -> l.size() + " budgets");
+    }
+
+    /** A time zone id such as {@code Europe/Berlin}, or empty for the system's zone. */
+    public static ValueType<String> timeZone() {
+        return text(s -> {
+            if (s.isEmpty()) {
+                return null;
+            }
+            try {
+                java.time.ZoneId.of(s);
+                return null;
+            } catch (java.time.DateTimeException e) {
+                return "not a time zone id (e.g. Europe/Berlin, America/New_York, UTC): '" + s + "'";
+            }
+        });
     }
 
     // ---- use ----
