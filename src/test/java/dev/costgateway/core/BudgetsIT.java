@@ -156,4 +156,32 @@ class BudgetsIT {
         h.gateway.saveAndReload(yaml);
         assertThat(ask("And of Greece?").statusCode()).isEqualTo(429);
     }
+
+    @Test
+    void theSpendSoFarSurvivesARestart() throws Exception {
+        try (dev.costgateway.testing.FakeUpstream up = new dev.costgateway.testing.FakeUpstream()) {
+            java.nio.file.Path dir = Files.createTempDirectory("budget-restart");
+            java.nio.file.Path config = dir.resolve("config.yaml");
+            Files.writeString(config, "server:\n  port: 0\nupstream:\n  base_url: " + up.baseUrl() + "\n"
+                    + ONE_REQUEST_BUDGET);
+            Gateway.Options options = new Gateway.Options(config, dir.resolve("data"), null, null, null, () -> null,
+                    null, false);
+            try (Gateway first = Gateway.open(options)) {
+                first.start();
+                assertThat(send(first, "What is the capital of France?")).isEqualTo(200);
+            }
+            try (Gateway second = Gateway.open(options)) {
+                second.start();
+                assertThat(send(second, "And of Spain?")).as("the spend before the restart counts").isEqualTo(429);
+            }
+        }
+    }
+
+    static int send(Gateway g, String prompt) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(g.status().get().listeningUrl()
+                + "/v1/messages")).header("x-api-key", KEY).header("content-type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body(prompt))).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
 }
