@@ -386,6 +386,26 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     }
 
     @Override
+    public java.util.List<dev.costgateway.core.budget.BudgetState> budgets() {
+        return components.budgets().states();
+    }
+
+    @Override
+    public java.time.ZoneId budgetZone() {
+        return components.budgets().zone();
+    }
+
+    @Override
+    public boolean allowBudget(String name, java.time.Duration duration) {
+        return components.budgets().allowFor(name, duration);
+    }
+
+    @Override
+    public Observable.Subscription onBudgetAlert(java.util.function.Consumer<dev.costgateway.core.budget.BudgetAlert> l) {
+        return components.budgets().addAlertListener(l);
+    }
+
+    @Override
     public MetricsQueries metrics() {
         return components.queries();
     }

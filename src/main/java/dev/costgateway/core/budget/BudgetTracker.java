@@ -214,8 +214,10 @@ public final class BudgetTracker {
         overrides.remove(name);
     }
 
-    public void addAlertListener(Consumer<BudgetAlert> listener) {
+    /** @return closes the subscription */
+    public dev.costgateway.core.observe.Observable.Subscription addAlertListener(Consumer<BudgetAlert> listener) {
         listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     private void alertIfCrossed(String key, String project) {

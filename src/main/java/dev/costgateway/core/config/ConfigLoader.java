@@ -8,11 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -274,83 +272,33 @@ public final class ConfigLoader {
                     continue;
                 }
                 Map<String, NodeTuple> f = entries(item);
-                int before = problems.size();
-                String name = text(at + ".name", f.get("name"), item, null);
-                if (name != null && name.isBlank()) {
-                    problem(at + ".name", item, "must not be empty");
-                } else if (name != null && !names.add(name)) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                boolean scalars = true;
+                for (var e : f.entrySet()) {
+                    if (!ValueType.BUDGET_FIELDS.contains(e.getKey())) {
+                        warnings.add(new ConfigProblem(file, line(e.getValue().getKeyNode()), at + "." + e.getKey(),
+                                "unknown key, ignored (expected " + String.join(", ", ValueType.BUDGET_FIELDS) + ")"));
+                    } else if (e.getValue().getValueNode() instanceof ScalarNode s) {
+                        fields.put(e.getKey(), s.getValue());
+                    } else {
+                        problem(at + "." + e.getKey(), e.getValue().getValueNode(), "must be a single value");
+                        scalars = false;
+                    }
+                }
+                if (!scalars) {
+                    continue;
+                }
+                ValueType.BudgetParse parsed = ValueType.parseBudget(fields);
+                if (parsed.budget() == null) {
+                    NodeTuple t = f.get(parsed.field());
+                    problem(at + "." + parsed.field(), t == null ? item : t.getValueNode(), parsed.problem());
+                } else if (!names.add(parsed.budget().name())) {
                     problem(at + ".name", f.get("name").getValueNode(), "another budget has this name");
-                }
-                String period = choice(at + ".period", f.get("period"), item, null, "day", "month");
-                String scope = choice(at + ".scope", f.get("scope"), item, "all", "all", "key", "project");
-                String action = choice(at + ".action", f.get("action"), item, "warn", "warn", "block");
-                Double limit = null;
-                String limitText = text(at + ".limit_usd", f.get("limit_usd"), item, null);
-                if (limitText != null) {
-                    try {
-                        limit = Double.parseDouble(limitText);
-                    } catch (NumberFormatException e) {
-                        limit = Double.NaN;
-                    }
-                    if (!(limit > 0) || limit.isInfinite()) {
-                        problem(at + ".limit_usd", f.get("limit_usd").getValueNode(),
-                                "must be an amount in USD above 0, not '" + limitText + "'");
-                    }
-                }
-                int warn = Budget.DEFAULT_WARN_AT_PERCENT;
-                String warnText = text(at + ".warn_at_percent", f.get("warn_at_percent"), item,
-                        Integer.toString(warn));
-                if (warnText != null) {
-                    try {
-                        warn = Integer.parseInt(warnText);
-                    } catch (NumberFormatException e) {
-                        warn = -1;
-                    }
-                    if (warn < 1 || warn > 100) {
-                        problem(at + ".warn_at_percent", f.get("warn_at_percent").getValueNode(),
-                                "must be a whole number from 1 to 100, not '" + warnText + "'");
-                    }
-                }
-                for (String field : f.keySet()) {
-                    if (!Set.of("name", "period", "limit_usd", "scope", "warn_at_percent", "action")
-                            .contains(field)) {
-                        warnings.add(new ConfigProblem(file, line(f.get(field).getKeyNode()), at + "." + field,
-                                "unknown key, ignored (expected name, period, limit_usd, scope, warn_at_percent, "
-                                        + "action)"));
-                    }
-                }
-                if (problems.size() == before) {
-                    out.add(new Budget(name,
-                            Budget.Period.valueOf(period.toUpperCase(Locale.ROOT)), limit,
-                            Budget.Scope.valueOf(scope.toUpperCase(Locale.ROOT)), warn,
-                            Budget.Action.valueOf(action.toUpperCase(Locale.ROOT))));
+                } else {
+                    out.add(parsed.budget());
                 }
             }
             return List.copyOf(out);
-        }
-
-        /** A scalar field of a budget, or {@code dflt} when absent (null default: the field is required). */
-        private String text(String key, NodeTuple t, Node parent, String dflt) {
-            if (t == null) {
-                if (dflt == null) {
-                    problem(key, parent, "missing");
-                }
-                return dflt;
-            }
-            if (t.getValueNode() instanceof ScalarNode s) {
-                return s.getValue();
-            }
-            problem(key, t.getValueNode(), "must be a single value");
-            return null;
-        }
-
-        private String choice(String key, NodeTuple t, Node parent, String dflt, String... allowed) {
-            String v = text(key, t, parent, dflt);
-            if (v != null && !Arrays.asList(allowed).contains(v)) {
-                problem(key, t.getValueNode(), "must be one of " + String.join(", ", allowed) + ", not '" + v + "'");
-                return null;
-            }
-            return v;
         }
 
         private Double price(String key, NodeTuple t, Node parent) {

@@ -220,8 +220,8 @@ public final class ConfigSchema {
     // ---- budgets ----
     public static final ConfigKey<List<dev.costgateway.core.budget.Budget>> BUDGETS_LIST = key("budgets", BUDGETS,
             "Budgets", ValueType.budgets(), List.of(),
-            "Spending limits: a list of `{name, period: day|month, limit_usd, scope: all|key|project, "
-                    + "warn_at_percent: 80, action: warn|block}`; see Budgets below.");
+            "Spending limits in USD, each with `name`, `period` (`day` or `month`), `limit_usd`, `scope` (`all`, "
+                    + "`key` or `project`), `warn_at_percent` (80) and `action` (`warn` or `block`); see Budgets.");
     public static final ConfigKey<String> BUDGET_TIME_ZONE = key("budget_time_zone", BUDGETS, "Budget time zone",
             ValueType.timeZone(), "", "Zone whose midnight and first of the month reset budgets (`Europe/Berlin`); "
                     + "empty = the system's zone.");

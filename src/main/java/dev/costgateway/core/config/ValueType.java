@@ -150,7 +150,70 @@ public final class ValueType<T> {
 
     /** The {@code budgets:} list: one mapping per budget (name, period, limit_usd, scope, warn_at_percent, action). */
     public static ValueType<List<dev.costgateway.core.budget.Budget>> budgets() {
-        return new ValueType<>(Kind.BUDGETS, "", List.of(), null, l -> l.size() + " budgets");
+        return new ValueType<>(Kind.BUDGETS, "", List.of(), null, l -> l.isEmpty() ? "[]" : l.size() + " budgets");
+    }
+
+    /** The fields of one budget, in the order the file and the form show them. */
+    public static final List<String> BUDGET_FIELDS = List.of("name", "period", "limit_usd", "scope",
+            "warn_at_percent", "action");
+
+    /** One budget read from its fields' texts, or the first field that is wrong and why. */
+    public record BudgetParse(dev.costgateway.core.budget.Budget budget, String field, String problem) {
+    }
+
+    /**
+     * One budget from the texts of its fields (the file's scalars or the form's cells): name, period and
+     * limit_usd are required; scope (all), warn_at_percent (80) and action (warn) have defaults.
+     */
+    public static BudgetParse parseBudget(Map<String, String> fields) {
+        String name = fields.get("name");
+        if (name == null || name.isBlank()) {
+            return new BudgetParse(null, "name", name == null ? "missing" : "must not be empty");
+        }
+        String period = fields.get("period");
+        if (period == null) {
+            return new BudgetParse(null, "period", "missing (day or month)");
+        }
+        if (!period.equals("day") && !period.equals("month")) {
+            return new BudgetParse(null, "period", "must be day or month, not '" + period + "'");
+        }
+        String limitText = fields.get("limit_usd");
+        if (limitText == null) {
+            return new BudgetParse(null, "limit_usd", "missing (USD)");
+        }
+        double limit;
+        try {
+            limit = Double.parseDouble(limitText.trim());
+        } catch (NumberFormatException e) {
+            limit = Double.NaN;
+        }
+        if (!(limit > 0) || Double.isInfinite(limit)) {
+            return new BudgetParse(null, "limit_usd", "must be an amount in USD above 0, not '" + limitText + "'");
+        }
+        String scope = fields.getOrDefault("scope", "all");
+        if (!List.of("all", "key", "project").contains(scope)) {
+            return new BudgetParse(null, "scope", "must be all, key or project, not '" + scope + "'");
+        }
+        String warnText = fields.getOrDefault("warn_at_percent",
+                Integer.toString(dev.costgateway.core.budget.Budget.DEFAULT_WARN_AT_PERCENT));
+        int warn;
+        try {
+            warn = Integer.parseInt(warnText.trim());
+        } catch (NumberFormatException e) {
+            warn = -1;
+        }
+        if (warn < 1 || warn > 100) {
+            return new BudgetParse(null, "warn_at_percent", "must be a whole number from 1 to 100, not '"
+                    + warnText + "'");
+        }
+        String action = fields.getOrDefault("action", "warn");
+        if (!action.equals("warn") && !action.equals("block")) {
+            return new BudgetParse(null, "action", "must be warn or block, not '" + action + "'");
+        }
+        return new BudgetParse(new dev.costgateway.core.budget.Budget(name,
+                dev.costgateway.core.budget.Budget.Period.valueOf(period.toUpperCase(Locale.ROOT)), limit,
+                dev.costgateway.core.budget.Budget.Scope.valueOf(scope.toUpperCase(Locale.ROOT)), warn,
+                dev.costgateway.core.budget.Budget.Action.valueOf(action.toUpperCase(Locale.ROOT))), null, null);
     }
 
     /** A time zone id such as {@code Europe/Berlin}, or empty for the system's zone. */
