@@ -22,7 +22,6 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
@@ -34,6 +33,7 @@ import javafx.scene.layout.VBox;
 import dev.costgateway.app.fx.AppTheme;
 import dev.costgateway.app.fx.Formats;
 import dev.costgateway.app.fx.Money;
+import dev.costgateway.app.markdown.MarkdownView;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsQueries.SortField;
 import dev.costgateway.core.metrics.RequestRecord;
@@ -251,10 +251,8 @@ public final class RequestsView {
         facts.setVgap(4);
         VBox attempts = new VBox(6);
         attempts.setId("request-attempts");
-        TextArea prompt = preview("request-prompt");
-        TextArea answer = preview("request-answer");
-        Label promptTitle = label("Prompt (last user turn)", "section-title");
-        Label answerTitle = label("Answer", "section-title");
+        MarkdownView prompt = new MarkdownView("request-prompt", "Prompt (last user turn)");
+        MarkdownView answer = new MarkdownView("request-answer", "Answer");
         Button curl = new Button("Copy as curl");
         curl.setId("request-copy-curl");
         curl.setOnAction(e -> {
@@ -263,8 +261,8 @@ public final class RequestsView {
             }
         });
         Label attemptsTitle = label("Upstream attempts", "section-title");
-        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, facts, attemptsTitle, attempts, promptTitle,
-                prompt, answerTitle, answer);
+        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, facts, attemptsTitle, attempts, prompt,
+                answer);
         box.getStyleClass().add("detail-pane");
         box.setId("request-detail");
         vm.detailProperty().addListener((o, a, r) -> {
@@ -301,7 +299,7 @@ public final class RequestsView {
             prompt.setText(has && r.promptPreview() != null ? r.promptPreview() : "");
             answer.setText(has && r.answerPreview() != null ? r.answerPreview() : "");
             boolean text = has && (r.promptPreview() != null || r.answerPreview() != null);
-            for (Node n : new Node[] {promptTitle, prompt, answerTitle, answer}) {
+            for (Node n : new Node[] {prompt, answer}) {
                 n.setVisible(text);
                 n.setManaged(text);
             }
@@ -309,7 +307,7 @@ public final class RequestsView {
         });
         curl.setDisable(true);
         attemptsTitle.setVisible(false);
-        for (Node n : new Node[] {promptTitle, prompt, answerTitle, answer}) {
+        for (Node n : new Node[] {prompt, answer}) {
             n.setVisible(false);
             n.setManaged(false);
         }
@@ -325,16 +323,6 @@ public final class RequestsView {
         v.setWrapText(true);
         grid.add(v, 1, row);
         return row + 1;
-    }
-
-    private static TextArea preview(String id) {
-        TextArea t = new TextArea();
-        t.setId(id);
-        t.setEditable(false);
-        t.setWrapText(true);
-        t.setPrefRowCount(4);
-        t.getStyleClass().add("preview");
-        return t;
     }
 
     public void focusSearch() {
