@@ -102,6 +102,22 @@ public final class ValueType<T> {
         }, d -> String.valueOf(d));
     }
 
+    /**
+     * A number that may be left unset: an empty value ({@code key:}, {@code key: ""}, {@code null}, {@code ~}) is
+     * {@link java.util.Optional#empty()}, and is written back as empty.
+     */
+    public static ValueType<java.util.Optional<Double>> optionalDecimal(double min, double max) {
+        ValueType<Double> number = decimal(min, max);
+        return new ValueType<>(Kind.DECIMAL, number.range() + " or empty", List.of(), v -> {
+            String t = v.trim();
+            if (t.isEmpty() || t.equals("null") || t.equals("~")) {
+                return Parsed.ok(java.util.Optional.empty());
+            }
+            Parsed<Double> p = number.parse(v);
+            return p.isOk() ? Parsed.ok(java.util.Optional.of(p.value())) : Parsed.refused(p.problem());
+        }, o -> o.map(String::valueOf).orElse(""));
+    }
+
     public static ValueType<Boolean> bool() {
         return new ValueType<>(Kind.BOOLEAN, "", List.of("true", "false"), v -> switch (v.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> Parsed.ok(true);
