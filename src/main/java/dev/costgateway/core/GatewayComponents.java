@@ -22,7 +22,7 @@ import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
-import dev.costgateway.core.metrics.H2MetricsStore;
+import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
@@ -44,7 +44,7 @@ final class GatewayComponents implements AutoCloseable {
     private final SemanticCache semantic;
     private final ExecutorService background;
     private final MessagePolicy policy;
-    private final H2MetricsStore store;
+    private final MetricsStore store;
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
@@ -78,7 +78,7 @@ final class GatewayComponents implements AutoCloseable {
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();
-        store = H2MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
+        store = MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity()), dataDir, clock);
         recorder = new ReachabilityRecorder(store, status);
         queries = store;

@@ -3,7 +3,7 @@
  * {@link dev.costgateway.core.metrics.AttemptRecord}), the hot-path door
  * ({@link dev.costgateway.core.metrics.MetricsRecorder}), the read side
  * ({@link dev.costgateway.core.metrics.MetricsQueries}), their H2/JDBC implementation
- * ({@link dev.costgateway.core.metrics.H2MetricsStore}) and the CSV cost report
+ * ({@link dev.costgateway.core.metrics.MetricsStore}) and the CSV cost report
  * ({@link dev.costgateway.core.metrics.CsvReport}).
  *
  * <p>Units: money in USD (doubles), durations in milliseconds, tokens as counted by the API. Threads: the store

@@ -39,15 +39,15 @@ class MetricsQueriesTest {
     @TempDir
     static Path dataDir;
 
-    private H2MetricsStore store;
+    private MetricsStore store;
     private final List<RequestRecord> history = new ArrayList<>();
 
     @BeforeAll
     void seed() {
-        store = H2MetricsStore.open(Records.config(true, 10_000), dataDir,
+        store = MetricsStore.open(Records.config(true, 10_000), dataDir,
                 new MutableClock(START.plus(Duration.ofDays(3))));
         Random random = new Random(42);
-        List<RequestRecord> kinds = H2MetricsStoreTest.everyKindAt(START);
+        List<RequestRecord> kinds = MetricsStoreTest.everyKindAt(START);
         for (int i = 0; i < 3000; i++) {
             RequestRecord kind = kinds.get(random.nextInt(kinds.size()));
             Instant t = START.plusMillis((long) (random.nextDouble() * Duration.ofDays(3).toMillis()));

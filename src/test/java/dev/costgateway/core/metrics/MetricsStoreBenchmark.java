@@ -51,8 +51,8 @@ class MetricsStoreBenchmark {
         MutableClock clock = new MutableClock(now);
         String url = System.getProperty("bench.url", "");
         GatewayConfig.Metrics cfg = new GatewayConfig.Metrics(url, false, 500, 90, 65_536);
-        try (H2MetricsStore store = H2MetricsStore.open(cfg, dataDir, clock)) {
-            List<RequestRecord> kinds = H2MetricsStoreTest.everyKindAt(now);
+        try (MetricsStore store = MetricsStore.open(cfg, dataDir, clock)) {
+            List<RequestRecord> kinds = MetricsStoreTest.everyKindAt(now);
             Random random = new Random(7);
             long span = Duration.ofDays(89).toMillis();
             long[] callNanos = new long[ROWS];

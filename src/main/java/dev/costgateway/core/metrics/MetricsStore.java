@@ -41,7 +41,7 @@ import dev.costgateway.core.config.GatewayConfig;
  * record carries; with it on they are cut to {@code metrics.text_preview_chars} (at most
  * {@value RequestRows#PREVIEW_CHARS}) and anything shaped like an Anthropic API key is masked.
  */
-public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, AutoCloseable {
+public final class MetricsStore implements MetricsRecorder, MetricsQueries, AutoCloseable {
 
     /** Records written per transaction, at most. */
     public static final int MAX_BATCH = 1000;
@@ -51,7 +51,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
 
     static final Duration PURGE_INTERVAL = Duration.ofDays(1);
 
-    private static final Logger LOG = LoggerFactory.getLogger(H2MetricsStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsStore.class);
     private static final long IDLE_POLL_MILLIS = 200;
     private static final Pattern API_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_\\-]{6,}");
 
@@ -78,7 +78,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     private boolean storeFailing;
     private Instant nextPurge;
 
-    H2MetricsStore(GatewayConfig.Metrics cfg, ConnectionFactory connections, InstantSource clock,
+    MetricsStore(GatewayConfig.Metrics cfg, ConnectionFactory connections, InstantSource clock,
             Runnable beforeBatch) {
         this.connections = connections;
         this.clock = clock;
@@ -113,9 +113,9 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
      * @param clock   decides when the daily purge runs and what "older than retention" means
      * @throws MetricsStoreException when the database cannot be opened, e.g. another process holds its file
      */
-    public static H2MetricsStore open(GatewayConfig.Metrics cfg, Path dataDir, InstantSource clock) {
+    public static MetricsStore open(GatewayConfig.Metrics cfg, Path dataDir, InstantSource clock) {
         String url = cfg.jdbcUrl().isEmpty() ? defaultUrl(dataDir) : cfg.jdbcUrl();
-        return new H2MetricsStore(cfg, () -> DriverManager.getConnection(url), clock, () -> { });
+        return new MetricsStore(cfg, () -> DriverManager.getConnection(url), clock, () -> { });
     }
 
     /**

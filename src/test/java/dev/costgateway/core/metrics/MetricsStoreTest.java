@@ -26,13 +26,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.costgateway.core.config.GatewayConfig;
 
-class H2MetricsStoreTest {
+class MetricsStoreTest {
 
     @TempDir
     Path dataDir;
 
     private final MutableClock clock = new MutableClock(Records.T0.plus(Duration.ofMinutes(5)));
-    private H2MetricsStore store;
+    private MetricsStore store;
 
     @AfterEach
     void closeStore() {
@@ -41,8 +41,8 @@ class H2MetricsStoreTest {
         }
     }
 
-    private H2MetricsStore open(GatewayConfig.Metrics cfg) {
-        store = H2MetricsStore.open(cfg, dataDir, clock);
+    private MetricsStore open(GatewayConfig.Metrics cfg) {
+        store = MetricsStore.open(cfg, dataDir, clock);
         return store;
     }
 
@@ -116,7 +116,7 @@ class H2MetricsStoreTest {
     void countsRecordsDroppedWhileTheQueueIsFull() throws Exception {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        store = new H2MetricsStore(Records.config(false, 2), urlConnections(), clock, () -> {
+        store = new MetricsStore(Records.config(false, 2), urlConnections(), clock, () -> {
             writerHeld.countDown();
             await(release);
         });
@@ -143,7 +143,7 @@ class H2MetricsStoreTest {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<Boolean> hold = new AtomicReference<>(true);
-        store = new H2MetricsStore(Records.config(false, 100), () -> {
+        store = new MetricsStore(Records.config(false, 100), () -> {
             Connection c = urls.open();
             last.set(c);
             return c;
@@ -173,7 +173,7 @@ class H2MetricsStoreTest {
     @Test
     void countsRecordsLostWhileATableIsMissing() throws Exception {
         open(Records.config(false, 100));
-        try (Connection c = DriverManager.getConnection(H2MetricsStore.defaultUrl(dataDir));
+        try (Connection c = DriverManager.getConnection(MetricsStore.defaultUrl(dataDir));
                 Statement st = c.createStatement()) {
             st.execute("ALTER TABLE latency_hourly RENAME TO latency_hourly_away");
             store.record(Records.plain("q-lost", Records.T0));
@@ -236,7 +236,7 @@ class H2MetricsStoreTest {
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(H2MetricsStore.defaultUrl(dataDir));
+        try (Connection c = DriverManager.getConnection(MetricsStore.defaultUrl(dataDir));
                 Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -244,7 +244,7 @@ class H2MetricsStoreTest {
     }
 
     private ConnectionFactory urlConnections() {
-        String url = H2MetricsStore.defaultUrl(dataDir);
+        String url = MetricsStore.defaultUrl(dataDir);
         return () -> DriverManager.getConnection(url);
     }
 
