@@ -162,6 +162,17 @@ final class GatewayComponents implements AutoCloseable {
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
+        MetricsStore.Health m = store.health();
+        ObjectNode metrics = health.putObject("metrics");
+        metrics.put("store", m.backend());
+        metrics.put("state", m.up() ? "up" : "down");
+        if (!m.up()) {
+            metrics.put("detail", m.problem());
+        }
+        metrics.put("database", m.database());
+        metrics.put("instance", m.instance());
+        metrics.put("pending_records", m.pendingRecords());
+        metrics.put("dropped_records", m.droppedRecords());
     }
 
     /** Blocks until every record queued so far is in the database (tests, shutdown). */

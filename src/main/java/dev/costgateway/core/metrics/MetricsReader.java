@@ -339,23 +339,33 @@ final class MetricsReader {
     private static void readRollup(Connection c, Aggregation agg, RollupTables level, Long first, Long end,
             long periodsPerBucket) throws SQLException {
         String time = periodsPerBucket == 0 ? "0" : level.timeColumn + " / " + periodsPerBucket;
+        String groupTime = groupByTime(time);
         Where where = new Where();
         where.range(level.timeColumn, first, end);
         readTotals(c, agg, "SELECT " + time + ", " + ROLLUP_DIMS + ", " + ROLLUP_MEASURES + " FROM " + level.totals
-                + where.sql() + " GROUP BY " + time + ", " + ROLLUP_DIMS, where);
+                + where.sql() + " GROUP BY " + groupTime + ROLLUP_DIMS, where);
         readLatency(c, agg, "SELECT " + time + ", latency_bucket, SUM(requests) FROM " + level.latency
-                + where.sql() + " GROUP BY " + time + ", latency_bucket", where);
+                + where.sql() + " GROUP BY " + groupTime + "latency_bucket", where);
     }
 
     private static void readRaw(Connection c, Aggregation agg, Long fromMicros, Long toMicros, long bucketMicros)
             throws SQLException {
         String time = bucketMicros == 0 ? "0" : "ts_micros / " + bucketMicros;
+        String groupTime = groupByTime(time);
         Where where = new Where();
         where.range("ts_micros", fromMicros, toMicros);
         readTotals(c, agg, "SELECT " + time + ", " + RAW_DIMS + ", " + RAW_MEASURES + " FROM requests" + where.sql()
-                + " GROUP BY " + time + ", " + RAW_DIMS, where);
+                + " GROUP BY " + groupTime + RAW_DIMS, where);
         readLatency(c, agg, "SELECT " + time + ", latency_bucket, COUNT(*) FROM requests" + where.sql()
-                + " GROUP BY " + time + ", latency_bucket", where);
+                + " GROUP BY " + groupTime + "latency_bucket", where);
+    }
+
+    /**
+     * The time term of a GROUP BY: nothing for the constant 0 (one bucket), because PostgreSQL reads
+     * {@code GROUP BY 0} as "the 0th column" and refuses it.
+     */
+    private static String groupByTime(String time) {
+        return "0".equals(time) ? "" : time + ", ";
     }
 
     private static void readTotals(Connection c, Aggregation agg, String sql, Where where) throws SQLException {

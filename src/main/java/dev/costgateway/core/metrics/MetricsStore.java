@@ -25,16 +25,22 @@ import org.slf4j.LoggerFactory;
 import dev.costgateway.core.config.GatewayConfig;
 
 /**
- * The metrics store: an H2 file database (or any JDBC URL) written by one background thread and read by the
- * endpoints, the CSV export and the desktop app.
+ * The metrics store: an H2 file database by default, or a PostgreSQL shared by several gateways
+ * ({@code metrics.jdbc_url: jdbc:postgresql://...}), written by one background thread and read by the endpoints,
+ * the CSV export and the desktop app. Both run the same migrations and SQL; {@link Dialect} holds the rest.
  *
  * <p>Write side: {@link #record} only offers the record to a bounded queue; the thread {@code metrics-writer}
- * drains it in batches of up to {@value #MAX_BATCH} records per transaction. A full queue, a database error or a
- * record arriving after {@link #close} adds to {@link #droppedRecords()} (logged once per burst); the request that
- * produced the record is never slowed or failed. The same thread purges rows older than
- * {@code metrics.retention_days} (whole UTC days) at start and then once a day by the injected clock.
+ * drains it in batches of up to {@value #MAX_BATCH} records per transaction, each row stamped with this
+ * gateway's {@link #instance()}. A full queue or a record arriving after {@link #close} adds to
+ * {@link #droppedRecords()} (logged once per burst); the request that produced the record is never slowed or
+ * failed. When the database is unreachable the writer keeps its batch and retries with a growing pause (at most
+ * {@link #RETRY_MAX}) while new records wait in the queue; they are written when it returns, and only those that
+ * overflow the queue are dropped (and counted). A batch that fails {@value #MAX_ATTEMPTS} times on a working
+ * connection (a bad row, a missing table) is dropped and counted, so one poisoned batch cannot stop the books.
+ * The same thread purges rows older than {@code metrics.retention_days} (whole UTC days) at start and then once
+ * a day by the injected clock.
  *
- * <p>Read side: every query opens its own connection, so queries are thread-safe and may run while the writer
+ * <p>Read side: every query takes its own connection, so queries are thread-safe and may run while the writer
  * writes; they block, so call them off request and UI threads. Times are kept to the microsecond.
  *
  * <p>Text: with {@code metrics.store_text} off, prompt and answer previews are never written, whatever the
@@ -51,11 +57,22 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
 
     static final Duration PURGE_INTERVAL = Duration.ofDays(1);
 
+    /** Tries of one batch on a working connection before it is dropped. */
+    static final int MAX_ATTEMPTS = 3;
+    static final Duration RETRY_FIRST = Duration.ofMillis(200);
+    static final Duration RETRY_MAX = Duration.ofSeconds(5);
+
     private static final Logger LOG = LoggerFactory.getLogger(MetricsStore.class);
     private static final long IDLE_POLL_MILLIS = 200;
     private static final Pattern API_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_\\-]{6,}");
 
-    private final ConnectionFactory connections;
+    /** What {@code /health} shows of the store; {@code problem} is null while the database is reachable. */
+    public record Health(String backend, String database, String instance, boolean up, String problem,
+            long pendingRecords, long droppedRecords) {
+    }
+
+    private final MetricsDatabase database;
+    private final String instance;
     private final InstantSource clock;
     private final int retentionDays;
     private final int queueCapacity;
@@ -68,37 +85,48 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong processed = new AtomicLong();
+    /** Tries that found the database unreachable, since start; {@link #flush} stops waiting when it grows. */
+    private final AtomicLong unreachableTries = new AtomicLong();
     private final AtomicBoolean queueFullLogged = new AtomicBoolean();
     private final Object progress = new Object();
     private volatile boolean closing;
     private volatile boolean closed;
+    /** Why the database cannot be reached (masked), or null while it can. */
+    private volatile String problem;
 
     // writer thread only
     private BatchWriter batchWriter;
-    private boolean storeFailing;
+    private boolean migrated;
+    private int attempts;
+    private Duration retryDelay = RETRY_FIRST;
+    private Instant downSince;
     private Instant nextPurge;
 
     MetricsStore(GatewayConfig.Metrics cfg, ConnectionFactory connections, InstantSource clock,
             Runnable beforeBatch) {
-        this.connections = connections;
+        this(cfg, MetricsDatabase.of(Dialect.H2, connections), "test", clock, beforeBatch);
+    }
+
+    MetricsStore(GatewayConfig.Metrics cfg, MetricsDatabase database, String instance, InstantSource clock,
+            Runnable beforeBatch) {
+        this.database = database;
+        this.instance = instance;
         this.clock = clock;
         this.retentionDays = cfg.retentionDays();
         this.queueCapacity = Math.max(1, cfg.queueCapacity());
         this.previews = previewPolicy(cfg.storeText(), cfg.textPreviewChars());
         this.beforeBatch = beforeBatch;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.reader = new MetricsReader(connections);
+        this.reader = new MetricsReader(database.connections());
         try {
-            Connection c = connections.open();
-            try {
-                MetricsSchema.migrate(c, clock);
-                batchWriter = new BatchWriter(c);
-            } catch (SQLException | RuntimeException e) {
-                c.close();
-                throw e;
+            writerConnection();
+        } catch (SQLException | RuntimeException e) {
+            if (database.dialect() == Dialect.H2) {
+                database.close();
+                throw new MetricsStoreException("cannot open the metrics database: " + safeMessage(e), e);
             }
-        } catch (SQLException e) {
-            throw new MetricsStoreException("cannot open the metrics database: " + e.getMessage(), e);
+            // A shared database that is away at start-up must not stop the gateway: records wait for it.
+            markUnreachable(e);
         }
         nextPurge = clock.instant();
         writer = new Thread(this::runWriter, "metrics-writer");
@@ -109,13 +137,28 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     /**
      * Opens (creating or migrating) the store and starts its writer thread.
      *
-     * @param dataDir where the default H2 file {@code metrics.mv.db} lives when {@code cfg.jdbcUrl()} is empty
+     * @param dataDir where the default H2 file {@code metrics.mv.db} lives when {@code cfg.jdbcUrl()} is empty,
+     *                and where this gateway's instance id is kept ({@link GatewayInstance})
      * @param clock   decides when the daily purge runs and what "older than retention" means
-     * @throws MetricsStoreException when the database cannot be opened, e.g. another process holds its file
+     * @throws MetricsStoreException when the H2 database cannot be opened, e.g. another process holds its file
+     *                (an unreachable PostgreSQL is not an error: the store starts and reports it in {@link #health})
      */
     public static MetricsStore open(GatewayConfig.Metrics cfg, Path dataDir, InstantSource clock) {
-        String url = cfg.jdbcUrl().isEmpty() ? defaultUrl(dataDir) : cfg.jdbcUrl();
-        return new MetricsStore(cfg, () -> DriverManager.getConnection(url), clock, () -> { });
+        return open(cfg, dataDir, clock, System::getenv);
+    }
+
+    /** @param env the environment, for {@code PGUSER}/{@code PGPASSWORD} when the URL has no credentials */
+    public static MetricsStore open(GatewayConfig.Metrics cfg, Path dataDir, InstantSource clock,
+            UnaryOperator<String> env) {
+        MetricsDatabase db = MetricsDatabase.forUrl(cfg.jdbcUrl(), dataDir, env);
+        String instance;
+        try {
+            instance = GatewayInstance.of(dataDir);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return new MetricsStore(cfg, db, instance, clock, () -> { });
     }
 
     /**
@@ -125,6 +168,23 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     static String defaultUrl(Path dataDir) {
         String file = dataDir.toAbsolutePath().resolve("metrics").toString().replace('\\', '/');
         return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /** The gateway instance stamped on every row this store writes. */
+    public String instance() {
+        return instance;
+    }
+
+    /** Backend, reachability, queue and losses, for {@code /health}. */
+    public Health health() {
+        String p = problem;
+        return new Health(database.dialect().label(), database.description(), instance, p == null, p,
+                pendingRecords(), dropped.get());
+    }
+
+    /** Records accepted but not yet written (or dropped): the queue plus the batch being written. */
+    public long pendingRecords() {
+        return Math.max(0, accepted.get() - processed.get());
     }
 
     @Override
@@ -153,12 +213,16 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         return dropped.get();
     }
 
-    /** Blocks until every record accepted before this call is written (or counted as dropped). */
+    /**
+     * Blocks until every record accepted before this call is written (or counted as dropped), or until a try
+     * made after this call found the database unreachable: then the records stay queued and this returns.
+     */
     public void flush() {
         long target = accepted.get();
-        java.util.concurrent.locks.LockSupport.unpark(writer); // cut a linger short: someone is waiting
+        long triesBefore = unreachableTries.get();
+        java.util.concurrent.locks.LockSupport.unpark(writer); // cut a linger or a retry pause short
         synchronized (progress) {
-            while (processed.get() < target && writer.isAlive()) {
+            while (processed.get() < target && writer.isAlive() && unreachableTries.get() == triesBefore) {
                 try {
                     progress.wait(IDLE_POLL_MILLIS);
                 } catch (InterruptedException e) {
@@ -169,7 +233,10 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         }
     }
 
-    /** Writes what is queued, stops the writer and closes the database. Idempotent. */
+    /**
+     * Writes what is queued, stops the writer and closes the database. Idempotent. When the database is
+     * unreachable the writer tries once more, then counts what is left as dropped.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -182,9 +249,17 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // records offered while the writer was stopping: counted, not lost silently
-        dropped.addAndGet(queue.size());
+        // records offered while the writer was stopping, or left when the database was away: counted, not lost
+        // silently
+        int left = queue.size();
+        dropped.addAndGet(left);
+        processed.addAndGet(left);
         queue.clear();
+        if (left > 0) {
+            LOG.warn("metrics store closed with {} records it could not write; {} dropped since start", left,
+                    dropped.get());
+        }
+        database.close();
         closed = true;
     }
 
@@ -192,29 +267,47 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         List<RequestRecord> batch = new ArrayList<>(MAX_BATCH);
         try {
             while (true) {
-                RequestRecord first;
-                try {
-                    first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    first = queue.poll();
+                if (batch.isEmpty()) {
+                    RequestRecord first;
+                    try {
+                        first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        first = queue.poll();
+                    }
+                    purgeIfDue();
+                    if (first == null) {
+                        if (closing) {
+                            return;
+                        }
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    lingerForMore(batch);
                 }
-                purgeIfDue();
-                if (first == null) {
-                    if (closing) {
-                        return;
+                beforeBatch.run();
+                if (writeBatch(batch)) {
+                    processed.addAndGet(batch.size());
+                    batch.clear();
+                    synchronized (progress) {
+                        progress.notifyAll();
                     }
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                lingerForMore(batch);
-                beforeBatch.run();
-                writeBatch(batch);
-                processed.addAndGet(batch.size());
-                batch.clear();
                 synchronized (progress) {
                     progress.notifyAll();
                 }
+                if (closing) {
+                    // one try at shutdown is all the database gets; the queue's rest is counted by close()
+                    dropped.addAndGet(batch.size());
+                    processed.addAndGet(batch.size());
+                    LOG.warn("metrics store unreachable at shutdown: {} records dropped", batch.size());
+                    batch.clear();
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(retryDelay.toNanos());
+                retryDelay = retryDelay.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX
+                        : retryDelay.multipliedBy(2);
             }
         } finally {
             if (batchWriter != null) {
@@ -243,27 +336,84 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         queue.drainTo(batch, MAX_BATCH - batch.size());
     }
 
-    private void writeBatch(List<RequestRecord> batch) {
+    /**
+     * Writes the batch; true when it is done with (written, or dropped and counted), false when it must be
+     * tried again because the database could not be reached.
+     */
+    private boolean writeBatch(List<RequestRecord> batch) {
         try {
             writerConnection().write(batch, previews);
-            if (storeFailing) {
-                storeFailing = false;
-                LOG.info("metrics store writable again; {} records dropped since start", dropped.get());
-            }
+            attempts = 0;
+            markReachable();
             if (queueFullLogged.get() && queue.size() < queueCapacity / 2) {
                 queueFullLogged.set(false);
                 LOG.info("metrics queue caught up; {} records dropped since start", dropped.get());
             }
+            return true;
         } catch (SQLException | RuntimeException e) {
+            boolean unreachable = e instanceof Unreachable || connectionLost(e);
+            closeWriterConnection();
+            if (unreachable) {
+                markUnreachable(e);
+                return false;
+            }
+            if (++attempts < MAX_ATTEMPTS) {
+                retryDelay = RETRY_FIRST;
+                return false;
+            }
+            attempts = 0;
             dropped.addAndGet(batch.size());
-            if (!storeFailing) {
-                storeFailing = true;
-                LOG.warn("metrics store write failed, dropping records until it recovers: {}", e.toString());
+            LOG.warn("metrics store write failed {} times, dropping a batch of {} records ({} dropped since "
+                    + "start): {}", MAX_ATTEMPTS, batch.size(), dropped.get(), safeMessage(e));
+            return true;
+        }
+    }
+
+    /** True when the failure was the connection's (not the data's): SQLState class 08, or the link is dead. */
+    private boolean connectionLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.sql.SQLRecoverableException) {
+                return true;
             }
-            if (batchWriter != null) {
-                batchWriter.close();
-                batchWriter = null;
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true; // connection exception; 57P0x: the server is shutting down or starting up
             }
+        }
+        try {
+            return batchWriter != null && !batchWriter.connection().isValid(1);
+        } catch (SQLException | RuntimeException invalid) {
+            return true;
+        }
+    }
+
+    private void markUnreachable(Exception e) {
+        unreachableTries.incrementAndGet();
+        if (problem == null) {
+            problem = "unreachable: " + safeMessage(e);
+            downSince = clock.instant();
+            LOG.warn("metrics store {} ({}) {}; keeping up to {} records queued until it is back",
+                    database.dialect().label(), database.description(), problem, queueCapacity);
+        }
+    }
+
+    private void markReachable() {
+        retryDelay = RETRY_FIRST;
+        if (problem != null) {
+            problem = null;
+            LOG.info("metrics store reachable again{}; {} records dropped since start",
+                    downSince == null ? "" : " after " + Duration.between(downSince, clock.instant()).toSeconds()
+                            + " s", dropped.get());
+            downSince = null;
+        }
+    }
+
+    private void closeWriterConnection() {
+        if (batchWriter != null) {
+            batchWriter.close();
+            batchWriter = null;
         }
     }
 
@@ -281,26 +431,48 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
             }
             nextPurge = now.plus(PURGE_INTERVAL);
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("metrics retention purge failed, retrying in an hour: {}", e.toString());
-            nextPurge = now.plus(Duration.ofHours(1));
-            if (batchWriter != null) {
-                batchWriter.close();
-                batchWriter = null;
+            if (problem == null) {
+                LOG.warn("metrics retention purge failed, retrying in an hour: {}", safeMessage(e));
             }
+            nextPurge = now.plus(Duration.ofHours(1));
+            closeWriterConnection();
         }
     }
 
+    /** The writer's connection, opened (and the schema migrated, the first time) when there is none. */
     private BatchWriter writerConnection() throws SQLException {
         if (batchWriter == null) {
-            Connection c = connections.open();
+            Connection c;
             try {
-                batchWriter = new BatchWriter(c);
+                c = database.open();
+            } catch (SQLException e) {
+                throw new Unreachable(e);
+            }
+            try {
+                if (!migrated) {
+                    MetricsSchema.migrate(c, database.dialect(), clock);
+                    migrated = true;
+                }
+                batchWriter = new BatchWriter(c, database.dialect(), instance);
             } catch (SQLException | RuntimeException e) {
                 c.close();
                 throw e;
             }
         }
         return batchWriter;
+    }
+
+    /** No connection could be had at all (as opposed to one that refused a statement). */
+    private static final class Unreachable extends SQLException {
+        Unreachable(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    /** An exception's message fit for a log line or {@code /health}: no password, however the driver put it. */
+    static String safeMessage(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return JdbcUrls.masked(m.strip().replaceAll("\\s+", " "));
     }
 
     private static UnaryOperator<String> previewPolicy(boolean storeText, int maxChars) {
