@@ -19,6 +19,9 @@ final class MetricsDatabase implements AutoCloseable {
     /** Connections to PostgreSQL: the writer's, and a few for concurrent reads (dashboard, CSV, endpoints). */
     static final int POOL_SIZE = 4;
 
+    /** Longest a writer try or a query waits for a connection while PostgreSQL is away. */
+    static final long BORROW_TIMEOUT_MILLIS = 2000;
+
     private final Dialect dialect;
     private final ConnectionFactory connections;
     private final String description;
@@ -52,7 +55,7 @@ final class MetricsDatabase implements AutoCloseable {
         hc.setMaximumPoolSize(POOL_SIZE);
         hc.setMinimumIdle(1);
         // Borrowing waits at most this long when the database is away: the writer retries later, a query fails.
-        hc.setConnectionTimeout(JdbcUrls.CONNECT_TIMEOUT_SECONDS * 1000L);
+        hc.setConnectionTimeout(BORROW_TIMEOUT_MILLIS);
         hc.setValidationTimeout(1000);
         // Start even when PostgreSQL is down: the writer keeps records queued until it is back.
         hc.setInitializationFailTimeout(-1);

@@ -471,7 +471,13 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
 
     /** An exception's message fit for a log line or {@code /health}: no password, however the driver put it. */
     static String safeMessage(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable why = e;
+        // the pool's "connection is not available" wraps the driver's reason (refused, wrong password, ...)
+        while ((why instanceof Unreachable || why instanceof java.sql.SQLTransientConnectionException)
+                && why.getCause() != null && why.getCause() != why) {
+            why = why.getCause();
+        }
+        String m = why.getMessage() == null ? why.getClass().getSimpleName() : why.getMessage();
         return JdbcUrls.masked(m.strip().replaceAll("\\s+", " "));
     }
 
