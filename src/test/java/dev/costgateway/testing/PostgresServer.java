@@ -42,14 +42,16 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final String password;
     private final boolean asRoot;
+    private final boolean durable;
     private volatile boolean running;
 
-    private PostgresServer(Path bin, Path dir, int port, String password, boolean asRoot) {
+    private PostgresServer(Path bin, Path dir, int port, String password, boolean asRoot, boolean durable) {
         this.bin = bin;
         this.dir = dir;
         this.port = port;
         this.password = password;
         this.asRoot = asRoot;
+        this.durable = durable;
     }
 
     /** The binaries of the newest installed PostgreSQL, if any. */
@@ -98,8 +100,20 @@ public final class PostgresServer implements AutoCloseable {
         return shared;
     }
 
-    /** A server of the caller's own (to stop and restart it); the caller closes it. */
+    /**
+     * A server of the caller's own (to stop and restart it); the caller closes it. Commits are not flushed to
+     * disk (tests lose nothing to a crash they do not have, and run faster); see {@link #startDurable}.
+     */
     public static PostgresServer start() {
+        return start(false);
+    }
+
+    /** A server with PostgreSQL's default durability (fsync on every commit), for benchmarks. */
+    public static PostgresServer startDurable() {
+        return start(true);
+    }
+
+    private static PostgresServer start(boolean durable) {
         Path bin = requireInstalled();
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
@@ -110,7 +124,7 @@ public final class PostgresServer implements AutoCloseable {
             if (root) {
                 run(List.of("chown", "-R", USER + ":", dir.toString()), 30);
             }
-            PostgresServer server = new PostgresServer(bin, dir, freePort(), password, root);
+            PostgresServer server = new PostgresServer(bin, dir, freePort(), password, root, durable);
             server.pg(120, bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
                     "--pwfile=" + pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
                     "--no-locale", "--no-sync");
@@ -173,8 +187,8 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void startServer() {
-        String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
-                + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100";
+        String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=100"
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         pg(120, bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
                 dir.resolve("server.log").toString(), "-w", "-t", "60", "-o", options, "start");
         running = true;
