@@ -33,8 +33,8 @@ final class BatchWriter implements AutoCloseable {
         this.connection = connection;
         this.instance = instance;
         connection.setAutoCommit(false);
-        insertRequest = connection.prepareStatement(RequestRows.INSERT_REQUEST);
-        insertAttempt = connection.prepareStatement(RequestRows.INSERT_ATTEMPT);
+        insertRequest = dialect.prepareBulkInsert(connection, RequestRows.INSERT_REQUEST);
+        insertAttempt = dialect.prepareBulkInsert(connection, RequestRows.INSERT_ATTEMPT);
         takeIds = connection.prepareStatement(
                 "UPDATE request_id_blocks SET next_id = next_id + ? WHERE name = 'requests'");
         readIds = connection.prepareStatement("SELECT next_id FROM request_id_blocks WHERE name = 'requests'");

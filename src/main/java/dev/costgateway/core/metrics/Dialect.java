@@ -1,6 +1,7 @@
 package dev.costgateway.core.metrics;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -22,6 +23,11 @@ enum Dialect {
         @Override
         String addToRollup(String table, String timeColumn, List<String> keys, List<String> measures) {
             return null; // UPDATE, then INSERT the keys not there yet: enough with a single writer
+        }
+
+        @Override
+        PreparedStatement prepareBulkInsert(Connection c, String insertSql) throws SQLException {
+            return c.prepareStatement(insertSql);
         }
     },
 
@@ -61,6 +67,12 @@ enum Dialect {
             }
             return sql.toString();
         }
+
+        /** COPY: the server parses one statement per batch instead of one per row. */
+        @Override
+        PreparedStatement prepareBulkInsert(Connection c, String insertSql) throws SQLException {
+            return CopyBatch.prepare(c, insertSql);
+        }
     };
 
     /** The dialect of a JDBC URL: {@code jdbc:postgresql:} or else H2 (the default file, or any H2 URL). */
@@ -84,6 +96,12 @@ enum Dialect {
      * keys; or null when the writer should UPDATE and then INSERT what was missing.
      */
     abstract String addToRollup(String table, String timeColumn, List<String> keys, List<String> measures);
+
+    /**
+     * A statement for the writer's many-row INSERTs (request and attempt rows): set parameters, add batches,
+     * execute the batch; the rows are in the current transaction either way.
+     */
+    abstract PreparedStatement prepareBulkInsert(Connection c, String insertSql) throws SQLException;
 
     /** Lower-case name for health and logs. */
     String label() {

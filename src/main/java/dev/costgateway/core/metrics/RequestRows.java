@@ -141,8 +141,14 @@ final class RequestRows {
                 rs.getLong("latency_ms"));
     }
 
-    /** Cuts a string to at most {@code max} chars without splitting a surrogate pair; null stays null. */
+    /**
+     * Cuts a string to at most {@code max} chars without splitting a surrogate pair; null stays null. NUL
+     * becomes U+FFFD: PostgreSQL text cannot hold it (a client can send one), and both databases store the same.
+     */
     static String cut(String s, int max) {
+        if (s != null && s.indexOf('\u0000') >= 0) {
+            s = s.replace('\u0000', '\uFFFD');
+        }
         if (s == null || s.length() <= max) {
             return s;
         }

@@ -136,6 +136,23 @@ class MetricsStoreTest {
     }
 
     @Test
+    void storesAwkwardTextExactlyExceptNul() {
+        open(Records.config(true, 100));
+        String prompt = "a \"quoted\", comma,\nnew line\r\n\\N back\\slash \uD83D\uDE00 tab\t end";
+        RequestRecord r = Records.withText(Records.plain("q-text", Records.T0), "model,\"odd\"", prompt, "");
+        store.record(r);
+        store.record(Records.withText(Records.plain("q-nul", Records.T0), "m\u0000x", "nul\u0000here", null));
+        store.flush();
+
+        assertThat(store.request("q-text")).contains(r);
+        RequestRecord nul = store.request("q-nul").orElseThrow();
+        assertThat(nul.promptPreview()).isEqualTo("nul\uFFFDhere");
+        assertThat(nul.finalModel()).isEqualTo("m\uFFFDx");
+        assertThat(store.summary(null, null).requestsByModel()).containsOnlyKeys("model,\"odd\"", "m\uFFFDx");
+        assertThat(store.droppedRecords()).isZero();
+    }
+
+    @Test
     void countsRecordsDroppedWhileTheQueueIsFull() throws Exception {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
