@@ -389,10 +389,12 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         }
     }
 
+    /** Logs the first failure of an outage; {@code /health} shows the latest (refused, timed out, ...). */
     private void markUnreachable(Exception e) {
         unreachableTries.incrementAndGet();
-        if (problem == null) {
-            problem = "unreachable: " + safeMessage(e);
+        boolean first = problem == null;
+        problem = "unreachable: " + safeMessage(e);
+        if (first) {
             downSince = clock.instant();
             LOG.warn("metrics store {} ({}) {}; keeping up to {} records queued until it is back",
                     database.dialect().label(), database.description(), problem, queueCapacity);
