@@ -201,7 +201,7 @@ public final class ConfigLoader {
                     string("cache.embedding_model",
                             s -> "all-minilm-l6-v2-q".equals(s) ? null : "unknown model (supported: all-minilm-l6-v2-q)"));
             var metrics = new GatewayConfig.Metrics(
-                    string("metrics.jdbc_url", s -> s.isEmpty() || s.startsWith("jdbc:") ? null : "must start with jdbc:"),
+                    string("metrics.jdbc_url", ConfigLoader::checkJdbcUrl),
                     bool("metrics.store_text"),
                     integer("metrics.text_preview_chars", 0, 20_000),
                     integer("metrics.retention_days", 1, 36_500),
@@ -495,6 +495,13 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             return "not a valid URL: " + e.getMessage();
         }
+    }
+
+    /** The metrics store speaks H2 and PostgreSQL; the message never repeats the URL (it may hold a password). */
+    static String checkJdbcUrl(String v) {
+        String url = v.strip().toLowerCase(java.util.Locale.ROOT);
+        return url.isEmpty() || url.startsWith("jdbc:h2:") || url.startsWith("jdbc:postgresql:") ? null
+                : "must be empty (the H2 file in the data folder), jdbc:h2:... or jdbc:postgresql://HOST:PORT/DB";
     }
 
     static String checkRedisUrl(String v) {
