@@ -103,6 +103,12 @@ class TeamSetupIT {
         }
         JsonNode healthA = json(a.get("/health")).path("metrics");
         JsonNode healthB = json(b.get("/health")).path("metrics");
+        JsonNode instances = json(a.get("/v1/metrics/instances")).path("instances");
+        assertThat(instances).hasSize(2);
+        assertThat(instances.get(0).path("instance").asText()).isEqualTo(healthB.path("instance").asText());
+        assertThat(instances.get(0).path("requests").asLong()).isEqualTo(2);
+        assertThat(instances.get(1).path("instance").asText()).isEqualTo(healthA.path("instance").asText());
+        assertThat(instances.get(1).path("requests").asLong()).isEqualTo(1);
         assertThat(healthA.path("store").asText()).isEqualTo("postgresql");
         assertThat(healthA.path("state").asText()).isEqualTo("up");
         assertThat(healthA.path("database").asText()).doesNotContain(postgres.password()).contains("password=***");

@@ -142,6 +142,25 @@ final class MetricsReader {
         return new LatencyHistogram(LatencyBuckets.BOUNDS, list, sum);
     }
 
+    List<MetricsQueries.InstanceRow> instances(Instant from, Instant to) {
+        Where where = new Where();
+        where.range("ts_micros", micros(from), micros(to));
+        String sql = "SELECT COALESCE(instance, ''), COUNT(*), COALESCE(SUM(cost_usd), 0), "
+                + "COALESCE(SUM(saved_usd), 0), MIN(ts_micros), MAX(ts_micros) FROM requests" + where.sql()
+                + " GROUP BY COALESCE(instance, '') ORDER BY COUNT(*) DESC, COALESCE(instance, '')";
+        List<MetricsQueries.InstanceRow> rows = new ArrayList<>();
+        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new MetricsQueries.InstanceRow(rs.getString(1), rs.getLong(2), rs.getDouble(3),
+                        rs.getDouble(4), RequestRows.fromMicros(rs.getLong(5)), RequestRows.fromMicros(rs.getLong(6))));
+            }
+        } catch (SQLException e) {
+            throw new MetricsStoreException("instance query failed", e);
+        }
+        return rows;
+    }
+
     List<RequestRecord> requests(RequestQuery q) {
         Where where = new Where();
         where.range("ts_micros", micros(q.from()), micros(q.to()));

@@ -538,6 +538,12 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
     @Override
+    public List<InstanceRow> instances(Instant from, Instant to) {
+        checkOpen();
+        return reader.instances(from, to);
+    }
+
+    @Override
     public LatencyHistogram latencyHistogram(Instant from, Instant to) {
         checkOpen();
         return reader.latencyHistogram(from, to);

@@ -321,6 +321,24 @@ class MetricsStoreTest {
                 MetricsStore.Health::pendingRecords).containsExactly(backend.name().toLowerCase(), true, 0L);
     }
 
+    @Test
+    void countsRequestsPerInstance() throws SQLException {
+        open(Records.config(false, 100));
+        store.record(Records.plain("q-1", Records.T0));
+        store.record(Records.escalated("q-2", Records.T0.plusSeconds(5)));
+        store.flush();
+        try (Connection c = backend.connect(jdbcUrl, dataDir); Statement st = c.createStatement()) {
+            st.execute("UPDATE requests SET instance = 'other-host/0000abcd' WHERE query_id = 'q-2'");
+        }
+
+        assertThat(store.instances(null, null)).containsExactly(
+                new MetricsQueries.InstanceRow("other-host/0000abcd", 1, 0.09, 0.0475, Records.T0.plusSeconds(5),
+                        Records.T0.plusSeconds(5)),
+                new MetricsQueries.InstanceRow(store.instance(), 1, 0.0003, 0.0009, Records.T0, Records.T0));
+        assertThat(store.instances(Records.T0.plusSeconds(1), null)).extracting(MetricsQueries.InstanceRow::instance)
+                .containsExactly("other-host/0000abcd");
+    }
+
     private long count(String sql) throws SQLException {
         try (Connection c = backend.connect(jdbcUrl, dataDir);
                 Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
