@@ -102,11 +102,7 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     private Instant downSince;
     private Instant nextPurge;
 
-    MetricsStore(GatewayConfig.Metrics cfg, ConnectionFactory connections, InstantSource clock,
-            Runnable beforeBatch) {
-        this(cfg, MetricsDatabase.of(Dialect.H2, connections), "test", clock, beforeBatch);
-    }
-
+    /** @param beforeBatch runs on the writer thread before each try of a batch (tests hold the writer there) */
     MetricsStore(GatewayConfig.Metrics cfg, MetricsDatabase database, String instance, InstantSource clock,
             Runnable beforeBatch) {
         this.database = database;
