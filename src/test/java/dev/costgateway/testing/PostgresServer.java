@@ -184,6 +184,7 @@ public final class PostgresServer implements AutoCloseable {
             // already gone
         }
         deleteTree(dir);
+        deleteTree(dir); // a file the server wrote while the first pass ran
     }
 
     private void startServer() {
