@@ -23,7 +23,7 @@ import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
-import dev.costgateway.core.metrics.H2MetricsStore;
+import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
@@ -46,7 +46,7 @@ final class GatewayComponents implements AutoCloseable {
     private final SemanticCache semantic;
     private final ExecutorService background;
     private final MessagePolicy policy;
-    private final H2MetricsStore store;
+    private final MetricsStore store;
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
@@ -84,7 +84,7 @@ final class GatewayComponents implements AutoCloseable {
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();
-        store = H2MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
+        store = MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity()), dataDir, clock);
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
@@ -206,6 +206,17 @@ final class GatewayComponents implements AutoCloseable {
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
+        MetricsStore.Health m = store.health();
+        ObjectNode metrics = health.putObject("metrics");
+        metrics.put("store", m.backend());
+        metrics.put("state", m.up() ? "up" : "down");
+        if (!m.up()) {
+            metrics.put("detail", m.problem());
+        }
+        metrics.put("database", m.database());
+        metrics.put("instance", m.instance());
+        metrics.put("pending_records", m.pendingRecords());
+        metrics.put("dropped_records", m.droppedRecords());
     }
 
     /** Blocks until every record queued so far is in the database (tests, shutdown). */

@@ -182,8 +182,10 @@ public final class ConfigSchema {
 
     // ---- metrics ----
     public static final ConfigKey<String> METRICS_JDBC_URL = key("metrics.jdbc_url", METRICS, "JDBC URL",
-            ValueType.text(s -> s.isEmpty() || s.startsWith("jdbc:") ? null : "must start with jdbc:"), "",
-            "Empty: an H2 file in the data folder; else any JDBC URL a driver on the class path accepts.");
+            ValueType.text(ValueType::checkJdbcUrl), "",
+            "Empty: an H2 file in the data folder. `jdbc:postgresql://HOST:PORT/DB?user=U&password=P`: a PostgreSQL "
+                    + "shared by several gateways (see Team setup; without user and password in the URL, env "
+                    + "`PGUSER`/`PGPASSWORD` are used). Also any `jdbc:h2:` URL.");
     public static final ConfigKey<Boolean> METRICS_STORE_TEXT = key("metrics.store_text", METRICS,
             "Store prompt and answer previews", ValueType.bool(), false,
             "Keep a bounded preview of prompt and answer (never headers or keys).");
