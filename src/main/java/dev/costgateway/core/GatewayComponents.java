@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.cache.BackendStatus;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
@@ -74,7 +75,8 @@ final class GatewayComponents implements AutoCloseable {
                 classifier.warmUp();
             }
         });
-        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock);
+        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock,
+                DifficultyScorer.shipped(embedder::ready));
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();

@@ -30,6 +30,7 @@ import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.Route;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.routing.CostCalculator;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.EscalationPolicy;
 import dev.costgateway.core.routing.HeuristicClassifier;
@@ -56,9 +57,17 @@ final class GatewayPolicy implements MessagePolicy {
     private final EscalationPolicy escalation = new EscalationPolicy();
     private final UpstreamClient upstream;
     private final InstantSource clock;
+    private final DifficultyScorer scorer;
 
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
                   EmbeddingLayer embedding, UpstreamClient upstream, InstantSource clock) {
+        this(config, exact, semantic, embedding, upstream, clock, null);
+    }
+
+    /** @param scorer scores every routed request (issue 11); null keeps the layered classifier chain */
+    GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
+                  EmbeddingLayer embedding, UpstreamClient upstream, InstantSource clock, DifficultyScorer scorer) {
+        this.scorer = scorer;
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
@@ -73,7 +82,7 @@ final class GatewayPolicy implements MessagePolicy {
 
     @Override
     public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
-        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)));
+        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)), scorer);
         return router.route(body, client.routeBypass()).thenApply(GatewayPolicy::toRoute);
     }
 

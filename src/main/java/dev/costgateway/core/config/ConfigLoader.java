@@ -174,11 +174,16 @@ public final class ConfigLoader {
                     bool("routing.conservative_thinking"),
                     bool("routing.conservative_media"),
                     bool("routing.conservative_long_context"),
-                    bool("routing.conservative_many_turns"));
+                    bool("routing.conservative_many_turns"),
+                    decimal("routing.premium_share", 0, 1),
+                    decimal("routing.fast_share", 0, 1),
+                    optionalDecimal("routing.thresholds.premium", 0, 1),
+                    optionalDecimal("routing.thresholds.fast", 0, 1));
             var classifier = new GatewayConfig.Classifier(
                     decimal("classifier.heuristic_confidence", 0, 1),
                     decimal("classifier.embedding_threshold", 0, 1),
-                    Duration.ofMillis(integer("classifier.llm_timeout_ms", 1, 600_000)));
+                    Duration.ofMillis(integer("classifier.llm_timeout_ms", 1, 600_000)),
+                    decimal("classifier.llm_tie_margin", 0, 1));
             boolean useHaiku = bool("use_haiku_classifier");
             int maxEscalations = integer("max_escalations", 0, 10);
             var escalation = new GatewayConfig.Escalation(
@@ -310,6 +315,16 @@ public final class ConfigLoader {
                 problem(key, node(key), "must be a whole number, not '" + v + "'");
                 return min;
             }
+        }
+
+        /** A number, or null when the key is empty ({@code key: } or {@code key: ""}, "not set"). */
+        Double optionalDecimal(String key, double min, double max) {
+            Node n = node(key);
+            if (n instanceof ScalarNode s && (s.getValue().isBlank() || "null".equals(s.getValue())
+                    || "~".equals(s.getValue()))) {
+                return null;
+            }
+            return decimal(key, min, max);
         }
 
         double decimal(String key, double min, double max) {

@@ -17,6 +17,9 @@ import dev.costgateway.core.config.Tier;
  * @param reason          a short, human-readable why: rule name, heuristic signals, nearest example, fallback cause
  * @param routed          false when routing did not apply (mode off, bypass header, unknown model)
  * @param classifierCalls upstream calls made to decide (layer 3); empty for a cache hit or when no call was made
+ * @param score           the request's difficulty score (and its embedding, for the semantic cache); null when the
+ *                        request was not routed or the router has no scorer
+ * @param thresholds      the thresholds the score was judged by; null when {@code score} is null
  */
 public record RouteDecision(
         String requestedModel,
@@ -26,8 +29,12 @@ public record RouteDecision(
         String layer,
         String reason,
         boolean routed,
-        List<ClassifierCall> classifierCalls) {
+        List<ClassifierCall> classifierCalls,
+        DifficultyScore score,
+        RoutingThresholds thresholds) {
 
+    /** The score decided ({@link RoutingThresholds#tierFor}). */
+    public static final String LAYER_SCORE = "score";
     public static final String LAYER_HEURISTIC = "heuristic";
     public static final String LAYER_EMBEDDING = "embedding";
     public static final String LAYER_HAIKU = "haiku";
@@ -36,6 +43,23 @@ public record RouteDecision(
 
     public RouteDecision {
         classifierCalls = classifierCalls == null ? List.of() : List.copyOf(classifierCalls);
+    }
+
+    /** A decision without a score. */
+    public RouteDecision(String requestedModel, String chosenModel, Tier ceiling, Tier tier, String layer,
+                         String reason, boolean routed, List<ClassifierCall> classifierCalls) {
+        this(requestedModel, chosenModel, ceiling, tier, layer, reason, routed, classifierCalls, null, null);
+    }
+
+    /** This decision carrying a score and its thresholds. */
+    public RouteDecision withScore(DifficultyScore s, RoutingThresholds t) {
+        return new RouteDecision(requestedModel, chosenModel, ceiling, tier, layer, reason, routed, classifierCalls,
+                s, t);
+    }
+
+    /** The prompt's embedding computed while routing, for the semantic cache to reuse; null when none was made. */
+    public float[] promptEmbedding() {
+        return score == null ? null : score.embedding();
     }
 
     /** True when the forwarded body needs its {@code model} replaced. */
