@@ -71,7 +71,7 @@ class RouterModelTrainer {
         SOURCE_WEIGHT.put("mt-bench", 1.0);
         SOURCE_WEIGHT.put("arena-hard", 1.0);
         SOURCE_WEIGHT.put("math", 0.75);
-        SOURCE_WEIGHT.put("own", 4.0);
+        SOURCE_WEIGHT.put("own", 10.0);
         // -Drouter.weights=own:6,mt-bench:1 overrides some (for experiments; the shipped values are the ones above)
         for (String kv : System.getProperty("router.weights", "").split(",")) {
             if (!kv.isBlank()) {
@@ -109,10 +109,19 @@ class RouterModelTrainer {
             System.out.printf(Locale.ROOT, "%n-- validation fold (%d prompts), model %s, l2 %.4f --%n", val.size(),
                     emb ? RouterModel.WITH_EMBEDDING : RouterModel.FEATURES_ONLY, l2);
             report(m, val);
+            routes(m, fit, val);
         }
         Trained full = train(samples, true);
         Trained features = train(samples, false);
-        String text = write(full, features, samples);
+        double[][] oofFull = outOfFold(samples, true);
+        double[][] oofFeatures = outOfFold(samples, false);
+        System.out.printf(Locale.ROOT, "%n-- out-of-fold scores (%d folds), model %s: tiers by share --%n", FOLDS,
+                RouterModel.WITH_EMBEDDING);
+        sweep(samples, oofFull);
+        System.out.printf(Locale.ROOT, "%n-- out-of-fold scores (%d folds), model %s: tiers by share --%n", FOLDS,
+                RouterModel.FEATURES_ONLY);
+        sweep(samples, oofFeatures);
+        String text = write(full, features, samples, oofFull, oofFeatures);
         Files.writeString(OUTPUT, text, StandardCharsets.UTF_8);
         System.out.printf(Locale.ROOT, "%nwrote %s (%d bytes)%n", OUTPUT, text.length());
         assertThat(OUTPUT).isRegularFile();
@@ -350,6 +359,85 @@ class RouterModelTrainer {
         return 1 / (1 + Math.exp(-z));
     }
 
+    static final int FOLDS = 5;
+
+    /**
+     * Scores of every sample from a model that did not see it ({@value #FOLDS} folds by a hash of the text): the
+     * reference distribution. In-sample scores would be too confident, and thresholds calibrated on them too low.
+     * @return {premium scores, balanced scores} in sample order
+     */
+    double[][] outOfFold(List<Sample> samples, boolean embedding) {
+        double[][] out = new double[2][samples.size()];
+        for (int fold = 0; fold < FOLDS; fold++) {
+            int f = fold;
+            List<Sample> fit = new ArrayList<>();
+            for (Sample s : samples) {
+                if (foldOf(s) != f) {
+                    fit.add(s);
+                }
+            }
+            Trained m = train(fit, embedding);
+            for (int i = 0; i < samples.size(); i++) {
+                if (foldOf(samples.get(i)) == f) {
+                    out[0][i] = m.premium(samples.get(i));
+                    out[1][i] = m.balanced(samples.get(i));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int foldOf(Sample s) {
+        return Math.floorMod(java.util.Arrays.hashCode(s.features()) * 31 + java.util.Arrays.hashCode(s.embedding()),
+                FOLDS);
+    }
+
+    /** Tiers by share over out-of-fold scores: how the defaults were chosen (tune split only). */
+    static void sweep(List<Sample> samples, double[][] oof) {
+        double[] rp = oof[0].clone();
+        double[] rb = oof[1].clone();
+        java.util.Arrays.sort(rp);
+        java.util.Arrays.sort(rb);
+        System.out.println("p_share f_share | own simple->fast moderate->bal complex->prem complex->fast "
+                + "| needs-strong->fast gsm8k mmlu mt | cheap-ok->fast gsm8k mmlu mt");
+        for (double ps : new double[] {0.2, 0.25, 0.3}) {
+            for (double fs : new double[] {0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2}) {
+                double tp = quantileOf(rp, 1 - ps);
+                double tf = quantileOf(rb, fs);
+                Map<String, int[]> c = new java.util.HashMap<>();
+                for (int i = 0; i < samples.size(); i++) {
+                    Sample s = samples.get(i);
+                    Tier t = oof[0][i] >= tp ? Tier.PREMIUM : oof[1][i] < tf ? Tier.FAST : Tier.BALANCED;
+                    if (s.source().equals("own")) {
+                        tally(c, "own:" + s.group(), t.id().equals(s.group()));
+                        if (s.group().equals("premium")) {
+                            tally(c, "own:complex-fast", t == Tier.FAST);
+                        }
+                    } else if (s.balanced() == 1) {
+                        tally(c, "ns:" + s.set(), t == Tier.FAST);
+                    } else if (s.balanced() < 1) {
+                        tally(c, "ok:" + s.set(), t == Tier.FAST);
+                    }
+                }
+                System.out.printf(Locale.ROOT, "%5.2f  %5.2f  | %5.1f %5.1f %5.1f %5.1f | %5.1f %5.1f %5.1f "
+                        + "| %5.1f %5.1f %5.1f%n", ps, fs, rate(c, "own:fast"), rate(c, "own:balanced"),
+                        rate(c, "own:premium"), rate(c, "own:complex-fast"), rate(c, "ns:gsm8k"), rate(c, "ns:mmlu"),
+                        rate(c, "ns:mt-bench"), rate(c, "ok:gsm8k"), rate(c, "ok:mmlu"), rate(c, "ok:mt-bench"));
+            }
+        }
+    }
+
+    private static void tally(Map<String, int[]> c, String key, boolean hit) {
+        int[] v = c.computeIfAbsent(key, k -> new int[2]);
+        v[0] += hit ? 1 : 0;
+        v[1]++;
+    }
+
+    private static double rate(Map<String, int[]> c, String key) {
+        int[] v = c.get(key);
+        return v == null ? Double.NaN : 100.0 * v[0] / v[1];
+    }
+
     // ---- validation report ----
 
     static void report(Trained m, List<Sample> val) {
@@ -362,6 +450,37 @@ class RouterModelTrainer {
             System.out.printf(Locale.ROOT, "  %-16s n=%4d  AUC premium %s  AUC balanced %s%n", e.getKey(),
                     e.getValue().size(), auc(m, e.getValue(), true), auc(m, e.getValue(), false));
         }
+    }
+
+    /** Tiers at the default shares, thresholds calibrated on the fit part, applied to the validation fold. */
+    static void routes(Trained m, List<Sample> fit, List<Sample> val) {
+        double[] rp = fit.stream().mapToDouble(m::premium).sorted().toArray();
+        double[] rb = fit.stream().mapToDouble(m::balanced).sorted().toArray();
+        double tp = quantileOf(rp, 1 - dev.costgateway.core.config.GatewayConfig.Routing.DEFAULT_PREMIUM_SHARE);
+        double tf = quantileOf(rb, dev.costgateway.core.config.GatewayConfig.Routing.DEFAULT_FAST_SHARE);
+        Map<String, int[]> c = new LinkedHashMap<>();
+        for (Sample s : val) {
+            Tier t = m.premium(s) >= tp ? Tier.PREMIUM : m.balanced(s) < tf ? Tier.FAST : Tier.BALANCED;
+            if (s.source().equals("own")) {
+                int[] v = c.computeIfAbsent("own " + s.group() + " -> " + s.group(), k -> new int[2]);
+                v[0] += t.id().equals(s.group()) ? 1 : 0;
+                v[1]++;
+            } else if (s.balanced() == 1 && (s.set().equals("gsm8k") || s.set().equals("mmlu")
+                    || s.set().equals("mt-bench"))) {
+                int[] v = c.computeIfAbsent(s.set() + " needs-strong -> fast", k -> new int[2]);
+                v[0] += t == Tier.FAST ? 1 : 0;
+                v[1]++;
+            }
+        }
+        c.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-32s %3d of %3d (%5.1f%%)%n", k, v[0], v[1],
+                100.0 * v[0] / v[1]));
+    }
+
+    static double quantileOf(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     static String auc(Trained m, List<Sample> samples, boolean premium) {
@@ -394,14 +513,15 @@ class RouterModelTrainer {
 
     // ---- output ----
 
-    String write(Trained full, Trained features, List<Sample> samples) {
+    String write(Trained full, Trained features, List<Sample> samples, double[][] oofFull, double[][] oofFeatures) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "# Cost Gateway router model: logistic regressions (l2 %s, %d Adam steps, "
                 + "source weights %s) trained by RouterModelTrainer on %d tune-split and own prompts; no text, "
                 + "weights and reference score quantiles only.%n", num(l2), steps, SOURCE_WEIGHT, samples.size()));
         out.append("# Regenerate: mvn -B -Pbench test -Dtest=RouterModelTrainer -Dsurefire.failIfNoSpecifiedTests=false\n");
-        out.append("# Reference distribution: the model's scores on the same prompts (tune split + own training), ")
-                .append(REFERENCE_POINTS).append(" quantiles per head.\n");
+        out.append("# Reference distribution: out-of-fold scores (").append(FOLDS)
+                .append(" folds) of the same prompts (tune split + own training), ").append(REFERENCE_POINTS)
+                .append(" quantiles per head.\n");
         out.append("# Features after the embedding, in order: ").append(String.join(",", PromptFeatures.NAMES))
                 .append('\n');
         for (Trained m : List.of(full, features)) {
@@ -412,8 +532,11 @@ class RouterModelTrainer {
             out.append(name).append(" premium weights ").append(csv(m.premiumW())).append('\n');
             out.append(name).append(" balanced bias ").append(num(m.balancedB())).append('\n');
             out.append(name).append(" balanced weights ").append(csv(m.balancedW())).append('\n');
-            double[] rp = samples.stream().mapToDouble(m::premium).sorted().toArray();
-            double[] rb = samples.stream().mapToDouble(m::balanced).sorted().toArray();
+            double[][] oof = m.embedding() ? oofFull : oofFeatures;
+            double[] rp = oof[0].clone();
+            double[] rb = oof[1].clone();
+            Arrays.sort(rp);
+            Arrays.sort(rb);
             out.append(name).append(" premium reference ").append(csv(quantiles(rp))).append('\n');
             out.append(name).append(" balanced reference ").append(csv(quantiles(rb))).append('\n');
         }
