@@ -14,7 +14,6 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,6 +35,7 @@ import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.ProxyServer;
 import dev.costgateway.core.proxy.UpstreamClient;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * The running gateway: configuration, proxy listener, upstream client, policy (routing, caches, escalation,
@@ -55,18 +55,18 @@ public final class Gateway implements GatewayControl, AutoCloseable {
      * @param upstreamOverride {@code --upstream} or env {@code GATEWAY_UPSTREAM_URL}, or null
      */
     public record Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
-                          String upstreamOverride, Supplier<String> envApiKey, InstantSource clock,
+                          String upstreamOverride, Supplier<String> envApiKey, GatewayClock clock,
                           boolean loadEmbedder) {
         public Options {
             Objects.requireNonNull(configFile);
             Objects.requireNonNull(dataDir);
             envApiKey = envApiKey == null ? () -> System.getenv("ANTHROPIC_API_KEY") : envApiKey;
-            clock = clock == null ? InstantSource.system() : clock;
+            clock = clock == null ? GatewayClock.system() : clock;
         }
 
         /** Options that load the embedding model in the background (the product's default). */
         public Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
-                       String upstreamOverride, Supplier<String> envApiKey, InstantSource clock) {
+                       String upstreamOverride, Supplier<String> envApiKey, GatewayClock clock) {
             this(configFile, dataDir, hostOverride, portOverride, upstreamOverride, envApiKey, clock, true);
         }
 
@@ -379,6 +379,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     @Override
     public MetricsQueries metrics() {
         return components.queries();
+    }
+
+    @Override
+    public GatewayClock clock() {
+        return options.clock();
     }
 
     public MetricsRecorder recorder() {

@@ -2,7 +2,6 @@ package dev.costgateway.core;
 
 import dev.costgateway.core.observe.Observable;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +28,7 @@ import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.UpstreamClient;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * Wiring of the parts behind the proxy: embedder, caches, routing policy, metrics, their HTTP endpoints and
@@ -49,10 +49,13 @@ final class GatewayComponents implements AutoCloseable {
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
+    /** The one time source: the exact cache's Caffeine ticker, the semantic cache's TTLs, metrics, routing. */
+    private final GatewayClock clock;
 
-    private GatewayComponents(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,
+    private GatewayComponents(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
                               UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
         this.config = config;
+        this.clock = clock;
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "gateway-background");
             t.setDaemon(true);
@@ -66,7 +69,7 @@ final class GatewayComponents implements AutoCloseable {
         embedder.subscribe(state -> status.set(status.get().withEmbedder(
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
         exactConfig = cfg.cache();
-        exact.set(ExactCache.create(cfg.cache(), com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+        exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
         semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
@@ -117,7 +120,7 @@ final class GatewayComponents implements AutoCloseable {
         }
     }
 
-    static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,
+    static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
                                     UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
         return new GatewayComponents(config, dataDir, clock, upstream, status, loadEmbedder);
     }
@@ -145,7 +148,7 @@ final class GatewayComponents implements AutoCloseable {
         if (!c.redisUrl().equals(old.redisUrl()) || c.maxEntries() != old.maxEntries()
                 || !c.exactTtl().equals(old.exactTtl())) {
             ExactCache previous = exact.getAndSet(
-                    ExactCache.create(c, com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+                    ExactCache.create(c, clock::nanoTime));
             exactConfig = c;
             previous.close();
             LOG.info("exact cache rebuilt for the new settings");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * Everything the desktop app may do with the running gateway: one facade, no other door into the core.
@@ -40,6 +41,11 @@ public interface GatewayControl {
     Observable<GatewayStatus> status();
 
     MetricsQueries metrics();
+
+    /** The gateway's time source; the UI reads "now" and "today" from it too, so there is one clock. */
+    default GatewayClock clock() {
+        return GatewayClock.system();
+    }
 
     /**
      * The configuration in force and the text of the file it came from; updated on every reload and whenever the

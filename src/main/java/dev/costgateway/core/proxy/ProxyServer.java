@@ -5,7 +5,6 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.InstantSource;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpFields;
@@ -28,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsRecorder;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * The client-facing Jetty server: {@code /health}, optional extra handlers (metrics, dashboard), {@code POST
@@ -55,7 +55,7 @@ public final class ProxyServer implements AutoCloseable {
      * @param health  body of {@code GET /health}
      */
     public ProxyServer(Supplier<GatewayConfig> config, UpstreamClient upstream, Supplier<MessagePolicy> policy,
-                       MetricsRecorder metrics, InstantSource clock, Supplier<String> envApiKey,
+                       MetricsRecorder metrics, GatewayClock clock, Supplier<String> envApiKey,
                        Supplier<ObjectNode> health, Handler extra) {
         this.config = config;
         this.health = health;

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.decision.DifficultyScore;
 import dev.costgateway.core.embed.Embedder;
 
 /**

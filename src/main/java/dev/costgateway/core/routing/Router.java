@@ -9,9 +9,13 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.decision.RoutingThresholds;
+import dev.costgateway.core.decision.DifficultyScore;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
-import dev.costgateway.core.routing.RouteDecision.ClassifierCall;
+import dev.costgateway.core.decision.ClassifierLayer;
+import dev.costgateway.core.decision.RouteDecision;
+import dev.costgateway.core.decision.RouteDecision.ClassifierCall;
 
 /**
  * Picks the model that answers a Messages request: the cheapest tier that can do the job, never dearer than the
@@ -98,18 +102,18 @@ public final class Router {
 
         if (cfg.routing().mode() == GatewayConfig.RoutingMode.OFF || bypass) {
             String why = cfg.routing().mode() == GatewayConfig.RoutingMode.OFF ? "routing off" : "bypass header";
-            return done(new RouteDecision(requested, ceilingModel, ceiling, null, RouteDecision.LAYER_NONE, why,
+            return done(new RouteDecision(requested, ceilingModel, ceiling, null, ClassifierLayer.NONE, why,
                     false, List.of()));
         }
         if (ceiling == null) {
-            return done(new RouteDecision(requested, requested, null, null, RouteDecision.LAYER_NONE,
+            return done(new RouteDecision(requested, requested, null, null, ClassifierLayer.NONE,
                     "unknown model", false, List.of()));
         }
         Decider decider = new Decider(cfg, requested, ceiling, ceilingModel);
         try {
             return scorer != null ? decideByScore(body, cfg, decider) : decide(body, cfg, decider);
         } catch (RuntimeException e) {
-            return done(decider.decide(ceiling, RouteDecision.LAYER_NONE,
+            return done(decider.decide(ceiling, ClassifierLayer.NONE,
                     "classifier failed (" + e.getClass().getSimpleName() + ") → ceiling", List.of()));
         }
     }
@@ -117,15 +121,15 @@ public final class Router {
     private CompletableFuture<RouteDecision> decide(ObjectNode body, GatewayConfig cfg, Decider d) {
         Optional<String> rule = conservativeRule(body, cfg.routing());
         if (rule.isPresent()) {
-            return done(d.decide(d.ceiling, RouteDecision.LAYER_RULE, rule.get(), List.of()));
+            return done(d.decide(d.ceiling, ClassifierLayer.RULE, rule.get(), List.of()));
         }
         if (d.ceiling == Tier.FAST && !cfg.routing().allowUpgrade()) {
-            return done(d.decide(Tier.FAST, RouteDecision.LAYER_NONE, "ceiling is the cheapest tier", List.of()));
+            return done(d.decide(Tier.FAST, ClassifierLayer.NONE, "ceiling is the cheapest tier", List.of()));
         }
 
         Classification c = heuristic.classify(body);
         if (c.confidence() >= cfg.classifier().heuristicConfidence()) {
-            return done(d.decide(d.cap(c.tier()), RouteDecision.LAYER_HEURISTIC, c.reason(), List.of()));
+            return done(d.decide(d.cap(c.tier()), ClassifierLayer.HEURISTIC, c.reason(), List.of()));
         }
 
         String text = PromptText.lastUserText(body);
@@ -134,38 +138,38 @@ public final class Router {
             EmbeddingLayer.TierVote v = vote.get();
             String reason = String.format(Locale.ROOT, "nearest example (cos %.3f): %s", v.similarity(),
                     preview(v.nearestExample()));
-            return done(d.decide(d.cap(v.tier()), RouteDecision.LAYER_EMBEDDING, reason, List.of()));
+            return done(d.decide(d.cap(v.tier()), ClassifierLayer.EMBEDDING, reason, List.of()));
         }
 
         String undecided = String.format(Locale.ROOT, "undecided (heuristic %s at %.2f: %s)", c.tier().id(),
                 c.confidence(), c.reason());
         if (!cfg.useHaikuClassifier() || llm == null) {
-            return done(d.decide(d.ceiling, RouteDecision.LAYER_NONE, undecided + " → ceiling", List.of()));
+            return done(d.decide(d.ceiling, ClassifierLayer.NONE, undecided + " → ceiling", List.of()));
         }
         return llm.classifyWithCall(text, d.ceilingModel).handle((outcome, error) -> {
             if (error != null) {
-                return d.decide(d.ceiling, RouteDecision.LAYER_NONE, "haiku classifier failed → ceiling", List.of());
+                return d.decide(d.ceiling, ClassifierLayer.NONE, "haiku classifier failed → ceiling", List.of());
             }
             List<ClassifierCall> calls = outcome.call().map(List::of).orElse(List.of());
             if (outcome.verdict().isPresent()) {
                 LlmVerdict v = outcome.verdict().get();
                 String reason = "haiku: " + v.label() + (v.fromCache() ? " (cached)" : "");
-                return d.decide(d.cap(v.tier()), RouteDecision.LAYER_HAIKU, reason, calls);
+                return d.decide(d.cap(v.tier()), ClassifierLayer.HAIKU, reason, calls);
             }
             String cause = outcome.call().map(ClassifierCall::outcome).orElse("no verdict");
-            return d.decide(d.ceiling, RouteDecision.LAYER_NONE, "haiku " + cause + " → ceiling", calls);
+            return d.decide(d.ceiling, ClassifierLayer.NONE, "haiku " + cause + " → ceiling", calls);
         });
     }
 
     private CompletableFuture<RouteDecision> decideByScore(ObjectNode body, GatewayConfig cfg, Decider d) {
         DifficultyScore s = scorer.score(body);
-        RoutingThresholds th = RoutingThresholds.of(cfg.routing(), scorer.model(), s.model());
+        RoutingThresholds th = Calibration.of(cfg.routing(), scorer.model(), s.model());
         Optional<String> rule = conservativeRule(body, cfg.routing());
         if (rule.isPresent()) {
-            return done(d.decide(d.ceiling, RouteDecision.LAYER_RULE, rule.get(), List.of()).withScore(s, th));
+            return done(d.decide(d.ceiling, ClassifierLayer.RULE, rule.get(), List.of()).withScore(s, th));
         }
         if (d.ceiling == Tier.FAST && !cfg.routing().allowUpgrade()) {
-            return done(d.decide(Tier.FAST, RouteDecision.LAYER_NONE, "ceiling is the cheapest tier", List.of())
+            return done(d.decide(Tier.FAST, ClassifierLayer.NONE, "ceiling is the cheapest tier", List.of())
                     .withScore(s, th));
         }
         Tier byScore = th.tierFor(s);
@@ -174,12 +178,12 @@ public final class Router {
                 th.fast());
         Tier[] tie = tiePair(s, th, cfg.classifier().llmTieMargin(), byScore);
         if (tie == null || !cfg.useHaikuClassifier() || llm == null || d.cap(tie[0]) == d.cap(tie[1])) {
-            return done(d.decide(d.cap(byScore), RouteDecision.LAYER_SCORE, reason, List.of()).withScore(s, th));
+            return done(d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason, List.of()).withScore(s, th));
         }
         String text = PromptText.lastUserText(body);
         return llm.classifyWithCall(text, d.ceilingModel).handle((outcome, error) -> {
             if (error != null) {
-                return d.decide(d.cap(byScore), RouteDecision.LAYER_SCORE, reason + "; haiku tie-break failed",
+                return d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason + "; haiku tie-break failed",
                         List.of()).withScore(s, th);
             }
             List<ClassifierCall> calls = outcome.call().map(List::of).orElse(List.of());
@@ -187,10 +191,10 @@ public final class Router {
                 LlmVerdict v = outcome.verdict().get();
                 Tier chosen = clamp(v.tier(), tie[0], tie[1]);
                 String why = reason + "; near a threshold, haiku: " + v.label() + (v.fromCache() ? " (cached)" : "");
-                return d.decide(d.cap(chosen), RouteDecision.LAYER_HAIKU, why, calls).withScore(s, th);
+                return d.decide(d.cap(chosen), ClassifierLayer.HAIKU, why, calls).withScore(s, th);
             }
             String cause = outcome.call().map(ClassifierCall::outcome).orElse("no verdict");
-            return d.decide(d.cap(byScore), RouteDecision.LAYER_SCORE, reason + "; haiku tie-break " + cause, calls)
+            return d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason + "; haiku tie-break " + cause, calls)
                     .withScore(s, th);
         });
     }
@@ -202,10 +206,10 @@ public final class Router {
     private Tier[] tiePair(DifficultyScore s, RoutingThresholds th, double margin, Tier byScore) {
         double[] refP = scorer.model().reference(s.model(), RouterModel.HEAD_PREMIUM);
         double[] refB = scorer.model().reference(s.model(), RouterModel.HEAD_BALANCED);
-        boolean nearPremium = Math.abs(RoutingThresholds.rank(refP, s.premium())
-                - RoutingThresholds.rank(refP, th.premium())) < margin;
-        boolean nearFast = byScore != Tier.PREMIUM && Math.abs(RoutingThresholds.rank(refB, s.balanced())
-                - RoutingThresholds.rank(refB, th.fast())) < margin;
+        boolean nearPremium = Math.abs(Calibration.rank(refP, s.premium())
+                - Calibration.rank(refP, th.premium())) < margin;
+        boolean nearFast = byScore != Tier.PREMIUM && Math.abs(Calibration.rank(refB, s.balanced())
+                - Calibration.rank(refB, th.fast())) < margin;
         if (nearPremium && nearFast) {
             return new Tier[] {Tier.FAST, Tier.PREMIUM};
         }
@@ -274,7 +278,7 @@ public final class Router {
             return t.isAbove(ceiling) && !cfg.routing().allowUpgrade() ? ceiling : t;
         }
 
-        RouteDecision decide(Tier tier, String layer, String reason, List<ClassifierCall> calls) {
+        RouteDecision decide(Tier tier, ClassifierLayer layer, String reason, List<ClassifierCall> calls) {
             String model = tier == ceiling ? ceilingModel : cfg.modelFor(tier);
             return new RouteDecision(requested, model, ceiling, tier, layer, reason, true, calls);
         }

@@ -1,5 +1,7 @@
 package dev.costgateway.core.routing;
 
+import dev.costgateway.core.decision.DifficultyScore;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +23,8 @@ import java.util.Map;
  */
 public final class RouterModel {
 
-    public static final String WITH_EMBEDDING = "embedding+features";
-    public static final String FEATURES_ONLY = "features";
+    public static final String WITH_EMBEDDING = DifficultyScore.WITH_EMBEDDING;
+    public static final String FEATURES_ONLY = DifficultyScore.FEATURES_ONLY;
     static final String RESOURCE = "router-model.txt";
     static final String HEAD_PREMIUM = "premium";
     static final String HEAD_BALANCED = "balanced";

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.embed.OnnxEmbedder;
 
 /**

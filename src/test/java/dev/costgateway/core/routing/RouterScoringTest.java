@@ -21,6 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.decision.RouteDecision;
+import dev.costgateway.core.decision.DifficultyScore;
+import dev.costgateway.core.decision.ClassifierLayer;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
@@ -90,7 +93,7 @@ class RouterScoringTest {
         for (String prompt : ISSUE_PLAIN) {
             RouteDecision d = route(TestConfigs.defaults(), ask(OPUS, prompt));
             assertThat(d.tier()).as("%s (%s)", prompt, d.reason()).isNotEqualTo(Tier.PREMIUM);
-            assertThat(d.layer()).isEqualTo(RouteDecision.LAYER_SCORE);
+            assertThat(d.layer()).isEqualTo(ClassifierLayer.SCORE);
             assertThat(d.score().usedEmbedding()).isTrue();
             if (d.tier() == Tier.FAST) {
                 assertThat(d.chosenModel()).isEqualTo(HAIKU);
@@ -205,7 +208,7 @@ class RouterScoringTest {
     })
     void conservativeRulesKeepTheCeilingButTheRequestIsStillScored(String rule, String json) {
         RouteDecision d = route(TestConfigs.defaults(), body(json));
-        assertThat(d.layer()).isEqualTo(RouteDecision.LAYER_RULE);
+        assertThat(d.layer()).isEqualTo(ClassifierLayer.RULE);
         assertThat(d.reason()).isEqualTo(rule);
         assertThat(d.chosenModel()).isEqualTo(OPUS);
         assertThat(d.score()).isNotNull();
@@ -228,7 +231,7 @@ class RouterScoringTest {
         LlmClassifier llm = new LlmClassifier(transport, () -> cfg, new MutableClock());
         RouteDecision d = route(cfg, ask(OPUS, prompt), false, llm, false);
         assertThat(transport.requests).hasSize(1);
-        assertThat(d.layer()).isEqualTo(RouteDecision.LAYER_HAIKU);
+        assertThat(d.layer()).isEqualTo(ClassifierLayer.HAIKU);
         assertThat(d.tier()).isEqualTo(Tier.PREMIUM);
         assertThat(d.reason()).contains("near a threshold, haiku: COMPLEX");
         assertThat(d.classifierCostUsd()).isCloseTo((200 * 1 + 2 * 5) / 1e6, within(1e-12));
@@ -264,7 +267,7 @@ class RouterScoringTest {
         LlmClassifier llm = new LlmClassifier(silent, () -> cfg, new MutableClock());
         RouteDecision d = route(cfg, ask(OPUS, prompt), false, llm, false);
         assertThat(silent.requests).hasSize(1);
-        assertThat(d.layer()).isEqualTo(RouteDecision.LAYER_SCORE);
+        assertThat(d.layer()).isEqualTo(ClassifierLayer.SCORE);
         assertThat(d.tier()).isEqualTo(Tier.BALANCED);
         assertThat(d.reason()).endsWith("haiku tie-break timeout");
         assertThat(d.classifierCalls()).singleElement().satisfies(c -> assertThat(c.costUsd()).isNull());

@@ -29,7 +29,7 @@ import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.RouterModel;
 import dev.costgateway.core.routing.HeuristicClassifier;
-import dev.costgateway.core.routing.RouteDecision;
+import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.routing.Router;
 import dev.costgateway.testing.EvalCsv;
 

@@ -10,10 +10,10 @@ import java.util.Optional;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
-import dev.costgateway.core.routing.DifficultyScore;
+import dev.costgateway.core.decision.DifficultyScore;
 import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.RouterModel;
-import dev.costgateway.core.routing.RoutingThresholds;
+import dev.costgateway.core.routing.Calibration;
 
 /**
  * Sweeps {@code routing.premium_share} × {@code routing.fast_share} over the TUNE split only (public tune prompts
@@ -70,7 +70,7 @@ final class RoutingSweep {
         int refPrem = 0;
         for (RoutingEvaluation.Item i : tune) {
             DifficultyScore s = scores.get(i);
-            Tier t = RoutingThresholds.of(r, model, s.model()).tierFor(s);
+            Tier t = Calibration.of(r, model, s.model()).tierFor(s);
             refFast += t == Tier.FAST ? 1 : 0;
             refPrem += t == Tier.PREMIUM ? 1 : 0;
             boolean fast = t == Tier.FAST;

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.costgateway.core.decision.RoutingThresholds;
+import dev.costgateway.core.decision.DifficultyScore;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 
-class RoutingThresholdsTest {
+class CalibrationTest {
 
     private static final RouterModel SHIPPED = RouterModel.load();
 
@@ -34,7 +36,7 @@ class RoutingThresholdsTest {
     @ValueSource(doubles = {0.02, 0.07, 0.1, 0.25, 0.4, 0.6, 0.9})
     void aShareSettingGivesThatShareOfTheShippedReference(double share) {
         for (String model : new String[] {RouterModel.WITH_EMBEDDING, RouterModel.FEATURES_ONLY}) {
-            RoutingThresholds t = RoutingThresholds.of(shares(share, share), SHIPPED, model);
+            RoutingThresholds t = Calibration.of(shares(share, share), SHIPPED, model);
             double[] premium = SHIPPED.reference(model, RouterModel.HEAD_PREMIUM);
             double[] balanced = SHIPPED.reference(model, RouterModel.HEAD_BALANCED);
             assertThat(shareAtOrAbove(premium, t.premium())).as(model + " premium").isCloseTo(share, within(0.02));
@@ -56,9 +58,9 @@ class RoutingThresholdsTest {
             fresh[i] = RouterModel.sigmoid(random.nextGaussian() * 2 - 1);
         }
         for (double share : new double[] {0.05, 0.1, 0.3, 0.5}) {
-            assertThat(shareAtOrAbove(fresh, RoutingThresholds.premiumThresholdForShare(reference, share)))
+            assertThat(shareAtOrAbove(fresh, Calibration.premiumThresholdForShare(reference, share)))
                     .isCloseTo(share, within(0.03));
-            assertThat(shareBelow(fresh, RoutingThresholds.fastThresholdForShare(reference, share)))
+            assertThat(shareBelow(fresh, Calibration.fastThresholdForShare(reference, share)))
                     .isCloseTo(share, within(0.03));
         }
     }
@@ -73,7 +75,7 @@ class RoutingThresholdsTest {
             double fast = random.nextDouble() * 0.5;
             Tier previous = null;
             for (double share = 0; share <= 1.0001; share += 0.05) {
-                Tier t = RoutingThresholds.of(shares(share, fast), SHIPPED, s.model()).tierFor(s);
+                Tier t = Calibration.of(shares(share, fast), SHIPPED, s.model()).tierFor(s);
                 if (previous != null) {
                     assertThat(t.isAbove(previous) || t == previous)
                             .as("%s at premium share %.2f after %s", s, share, previous).isTrue();
@@ -92,7 +94,7 @@ class RoutingThresholdsTest {
                     null);
             Tier previous = null;
             for (double share = 0; share <= 1.0001; share += 0.05) {
-                Tier t = RoutingThresholds.of(shares(0.25, share), SHIPPED, s.model()).tierFor(s);
+                Tier t = Calibration.of(shares(0.25, share), SHIPPED, s.model()).tierFor(s);
                 if (previous != null) {
                     assertThat(previous.isAbove(t) || t == previous).as("%s at fast share %.2f", s, share).isTrue();
                 }
@@ -105,17 +107,17 @@ class RoutingThresholdsTest {
     void sharesOfZeroAndOneSendNothingAndEverything() {
         DifficultyScore top = new DifficultyScore(1.0, 1.0, RouterModel.WITH_EMBEDDING, null);
         DifficultyScore bottom = new DifficultyScore(0.0, 0.0, RouterModel.WITH_EMBEDDING, null);
-        assertThat(RoutingThresholds.of(shares(0, 0), SHIPPED, top.model()).tierFor(top)).isEqualTo(Tier.BALANCED);
-        assertThat(RoutingThresholds.of(shares(0, 0), SHIPPED, top.model()).tierFor(bottom)).isEqualTo(Tier.BALANCED);
-        assertThat(RoutingThresholds.of(shares(1, 0), SHIPPED, top.model()).tierFor(bottom)).isEqualTo(Tier.PREMIUM);
-        assertThat(RoutingThresholds.of(shares(0, 1), SHIPPED, top.model()).tierFor(top)).isEqualTo(Tier.FAST);
+        assertThat(Calibration.of(shares(0, 0), SHIPPED, top.model()).tierFor(top)).isEqualTo(Tier.BALANCED);
+        assertThat(Calibration.of(shares(0, 0), SHIPPED, top.model()).tierFor(bottom)).isEqualTo(Tier.BALANCED);
+        assertThat(Calibration.of(shares(1, 0), SHIPPED, top.model()).tierFor(bottom)).isEqualTo(Tier.PREMIUM);
+        assertThat(Calibration.of(shares(0, 1), SHIPPED, top.model()).tierFor(top)).isEqualTo(Tier.FAST);
     }
 
     @Test
     void rawThresholdsOverrideTheShares() {
         GatewayConfig.Routing r = new GatewayConfig.Routing(GatewayConfig.RoutingMode.AUTO, false, 50000, 12, true,
                 true, true, true, true, 0.9, 0.0, 0.8, null);
-        RoutingThresholds t = RoutingThresholds.of(r, SHIPPED, RouterModel.WITH_EMBEDDING);
+        RoutingThresholds t = Calibration.of(r, SHIPPED, RouterModel.WITH_EMBEDDING);
         assertThat(t.premium()).isEqualTo(0.8);
         assertThat(t.source()).isEqualTo("raw/share");
         assertThat(t.tierFor(new DifficultyScore(0.79, 0.99, RouterModel.WITH_EMBEDDING, null)))
@@ -138,9 +140,9 @@ class RoutingThresholdsTest {
     @Test
     void rankIsTheShareOfReferenceScoresBelow() {
         double[] ref = {0.1, 0.2, 0.2, 0.4};
-        assertThat(RoutingThresholds.rank(ref, 0.05)).isZero();
-        assertThat(RoutingThresholds.rank(ref, 0.2)).isEqualTo(0.25);
-        assertThat(RoutingThresholds.rank(ref, 0.3)).isEqualTo(0.75);
-        assertThat(RoutingThresholds.rank(ref, 1)).isEqualTo(1);
+        assertThat(Calibration.rank(ref, 0.05)).isZero();
+        assertThat(Calibration.rank(ref, 0.2)).isEqualTo(0.25);
+        assertThat(Calibration.rank(ref, 0.3)).isEqualTo(0.75);
+        assertThat(Calibration.rank(ref, 1)).isEqualTo(1);
     }
 }

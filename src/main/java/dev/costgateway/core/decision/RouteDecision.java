@@ -1,4 +1,4 @@
-package dev.costgateway.core.routing;
+package dev.costgateway.core.decision;
 
 import java.util.List;
 
@@ -13,40 +13,35 @@ import dev.costgateway.core.config.Tier;
  *                        request keeps its tier (the client's exact id is never swapped for a sibling)
  * @param ceiling         the requested model's tier ({@code premium} for {@code auto}); null for an unknown model
  * @param tier            the tier that answers; null when the request was not routed
- * @param layer           who decided: {@code heuristic|embedding|haiku|rule|n/a}
+ * @param layer           who decided
  * @param reason          a short, human-readable why: rule name, heuristic signals, nearest example, fallback cause
  * @param routed          false when routing did not apply (mode off, bypass header, unknown model)
  * @param classifierCalls upstream calls made to decide (layer 3); empty for a cache hit or when no call was made
  * @param score           the request's difficulty score (and its embedding, for the semantic cache); null when the
  *                        request was not routed or the router has no scorer
  * @param thresholds      the thresholds the score was judged by; null when {@code score} is null
+ *
+ * <p>One type for the router's answer, the proxy's current route and each escalation (it replaced the proxy's own
+ * {@code Route}, which summed an unknown classifier cost as 0: here unknown stays null).
  */
 public record RouteDecision(
         String requestedModel,
         String chosenModel,
         Tier ceiling,
         Tier tier,
-        String layer,
+        ClassifierLayer layer,
         String reason,
         boolean routed,
         List<ClassifierCall> classifierCalls,
         DifficultyScore score,
         RoutingThresholds thresholds) {
 
-    /** The score decided ({@link RoutingThresholds#tierFor}). */
-    public static final String LAYER_SCORE = "score";
-    public static final String LAYER_HEURISTIC = "heuristic";
-    public static final String LAYER_EMBEDDING = "embedding";
-    public static final String LAYER_HAIKU = "haiku";
-    public static final String LAYER_RULE = "rule";
-    public static final String LAYER_NONE = "n/a";
-
     public RouteDecision {
         classifierCalls = classifierCalls == null ? List.of() : List.copyOf(classifierCalls);
     }
 
     /** A decision without a score. */
-    public RouteDecision(String requestedModel, String chosenModel, Tier ceiling, Tier tier, String layer,
+    public RouteDecision(String requestedModel, String chosenModel, Tier ceiling, Tier tier, ClassifierLayer layer,
                          String reason, boolean routed, List<ClassifierCall> classifierCalls) {
         this(requestedModel, chosenModel, ceiling, tier, layer, reason, routed, classifierCalls, null, null);
     }
@@ -60,6 +55,18 @@ public record RouteDecision(
     /** The prompt's embedding computed while routing, for the semantic cache to reuse; null when none was made. */
     public float[] promptEmbedding() {
         return score == null ? null : score.embedding();
+    }
+
+    /** The requested model forwarded as it is, with no classifier involved (routing failed, pass-through policy). */
+    public static RouteDecision unrouted(String requestedModel, String reason) {
+        return new RouteDecision(requestedModel, requestedModel, null, null, ClassifierLayer.NONE, reason, false,
+                List.of());
+    }
+
+    /** The same decision moved up to a stronger tier after a weak answer; the classifier calls were already paid. */
+    public RouteDecision escalatedTo(String model, Tier stronger, String trigger) {
+        return new RouteDecision(requestedModel, model, ceiling, stronger, layer,
+                reason + "; escalated (" + trigger + ")", true, List.of(), score, thresholds);
     }
 
     /** True when the forwarded body needs its {@code model} replaced. */

@@ -1,29 +1,23 @@
 package dev.costgateway.core.routing;
 
 import java.util.Arrays;
-import java.util.Locale;
 
 import dev.costgateway.core.config.GatewayConfig;
-import dev.costgateway.core.config.Tier;
+import dev.costgateway.core.decision.RoutingThresholds;
 
 /**
- * The two score thresholds one request is judged by, and where they came from.
+ * Turns the routing settings into {@link RoutingThresholds} for one model's scores.
  *
  * <p>From shares (the default) by quantile calibration, RouteLLM's method: {@code routing.premium_share} = s gives
  * the premium threshold that a fraction s of the reference scores reach; {@code routing.fast_share} = f gives the
  * fast threshold that a fraction f of the reference "needs at least balanced" scores stay below. The reference is
- * the model's own score distribution over its reference prompts, shipped with the weights
+ * the model's own out-of-fold score distribution over its reference prompts, shipped with the weights
  * ({@link RouterModel}). Raw thresholds ({@code routing.thresholds.*}) override the shares when set.
- *
- * <p>A request goes to premium when {@code premium score ≥ premium}, else to fast when
- * {@code balanced score < fast}, else to balanced. So raising the premium share can only move a request up, and
- * raising the fast share can only move one from balanced down to fast.
- *
- * @param premium threshold on {@link DifficultyScore#premium()}
- * @param fast    threshold on {@link DifficultyScore#balanced()}
- * @param source  {@code share} or {@code raw} (per threshold: {@code raw/share} when only one is overridden)
  */
-public record RoutingThresholds(double premium, double fast, String source) {
+public final class Calibration {
+
+    private Calibration() {
+    }
 
     /** Thresholds for one model's scores under a configuration. */
     public static RoutingThresholds of(GatewayConfig.Routing r, RouterModel model, String modelName) {
@@ -37,15 +31,6 @@ public record RoutingThresholds(double premium, double fast, String source) {
                 : "/" + (r.fastThreshold() != null ? "raw" : "share"));
         return new RoutingThresholds(premium, fast, source);
     }
-
-    /** The tier the scores ask for, before the ceiling. */
-    public Tier tierFor(DifficultyScore s) {
-        if (s.premium() >= premium) {
-            return Tier.PREMIUM;
-        }
-        return s.balanced() < fast ? Tier.FAST : Tier.BALANCED;
-    }
-
     /** A threshold that about {@code share} of the sorted reference scores reach (≥). */
     static double premiumThresholdForShare(double[] sorted, double share) {
         if (share <= 0) {
@@ -93,10 +78,5 @@ public record RoutingThresholds(double premium, double fast, String source) {
             }
         }
         return (double) i / sorted.length;
-    }
-
-    @Override
-    public String toString() {
-        return String.format(Locale.ROOT, "premium ≥ %.4f, fast < %.4f (%s)", premium, fast, source);
     }
 }
