@@ -401,7 +401,7 @@ class RouterModelTrainer {
         System.out.println("p_share f_share | own simple->fast moderate->bal complex->prem complex->fast "
                 + "| needs-strong->fast gsm8k mmlu mt | cheap-ok->fast gsm8k mmlu mt");
         for (double ps : new double[] {0.2, 0.25, 0.3}) {
-            for (double fs : new double[] {0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2}) {
+            for (double fs : new double[] {0.04, 0.06, 0.07, 0.08, 0.1, 0.12, 0.15, 0.2}) {
                 double tp = quantileOf(rp, 1 - ps);
                 double tf = quantileOf(rb, fs);
                 Map<String, int[]> c = new java.util.HashMap<>();
