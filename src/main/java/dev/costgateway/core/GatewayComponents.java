@@ -66,7 +66,7 @@ final class GatewayComponents implements AutoCloseable {
                 ? EmbedderService.loading(() -> OnnxEmbedder.load(cfg.cache().embeddingModel()),
                 EmbedderService.newLoaderExecutor())
                 : EmbedderService.disabled();
-        embedder.subscribe(state -> status.set(status.get().withEmbedder(
+        embedder.subscribe(state -> status.update(st -> st.withEmbedder(
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
@@ -105,11 +105,11 @@ final class GatewayComponents implements AutoCloseable {
             boolean answered = r.attempts().stream().anyMatch(a -> a.status() > 0);
             boolean unreachable = r.status() == 502 && "api_error".equals(r.errorType())
                     && r.attempts().stream().allMatch(a -> a.status() == 0);
-            GatewayStatus st = status.get();
+            // on Jetty threads, concurrently with the embedder loader and reloads: update, never get-then-set
             if (answered) {
-                status.set(st.withUpstream(GatewayStatus.UpstreamState.REACHABLE, st.upstreamUrl()));
+                status.update(st -> st.withUpstream(GatewayStatus.UpstreamState.REACHABLE, st.upstreamUrl()));
             } else if (unreachable) {
-                status.set(st.withUpstream(GatewayStatus.UpstreamState.UNREACHABLE, st.upstreamUrl()));
+                status.update(st -> st.withUpstream(GatewayStatus.UpstreamState.UNREACHABLE, st.upstreamUrl()));
             }
             delegate.record(r);
         }

@@ -34,6 +34,15 @@ public interface GatewayControl {
      */
     ReloadResult saveAndReload(String yamlText) throws ConfigException, java.io.IOException;
 
+    /**
+     * The problems across keys (e.g. listening beyond loopback without a token) that would make
+     * {@link #saveAndReload} refuse this configuration, as read from a file, with the start-up overrides applied.
+     * May resolve host names: call it off the FX thread.
+     */
+    default java.util.List<dev.costgateway.core.config.ConfigProblem> validate(GatewayConfig fileConfig) {
+        return dev.costgateway.core.config.ConfigValidator.validate(fileConfig, configFile().toString());
+    }
+
     GatewayConfig config();
 
     Path configFile();

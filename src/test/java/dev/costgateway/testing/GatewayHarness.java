@@ -107,18 +107,10 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** The metrics record of one request (by its X-Gateway-Query-ID), waiting up to 5 s for it to be written. */
     public RequestRecord recorded(String queryId) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (true) {
+        return Await.value(Duration.ofSeconds(5), "request " + queryId + " was not recorded within 5 s", () -> {
             gateway.flushMetrics();
-            var found = gateway.metrics().request(queryId);
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("request " + queryId + " was not recorded within 5 s");
-            }
-            Thread.sleep(10);
-        }
+            return gateway.metrics().request(queryId);
+        });
     }
 
     public HttpClient http() {
