@@ -113,11 +113,11 @@ public final class ConfigSchema {
     public static final ConfigKey<Double> ROUTING_FAST_SHARE = key("routing.fast_share", ROUTING,
             "Share of traffic to fast", ValueType.decimal(0, 1), GatewayConfig.Routing.DEFAULT_FAST_SHARE,
             "About this share of the reference traffic goes to fast; the rest goes to balanced.");
-    public static final ConfigKey<Double> ROUTING_THRESHOLD_PREMIUM = key("routing.thresholds.premium", ROUTING,
-            "Premium score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Double.NaN,
+    public static final ConfigKey<Optional<Double>> ROUTING_THRESHOLD_PREMIUM = key("routing.thresholds.premium", ROUTING,
+            "Premium score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Optional.empty(),
             "Experts: P(needs premium) at or above this goes to premium; overrides `premium_share` when set.");
-    public static final ConfigKey<Double> ROUTING_THRESHOLD_FAST = key("routing.thresholds.fast", ROUTING,
-            "Fast score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Double.NaN,
+    public static final ConfigKey<Optional<Double>> ROUTING_THRESHOLD_FAST = key("routing.thresholds.fast", ROUTING,
+            "Fast score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Optional.empty(),
             "Experts: P(needs at least balanced) below this goes to fast; overrides `fast_share` when set.");
 
     // ---- classifier ----
@@ -262,8 +262,8 @@ public final class ConfigSchema {
                 v.get(ROUTING_LONG_CONTEXT_TOKENS), v.get(ROUTING_MANY_TURNS), v.get(ROUTING_CONSERVATIVE_TOOLS),
                 v.get(ROUTING_CONSERVATIVE_THINKING), v.get(ROUTING_CONSERVATIVE_MEDIA),
                 v.get(ROUTING_CONSERVATIVE_LONG_CONTEXT), v.get(ROUTING_CONSERVATIVE_MANY_TURNS),
-                v.get(ROUTING_PREMIUM_SHARE), v.get(ROUTING_FAST_SHARE), unsetIfNaN(v.get(ROUTING_THRESHOLD_PREMIUM)),
-                unsetIfNaN(v.get(ROUTING_THRESHOLD_FAST)));
+                v.get(ROUTING_PREMIUM_SHARE), v.get(ROUTING_FAST_SHARE), v.get(ROUTING_THRESHOLD_PREMIUM).orElse(null),
+                v.get(ROUTING_THRESHOLD_FAST).orElse(null));
         var classifier = new GatewayConfig.Classifier(v.get(CLASSIFIER_HEURISTIC_CONFIDENCE),
                 v.get(CLASSIFIER_EMBEDDING_THRESHOLD), v.get(CLASSIFIER_LLM_TIMEOUT), v.get(CLASSIFIER_LLM_TIE_MARGIN));
         var escalation = new GatewayConfig.Escalation(v.get(ESCALATION_ON_TRUNCATION), v.get(ESCALATION_PHRASES),
@@ -282,10 +282,6 @@ public final class ConfigSchema {
                 v.get(PRICING_CACHE_READ));
         return new GatewayConfig(server, upstream, routing, classifier, v.get(USE_HAIKU_CLASSIFIER),
                 v.get(MAX_ESCALATIONS), escalation, cache, metrics, tiers, pricing, v.get(MODELS_PRICES));
-    }
-
-    private static Double unsetIfNaN(double d) {
-        return Double.isNaN(d) ? null : d;
     }
 
     // ---- rows ----

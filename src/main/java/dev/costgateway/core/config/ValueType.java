@@ -103,15 +103,19 @@ public final class ValueType<T> {
     }
 
     /**
-     * A number in a range, or empty text for "not set", held as {@link Double#NaN} (values are never null);
-     * written back as empty text.
+     * A number that may be left unset: an empty value ({@code key:}, {@code key: ""}, {@code null}, {@code ~}) is
+     * {@link java.util.Optional#empty()}, and is written back as empty.
      */
-    public static ValueType<Double> optionalDecimal(double min, double max) {
+    public static ValueType<java.util.Optional<Double>> optionalDecimal(double min, double max) {
         ValueType<Double> number = decimal(min, max);
-        return new ValueType<>(Kind.DECIMAL, number.range() + " or empty", List.of(),
-                v -> v == null || v.isBlank() || v.trim().equals("~") || v.trim().equals("null")
-                        ? Parsed.ok(Double.NaN) : number.parse(v),
-                d -> d.isNaN() ? "" : String.valueOf(d));
+        return new ValueType<>(Kind.DECIMAL, number.range() + " or empty", List.of(), v -> {
+            String t = v.trim();
+            if (t.isEmpty() || t.equals("null") || t.equals("~")) {
+                return Parsed.ok(java.util.Optional.empty());
+            }
+            Parsed<Double> p = number.parse(v);
+            return p.isOk() ? Parsed.ok(java.util.Optional.of(p.value())) : Parsed.refused(p.problem());
+        }, o -> o.map(String::valueOf).orElse(""));
     }
 
     public static ValueType<Boolean> bool() {
