@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.budget.BudgetTracker;
 import dev.costgateway.core.budget.BudgetsHandler;
 import dev.costgateway.core.cache.BackendStatus;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
@@ -89,7 +90,8 @@ final class GatewayComponents implements AutoCloseable {
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
-        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock, budgets);
+        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock,
+                DifficultyScorer.shipped(embedder::ready), budgets);
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
         httpHandler = new Handler.Sequence(new BudgetsHandler(budgets),

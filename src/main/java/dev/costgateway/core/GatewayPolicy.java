@@ -30,6 +30,7 @@ import dev.costgateway.core.proxy.ClientContext;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.routing.CostCalculator;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.EscalationPolicy;
 import dev.costgateway.core.routing.HeuristicClassifier;
@@ -56,10 +57,17 @@ final class GatewayPolicy implements MessagePolicy {
     private final EscalationPolicy escalation = new EscalationPolicy();
     private final UpstreamClient upstream;
     private final GatewayClock clock;
+    private final DifficultyScorer scorer;
     private final BudgetTracker budgets;
 
+    /**
+     * @param scorer  scores every routed request (issue 11); null keeps the layered classifier chain
+     * @param budgets spending limits checked before a request goes upstream
+     */
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock, BudgetTracker budgets) {
+                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock, DifficultyScorer scorer,
+                  BudgetTracker budgets) {
+        this.scorer = scorer;
         this.budgets = budgets;
         this.config = config;
         this.exact = exact;
@@ -90,7 +98,7 @@ final class GatewayPolicy implements MessagePolicy {
 
     @Override
     public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
-        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)));
+        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)), scorer);
         return router.route(body, client.routeBypass());
     }
 

@@ -52,7 +52,7 @@ class RoutingAndCacheIT {
             // only the model value changed, byte for byte
             assertThat(forwarded).isEqualTo(sent.replace("claude-opus-4-7", "claude-haiku-4-5-20251001"));
             assertThat(header(r, "X-Gateway-Model")).isEqualTo("claude-haiku-4-5-20251001");
-            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("heuristic");
+            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("score");
             // 14 in / 9 out: opus $5/$25 vs haiku $1/$5 per MTok
             double expected = (14 * 5 + 9 * 25 - 14 * 1 - 9 * 5) / 1e6;
             assertThat(Double.parseDouble(header(r, "X-Gateway-Saved-USD"))).isCloseTo(expected,
@@ -198,9 +198,9 @@ class RoutingAndCacheIT {
     }
 
     @Test
-    void layerThreeTimeoutFallsBackToTheCeilingWithoutFailing() throws Exception {
+    void layerThreeTimeoutLeavesTheScoresTierWithoutFailing() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
-                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n  llm_timeout_ms: 300\n")) {
+                + "  llm_tie_margin: 1.0\n  llm_timeout_ms: 300\n")) {
             h.upstream.enqueue(FakeUpstream.hang());
             HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6",
                     "Summarise the plot of a novel you like in a few sentences.", false), KEY_A);
@@ -215,7 +215,7 @@ class RoutingAndCacheIT {
     @Test
     void layerThreeVerdictRoutesAndItsCostCountsAgainstSavings() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
-                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n")) {
+                + "  llm_tie_margin: 1.0\n")) {
             h.upstream.enqueue(FakeUpstream.json(200, FakeUpstream.messageJson("msg_c", "claude-haiku-4-5-20251001",
                     "SIMPLE", "end_turn", 50, 1), Map.of()));
             HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6",
