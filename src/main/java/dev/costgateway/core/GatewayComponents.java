@@ -43,6 +43,7 @@ final class GatewayComponents implements AutoCloseable {
     private volatile GatewayConfig.Cache exactConfig;
     private final SemanticCache semantic;
     private final ExecutorService background;
+    private final ExecutorService semanticStores;
     private final MessagePolicy policy;
     private final H2MetricsStore store;
     private final MetricsRecorder recorder;
@@ -66,7 +67,9 @@ final class GatewayComponents implements AutoCloseable {
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
-        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background);
+        semanticStores = SemanticCache.newStoreExecutor();
+        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background,
+                semanticStores);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
         embedder.subscribe(state -> {
@@ -74,7 +77,7 @@ final class GatewayComponents implements AutoCloseable {
                 classifier.warmUp();
             }
         });
-        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock);
+        policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock);
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();
@@ -159,6 +162,7 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic", !c.enabled() || !c.useSemanticCache() ? "off"
                 : embedder.ready().isPresent() ? "ready" : "waiting for embedder");
         cache.put("semantic_entries", semantic.size());
+        cache.put("semantic_dropped_stores", semantic.droppedStores());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
@@ -172,6 +176,12 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        semanticStores.shutdown();
+        try {
+            semanticStores.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         semantic.close();
         exact.get().close();
         embedder.close();

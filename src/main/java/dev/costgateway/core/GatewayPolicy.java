@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.cache.CachedAnswer;
@@ -24,6 +26,8 @@ import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.cache.SseReplay;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
+import dev.costgateway.core.embed.Embedder;
+import dev.costgateway.core.embed.PromptEmbedding;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.proxy.ClientContext;
 import dev.costgateway.core.proxy.MessagePolicy;
@@ -50,6 +54,14 @@ final class GatewayPolicy implements MessagePolicy {
     private final Supplier<GatewayConfig> config;
     private final Supplier<ExactCache> exact;
     private final SemanticCache semantic;
+    private final Supplier<Optional<Embedder>> embedder;
+    /**
+     * The embeddings of each request in flight, keyed by the identity of its body (the proxy hands the same
+     * object to {@link #lookup}, {@link #route} and {@link #store}); weak keys, so a request that ends without a
+     * store leaves nothing behind.
+     */
+    private final Cache<ObjectNode, PromptEmbedding> requestEmbeddings = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final EmbeddingLayer embedding;
     private final LlmClassifier llm;
@@ -58,10 +70,12 @@ final class GatewayPolicy implements MessagePolicy {
     private final InstantSource clock;
 
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, InstantSource clock) {
+                  Supplier<Optional<Embedder>> embedder, EmbeddingLayer embedding, UpstreamClient upstream,
+                  InstantSource clock) {
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
+        this.embedder = embedder;
         this.embedding = embedding;
         this.upstream = upstream;
         this.clock = clock;
@@ -134,7 +148,7 @@ final class GatewayPolicy implements MessagePolicy {
             CachedAnswer a = hit.get();
             return Optional.of(new CacheHit("exact", a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode).map(s -> new CacheHit("semantic", s.answer().messageJson(),
+        return semantic.lookup(body, scope, mode, embeddingOf(body)).map(s -> new CacheHit("semantic", s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
 
@@ -149,7 +163,16 @@ final class GatewayPolicy implements MessagePolicy {
         CachedAnswer answer = new CachedAnswer(message.toString().getBytes(StandardCharsets.UTF_8), model, usage,
                 clock.instant());
         exact.get().put(ExactCache.key(body, scope, mode), answer);
-        semantic.store(body, scope, mode, answer);
+        PromptEmbedding prompt = requestEmbeddings.asMap().remove(body);
+        semantic.store(body, scope, mode, answer, prompt != null ? prompt : new PromptEmbedding(embedder));
+    }
+
+    /**
+     * This request's embeddings, shared by the semantic cache's lookup and store (and open to any other stage
+     * of the same request, e.g. the router's embedding layer, so a prompt is embedded once).
+     */
+    PromptEmbedding embeddingOf(ObjectNode body) {
+        return requestEmbeddings.get(body, b -> new PromptEmbedding(embedder));
     }
 
     @Override

@@ -183,12 +183,14 @@ class RoutingAndCacheIT {
                 Thread.sleep(50);
             }
             h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
+            awaitSemanticEntries(h, 1);
             HttpResponse<byte[]> para = h.post("/v1/messages",
                     body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
             assertThat(header(para, "X-Gateway-Cache")).isEqualTo("semantic");
             assertThat(h.upstream.received()).hasSize(1);
 
             h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of Austria?", false), KEY_A);
+            awaitSemanticEntries(h, 2);
             HttpResponse<byte[]> nearMiss = h.post("/v1/messages",
                     body("claude-sonnet-4-6", "What is the capital of Australia?", false), KEY_A);
             assertThat(header(nearMiss, "X-Gateway-Cache")).isEqualTo("none");
@@ -196,6 +198,40 @@ class RoutingAndCacheIT {
                     body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_B);
             assertThat(header(otherKey, "X-Gateway-Cache")).isEqualTo("none");
             assertThat(h.upstream.received()).hasSize(4);
+        }
+    }
+
+    /** Semantic stores run on their own thread after the answer was sent: wait until /health counts them. */
+    private static void awaitSemanticEntries(GatewayHarness h, int entries) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.get("/health").body())
+                .path("cache").path("semantic_entries").asInt() < entries) {
+            assertThat(System.nanoTime()).as("semantic store within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void toolBearingRequestsAreExactCachedButNotSemanticallyCached() throws Exception {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
+                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            String tools = ",\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather for a city\","
+                    + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}]}";
+            String first = body("claude-sonnet-4-6", "What is the capital of France?", false);
+            String withTools = first.substring(0, first.length() - 1) + tools;
+            String paraphrase = body("claude-sonnet-4-6", "What's the capital city of France?", false);
+            String paraphraseWithTools = paraphrase.substring(0, paraphrase.length() - 1) + tools;
+            h.post("/v1/messages", withTools, KEY_A);
+            assertThat(header(h.post("/v1/messages", withTools, KEY_A), "X-Gateway-Cache")).isEqualTo("exact");
+            assertThat(header(h.post("/v1/messages", paraphraseWithTools, KEY_A), "X-Gateway-Cache"))
+                    .isEqualTo("none");
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.get("/health").body())
+                    .path("cache").path("semantic_entries").asInt()).isZero();
+            assertThat(h.upstream.received()).hasSize(2);
         }
     }
 

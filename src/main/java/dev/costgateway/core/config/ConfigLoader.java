@@ -199,7 +199,8 @@ public final class ConfigLoader {
                     Duration.ofSeconds(integer("cache.semantic_ttl", 1, Integer.MAX_VALUE)),
                     integer("cache.semantic_max_entries", 0, 10_000_000),
                     string("cache.embedding_model",
-                            s -> "all-minilm-l6-v2-q".equals(s) ? null : "unknown model (supported: all-minilm-l6-v2-q)"));
+                            s -> "all-minilm-l6-v2-q".equals(s) ? null : "unknown model (supported: all-minilm-l6-v2-q)"),
+                    bool("cache.semantic_with_tools"));
             var metrics = new GatewayConfig.Metrics(
                     string("metrics.jdbc_url", s -> s.isEmpty() || s.startsWith("jdbc:") ? null : "must start with jdbc:"),
                     bool("metrics.store_text"),

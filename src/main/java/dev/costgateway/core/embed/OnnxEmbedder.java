@@ -32,6 +32,9 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
     /** Tokens kept per text, special tokens included (the window all-MiniLM-L6-v2 was trained with). */
     public static final int MAX_TOKENS = 256;
 
+    /** Texts longer than this many characters are taken not to fit the window (see {@link #fitsWindow}). */
+    static final int MAX_WINDOW_CHARS = MAX_TOKENS * 16;
+
     private static final int DIMENSIONS = 384;
     private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
     private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
@@ -115,6 +118,23 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
         } finally {
             inputs.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * Every WordPiece token covers at least one character, so a text of at most {@code MAX_TOKENS - 2} characters
+     * fits without tokenising (the 2 are [CLS] and [SEP]); above {@value #MAX_WINDOW_CHARS} characters it is taken
+     * not to fit without tokenising either (English averages about 4 characters a token, so 16 is far beyond any
+     * text that fits; a rare long one loses semantic caching, never gets a wrong hit). In between, count.
+     */
+    @Override
+    public boolean fitsWindow(String text) {
+        if (text.length() <= MAX_TOKENS - 2) {
+            return true;
+        }
+        if (text.length() > MAX_WINDOW_CHARS) {
+            return false;
+        }
+        return tokenCount(text) < MAX_TOKENS;
     }
 
     /** Tokens the model sees for {@code text}, special tokens included, after truncation. */

@@ -55,11 +55,12 @@ class SemanticCacheTest {
 
     private static GatewayConfig.Cache config(int maxEntries) {
         return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
-                true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+                true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q,
+                false);
     }
 
     private SemanticCache memoryCache() {
-        return SemanticCache.inMemory(config::get, () -> Optional.of(model), clock);
+        return SemanticCache.inMemory(config::get, () -> Optional.of(model), clock, Runnable::run);
     }
 
     @Test
@@ -91,6 +92,20 @@ class SemanticCacheTest {
         cache.store(request(stored), ALICE, "auto", answer("stored answer"));
         assertThat(cache.lookup(request(asked), ALICE, "auto")).isEmpty();
         assertThat(cache.lookup(request(stored), ALICE, "auto")).as("the same prompt still hits").isPresent();
+    }
+
+    @Test
+    void promptsLongerThanTheModelWindowTakeNoPart() {
+        String within = "Please review the following paragraph and tell me what it says. "
+                + "word ".repeat(OnnxEmbedder.MAX_TOKENS);
+        SemanticCache cache = memoryCache();
+        cache.store(request(within + "The answer is yes."), ALICE, "auto", answer("yes"));
+        assertThat(cache.size()).as("identical to another within the window, so not stored").isZero();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        assertThat(cache.lookup(request(within + "The answer is no."), ALICE, "auto")).isEmpty();
+        assertThat(model.fitsWindow(within)).isFalse();
+        assertThat(model.fitsWindow("What is the capital of France?")).isTrue();
+        assertThat(model.fitsWindow("word ".repeat(100))).as("between the bounds: counted").isTrue();
     }
 
     @Test
@@ -158,7 +173,7 @@ class SemanticCacheTest {
     @Test
     void doesNothingWhileTheEmbedderIsNotReady() {
         AtomicReference<Optional<Embedder>> ready = new AtomicReference<>(Optional.empty());
-        SemanticCache cache = SemanticCache.inMemory(config::get, ready::get, clock);
+        SemanticCache cache = SemanticCache.inMemory(config::get, ready::get, clock, Runnable::run);
         cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
         assertThat(cache.size()).isZero();
 
@@ -256,6 +271,6 @@ class SemanticCacheTest {
     }
 
     private SemanticCache openCache() {
-        return SemanticCache.open(dataDir, config::get, () -> Optional.of(model), clock, Runnable::run);
+        return SemanticCache.open(dataDir, config::get, () -> Optional.of(model), clock, Runnable::run, Runnable::run);
     }
 }
