@@ -19,6 +19,7 @@ import dev.costgateway.core.cache.BackendStatus;
 import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.http.SemanticRejectHandler;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
@@ -85,7 +86,8 @@ final class GatewayComponents implements AutoCloseable {
                 m.queueCapacity()), dataDir, clock);
         recorder = new ReachabilityRecorder(store, status);
         queries = store;
-        httpHandler = new MetricsHandler(store, store::droppedRecords, clock);
+        httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject),
+                new MetricsHandler(store, store::droppedRecords, clock));
     }
 
     /** Keeps the status bar's upstream reachability current from real traffic, then records. */
@@ -163,6 +165,7 @@ final class GatewayComponents implements AutoCloseable {
                 : embedder.ready().isPresent() ? "ready" : "waiting for embedder");
         cache.put("semantic_entries", semantic.size());
         cache.put("semantic_dropped_stores", semantic.droppedStores());
+        cache.put("semantic_rejections", semantic.rejections());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }

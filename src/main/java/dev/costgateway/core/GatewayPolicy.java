@@ -148,7 +148,7 @@ final class GatewayPolicy implements MessagePolicy {
             CachedAnswer a = hit.get();
             return Optional.of(new CacheHit("exact", a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode, embeddingOf(body)).map(s -> new CacheHit("semantic", s.answer().messageJson(),
+        return semantic.lookup(body, scope, mode, embeddingOf(body), client.queryId()).map(s -> new CacheHit("semantic", s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
 

@@ -201,6 +201,44 @@ class RoutingAndCacheIT {
         }
     }
 
+    @Test
+    void aRejectedSemanticHitIsEvictedAndCountedOverHttp() throws Exception {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
+                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
+            awaitSemanticEntries(h, 1);
+            HttpResponse<byte[]> hit = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+            assertThat(header(hit, "X-Gateway-Cache")).isEqualTo("semantic");
+            String queryId = header(hit, "X-Gateway-Query-ID");
+
+            HttpResponse<byte[]> rejected = h.post("/v1/cache/semantic/" + queryId + "/reject", "");
+            assertThat(rejected.statusCode()).isEqualTo(200);
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(rejected.body());
+            assertThat(json.path("type").asText()).isEqualTo("semantic_rejection");
+            assertThat(json.path("query_id").asText()).isEqualTo(queryId);
+            HttpResponse<byte[]> again = h.post("/v1/cache/semantic/" + queryId + "/reject", "");
+            assertThat(again.statusCode()).isEqualTo(404);
+            assertThat(new String(again.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"type\":\"not_found_error\"");
+            assertThat(h.get("/v1/cache/semantic/" + queryId + "/reject").statusCode()).isEqualTo(405);
+
+            com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(h.get("/health").body());
+            assertThat(health.path("cache").path("semantic_rejections").asInt()).isEqualTo(1);
+            assertThat(health.path("cache").path("semantic_entries").asInt()).isZero();
+            HttpResponse<byte[]> reasked = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+            assertThat(header(reasked, "X-Gateway-Cache")).isEqualTo("none");
+            assertThat(h.upstream.received()).hasSize(2);
+        }
+    }
+
     /** Semantic stores run on their own thread after the answer was sent: wait until /health counts them. */
     private static void awaitSemanticEntries(GatewayHarness h, int entries) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;

@@ -33,6 +33,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.PromptEmbedding;
@@ -72,6 +75,8 @@ public final class SemanticCache implements Closeable {
     public static final String STORE_THREAD = "semantic-store";
     /** Stores waiting for {@value #STORE_THREAD} at most; more are dropped. */
     static final int STORE_QUEUE = 256;
+    /** Semantic hits remembered for {@link #reject}. */
+    static final int REMEMBERED_HITS = 10_000;
 
     /** File in the data folder holding the entries. */
     public static final String FILE_NAME = "semantic-cache.bin";
@@ -88,6 +93,12 @@ public final class SemanticCache implements Closeable {
     private final Map<String, SemanticGroup> groups = new ConcurrentHashMap<>();
     private final Executor storeExecutor;
     private final LongAdder droppedStores = new LongAdder();
+    private final LongAdder rejections = new LongAdder();
+    /** Recent semantic hits by query id, for {@link #reject}. */
+    private final Cache<String, Served> served = Caffeine.newBuilder().maximumSize(REMEMBERED_HITS)
+            .executor(Runnable::run).build();
+    /** Rejected pairs by group key. */
+    private final Map<String, List<SemanticNegative>> negatives = new ConcurrentHashMap<>();
     /** Insertion order (oldest first); guarded by {@code this}, like {@link #live}. */
     private final Deque<SemanticEntry> order = new ArrayDeque<>();
     private int live;
@@ -157,6 +168,15 @@ public final class SemanticCache implements Closeable {
      * @param prompt      this request's embeddings
      */
     public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode, PromptEmbedding prompt) {
+        return lookup(body, scopeHash, routingMode, prompt, "");
+    }
+
+    /**
+     * As {@link #lookup(ObjectNode, String, String, PromptEmbedding)}; a hit is remembered under {@code queryId}
+     * (when not empty) so that {@link #reject} can undo it.
+     */
+    public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode, PromptEmbedding prompt,
+            String queryId) {
         GatewayConfig.Cache cfg = config.get();
         if (!takesPart(body, cfg) || groups.isEmpty()) {
             return Optional.empty();
@@ -165,7 +185,8 @@ public final class SemanticCache implements Closeable {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        SemanticGroup group = groups.get(groupKey(body, scopeHash, routingMode));
+        String key = groupKey(body, scopeHash, routingMode);
+        SemanticGroup group = groups.get(key);
         if (group == null || group.size() == 0) {
             return Optional.empty();
         }
@@ -173,8 +194,69 @@ public final class SemanticCache implements Closeable {
         if (vector.isEmpty()) {
             return Optional.empty();
         }
+        float[] query = vector.get();
         Instant notBefore = clock.instant().minus(cfg.semanticTtl());
-        return group.best(vector.get(), NearMissGuard.features(text.get()), cfg.semanticThreshold(), notBefore);
+        NearMissGuard.Features features = NearMissGuard.features(text.get());
+        List<SemanticNegative> known = negatives.getOrDefault(key, List.of());
+        Optional<SemanticGroup.Match> match = group.bestMatch(query, cfg.semanticThreshold(), notBefore,
+                (candidate, similarity) -> NearMissGuard.compatible(features, candidate.features)
+                        && known.stream().noneMatch(n -> n.blocks(query, candidate.vector, similarity)));
+        match.filter(m -> !queryId.isEmpty())
+                .ifPresent(m -> served.put(queryId, new Served(m.entry(), query, m.similarity())));
+        return match.map(m -> new SemanticHit(m.entry().answer, Math.min(1.0, m.similarity()), m.entry().prompt));
+    }
+
+    /** What {@link #reject} returns. */
+    public enum Rejection {
+        /** The entry was evicted and the pair kept as a local negative. */
+        REJECTED,
+        /** No semantic hit is known under that query id (not a semantic hit, too old, or already rejected). */
+        UNKNOWN
+    }
+
+    /**
+     * "Wrong answer for this prompt": evicts the entry whose answer the request {@code queryId} was served and
+     * keeps the pair as a local negative of its group ({@link SemanticNegative}), so neither the entry nor a
+     * paraphrase of it answers a similar prompt again. The eviction reaches the file at once; the negatives live
+     * in memory until the gateway stops. Hits are remembered for the last {@value #REMEMBERED_HITS} semantic hits.
+     */
+    public Rejection reject(String queryId) {
+        Served hit = served.asMap().remove(queryId);
+        if (hit == null) {
+            return Rejection.UNKNOWN;
+        }
+        negatives.compute(hit.entry().group, (g, list) -> {
+            List<SemanticNegative> next = new ArrayList<>(list == null ? List.of() : list);
+            next.add(new SemanticNegative(hit.entry().vector, hit.query(), hit.similarity()));
+            return List.copyOf(next);
+        });
+        synchronized (this) {
+            if (!hit.entry().removed) {
+                removeFromGroup(hit.entry());
+            }
+        }
+        rejections.increment();
+        if (io != null) {
+            io.execute(() -> {
+                if (persistent) {
+                    try {
+                        compact();
+                    } catch (IOException e) {
+                        LOG.warn("could not rewrite the semantic cache file after a rejection: {}", e.getMessage());
+                    }
+                }
+            });
+        }
+        return Rejection.REJECTED;
+    }
+
+    /** Semantic hits rejected since start. */
+    public long rejections() {
+        return rejections.sum();
+    }
+
+    /** A hit served under a query id: the entry, the query's vector and their cosine. */
+    private record Served(SemanticEntry entry, float[] query, double similarity) {
     }
 
     /** {@link #lookup(ObjectNode, String, String, PromptEmbedding)} for a request that embeds nothing else. */

@@ -88,11 +88,26 @@ final class SemanticGroup {
         }
     }
 
+    /** Decides whether a candidate with cosine ≥ the threshold may answer (guards, verifier, local negatives). */
+    interface Acceptor {
+        boolean accepts(SemanticEntry candidate, double similarity);
+    }
+
+    /** An entry and its cosine with the query. */
+    record Match(SemanticEntry entry, double similarity) {
+    }
+
     /**
      * The most similar entry with cosine ≥ {@code threshold}, stored after {@code notBefore}, whose prompt passes
      * the near-miss guard against {@code features}.
      */
     Optional<SemanticHit> best(float[] query, NearMissGuard.Features features, double threshold, Instant notBefore) {
+        return bestMatch(query, threshold, notBefore, (e, similarity) -> NearMissGuard.compatible(features, e.features))
+                .map(m -> new SemanticHit(m.entry().answer, Math.min(1.0, m.similarity()), m.entry().prompt));
+    }
+
+    /** The most similar entry with cosine ≥ {@code threshold}, stored after {@code notBefore}, that {@code accept}s. */
+    Optional<Match> bestMatch(float[] query, double threshold, Instant notBefore, Acceptor acceptor) {
         if (query.length != dimensions) {
             return Optional.empty();
         }
@@ -132,14 +147,13 @@ final class SemanticGroup {
                     continue;
                 }
                 SemanticEntry e = entries[slot];
-                if (e.storedAt().isBefore(notBefore) || !NearMissGuard.compatible(features, e.features)) {
+                if (e.storedAt().isBefore(notBefore) || !acceptor.accepts(e, similarity)) {
                     continue;
                 }
                 bestEntry = e;
                 bestSimilarity = similarity;
             }
-            return bestEntry == null ? Optional.empty()
-                    : Optional.of(new SemanticHit(bestEntry.answer, Math.min(1.0, bestSimilarity), bestEntry.prompt));
+            return bestEntry == null ? Optional.empty() : Optional.of(new Match(bestEntry, bestSimilarity));
         } finally {
             lock.readLock().unlock();
         }

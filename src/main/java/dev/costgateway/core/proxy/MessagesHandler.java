@@ -228,7 +228,7 @@ final class MessagesHandler {
                     || (h.get(HttpHeader.CACHE_CONTROL) != null
                     && h.get(HttpHeader.CACHE_CONTROL).toLowerCase(Locale.ROOT).contains("no-cache"));
             boolean bypass = "off".equalsIgnoreCase(h.get("X-Gateway-Route"));
-            client = new ClientContext(credential, cacheOptOut, bypass);
+            client = new ClientContext(credential, cacheOptOut, bypass, queryId);
 
             if (cfg.cache().enabled() && !cacheOptOut) {
                 Optional<MessagePolicy.CacheHit> hit;

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.PromptEmbedding;
 
 /** The semantic cache with the real embedding model. */
 class SemanticCacheTest {
@@ -106,6 +107,60 @@ class SemanticCacheTest {
         assertThat(model.fitsWindow(within)).isFalse();
         assertThat(model.fitsWindow("What is the capital of France?")).isTrue();
         assertThat(model.fitsWindow("word ".repeat(100))).as("between the bounds: counted").isTrue();
+    }
+
+    @Test
+    void aRejectedHitEvictsTheEntryAndStopsThePairMatchingAgain() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        PromptEmbedding asked = new PromptEmbedding(() -> Optional.of(model));
+        assertThat(cache.lookup(request("What's the capital city of France?"), ALICE, "auto", asked, "q1"))
+                .isPresent();
+
+        assertThat(cache.reject("q1")).isEqualTo(SemanticCache.Rejection.REJECTED);
+        assertThat(cache.reject("q1")).as("only once").isEqualTo(SemanticCache.Rejection.UNKNOWN);
+        assertThat(cache.reject("never-served")).isEqualTo(SemanticCache.Rejection.UNKNOWN);
+        assertThat(cache.size()).isZero();
+        assertThat(cache.rejections()).isEqualTo(1);
+
+        // the same prompt is answered and stored again: the rejected pair and its paraphrases still never match
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        assertThat(cache.lookup(request("What's the capital city of France?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("what's the capital city of France?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto"))
+                .as("the stored prompt itself still hits").isPresent();
+
+        // the right answer to the rejected prompt, once stored, serves it and its paraphrases
+        cache.store(request("What's the capital city of France?"), ALICE, "auto", answer("It is Paris."));
+        assertThat(cache.lookup(request("what's the capital city of France?"), ALICE, "auto"))
+                .map(SemanticHit::answer).contains(answer("It is Paris."));
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto"))
+                .map(SemanticHit::answer).contains(answer("Paris."));
+    }
+
+    @Test
+    void aRejectionStaysInItsGroup() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("What is the capital of France?"), BOB, "auto", answer("Paris."));
+        assertThat(cache.lookup(request("What's the capital city of France?"), ALICE, "auto",
+                new PromptEmbedding(() -> Optional.of(model)), "q1")).isPresent();
+        cache.reject("q1");
+        assertThat(cache.lookup(request("What's the capital city of France?"), BOB, "auto"))
+                .as("another caller's entry is untouched").isPresent();
+    }
+
+    @Test
+    void aRejectionSurvivesARestartAsAnEviction() {
+        try (SemanticCache first = openCache()) {
+            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+            first.lookup(request("What's the capital city of France?"), ALICE, "auto",
+                    new PromptEmbedding(() -> Optional.of(model)), "q1");
+            assertThat(first.reject("q1")).isEqualTo(SemanticCache.Rejection.REJECTED);
+        }
+        try (SemanticCache second = openCache()) {
+            assertThat(second.size()).isZero();
+        }
     }
 
     @Test
