@@ -381,6 +381,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         return components.queries();
     }
 
+    @Override
+    public boolean rejectSemanticHit(String queryId) {
+        return components.rejectSemanticHit(queryId);
+    }
+
     public MetricsRecorder recorder() {
         return components.recorder();
     }

@@ -171,6 +171,10 @@ final class GatewayComponents implements AutoCloseable {
         }
     }
 
+    boolean rejectSemanticHit(String queryId) {
+        return semantic.reject(queryId) == SemanticCache.Rejection.REJECTED;
+    }
+
     /** Blocks until every record queued so far is in the database (tests, shutdown). */
     void flushMetrics() {
         store.flush();

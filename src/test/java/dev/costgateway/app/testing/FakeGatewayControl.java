@@ -36,6 +36,23 @@ public final class FakeGatewayControl implements GatewayControl {
         this.configState = new Observable<>(new ConfigState(config, Files.readString(configFile), List.of()));
     }
 
+    private final List<String> rejectedSemanticHits = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Knows every semantic hit in its store, once. */
+    @Override
+    public boolean rejectSemanticHit(String queryId) {
+        boolean known = metrics.request(queryId).filter(r -> "semantic".equals(r.cacheKind())).isPresent()
+                && !rejectedSemanticHits.contains(queryId);
+        if (known) {
+            rejectedSemanticHits.add(queryId);
+        }
+        return known;
+    }
+
+    public List<String> rejectedSemanticHits() {
+        return List.copyOf(rejectedSemanticHits);
+    }
+
     @Override
     public void start() {
         starts.incrementAndGet();
