@@ -153,7 +153,7 @@ class RoutingAndCacheIT {
     @Test
     void cachedAnswerIsReplayedAsAStreamTheSdkAccumulates() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("")) {
-            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false),
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false),
                     "content-type", "application/json", "authorization", "Bearer sk-ant-sdk");
             AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(h.url()).apiKey("sk-ant-sdk")
                     .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
@@ -161,7 +161,7 @@ class RoutingAndCacheIT {
                 MessageAccumulator acc = MessageAccumulator.create();
                 try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(
                         MessageCreateParams.builder().model("claude-sonnet-4-6").maxTokens(256)
-                                .addUserMessage("What is the capital of France?").build())) {
+                                .addUserMessage("Who wrote Hamlet?").build())) {
                     s.stream().forEach(acc::accumulate);
                 }
                 assertThat(acc.message().content().get(0).text().orElseThrow().text())
@@ -182,10 +182,10 @@ class RoutingAndCacheIT {
                 assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
                 Thread.sleep(50);
             }
-            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
             awaitSemanticEntries(h, 1);
             HttpResponse<byte[]> para = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
             assertThat(header(para, "X-Gateway-Cache")).isEqualTo("semantic");
             assertThat(h.upstream.received()).hasSize(1);
 
@@ -195,7 +195,7 @@ class RoutingAndCacheIT {
                     body("claude-sonnet-4-6", "What is the capital of Australia?", false), KEY_A);
             assertThat(header(nearMiss, "X-Gateway-Cache")).isEqualTo("none");
             HttpResponse<byte[]> otherKey = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_B);
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_B);
             assertThat(header(otherKey, "X-Gateway-Cache")).isEqualTo("none");
             assertThat(h.upstream.received()).hasSize(4);
         }
@@ -209,10 +209,10 @@ class RoutingAndCacheIT {
                 assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
                 Thread.sleep(50);
             }
-            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
             awaitSemanticEntries(h, 1);
             HttpResponse<byte[]> hit = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
             assertThat(header(hit, "X-Gateway-Cache")).isEqualTo("semantic");
             String queryId = header(hit, "X-Gateway-Query-ID");
 
@@ -233,7 +233,7 @@ class RoutingAndCacheIT {
             assertThat(health.path("cache").path("semantic_rejections").asInt()).isEqualTo(1);
             assertThat(health.path("cache").path("semantic_entries").asInt()).isZero();
             HttpResponse<byte[]> reasked = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
             assertThat(header(reasked, "X-Gateway-Cache")).isEqualTo("none");
             assertThat(h.upstream.received()).hasSize(2);
         }
@@ -259,9 +259,9 @@ class RoutingAndCacheIT {
             }
             String tools = ",\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather for a city\","
                     + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}]}";
-            String first = body("claude-sonnet-4-6", "What is the capital of France?", false);
+            String first = body("claude-sonnet-4-6", "Who wrote Hamlet?", false);
             String withTools = first.substring(0, first.length() - 1) + tools;
-            String paraphrase = body("claude-sonnet-4-6", "What's the capital city of France?", false);
+            String paraphrase = body("claude-sonnet-4-6", "Who is the author of Hamlet?", false);
             String paraphraseWithTools = paraphrase.substring(0, paraphrase.length() - 1) + tools;
             h.post("/v1/messages", withTools, KEY_A);
             assertThat(header(h.post("/v1/messages", withTools, KEY_A), "X-Gateway-Cache")).isEqualTo("exact");

@@ -45,8 +45,10 @@ import dev.costgateway.core.embed.PromptEmbedding;
  * (scope, requested model, routing mode, system prompt, tools, sampling parameters, earlier turns) is identical.
  * Only text-only last user turns take part.
  *
- * <p>A hit needs cosine similarity ≥ {@code cache.semantic_threshold} and agreement on numbers, negations,
- * quoted text, technologies and names ({@link NearMissGuard}). Entries expire after {@code cache.semantic_ttl};
+ * <p>A hit needs cosine similarity ≥ {@code cache.semantic_threshold}, agreement on numbers, negations, quoted
+ * text, technologies and names ({@link NearMissGuard}), and the {@link PairVerifier}'s yes: a logistic model
+ * over the cosine, the other guards' signals and lexical overlap, trained for the embedding model. For a model
+ * without trained weights every guard must agree and the cosine be at least {@value #GUARDS_ONLY_THRESHOLD}. Entries expire after {@code cache.semantic_ttl};
  * beyond {@code cache.semantic_max_entries} the oldest go first. With a data folder, entries are appended to
  * {@value #FILE_NAME} and read back in the background at start (the file is compacted then, and a corrupt tail
  * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache.
@@ -66,10 +68,16 @@ import dev.costgateway.core.embed.PromptEmbedding;
 public final class SemanticCache implements Closeable {
 
     /**
-     * The {@code cache.semantic_threshold} measured to keep false hits on near-miss pairs at or under 1 % with the
-     * guards on (see {@code docs/semantic-cache-eval.md}).
+     * The default {@code cache.semantic_threshold}: the cosine floor the shipped {@link PairVerifier} was trained
+     * and measured with (see {@code docs/semantic-cache-eval.md}); above it the verifier decides.
      */
-    public static final double RECOMMENDED_THRESHOLD = 0.94;
+    public static final double RECOMMENDED_THRESHOLD = 0.75;
+
+    /**
+     * The cosine the guards alone need when no verifier is trained for the configured model: the lowest that kept
+     * pooled near-miss false hits ≤ 0.5 % and every set ≤ 1 % on the tuning split with all-MiniLM-L6-v2.
+     */
+    static final double GUARDS_ONLY_THRESHOLD = 0.955;
 
     /** Name of the thread {@link #newStoreExecutor()} creates. */
     public static final String STORE_THREAD = "semantic-store";
@@ -92,6 +100,7 @@ public final class SemanticCache implements Closeable {
     private final SemanticJournal journal;
     private final Map<String, SemanticGroup> groups = new ConcurrentHashMap<>();
     private final Executor storeExecutor;
+    private final PairVerifier verifier = PairVerifier.bundled();
     private final LongAdder droppedStores = new LongAdder();
     private final LongAdder rejections = new LongAdder();
     /** Recent semantic hits by query id, for {@link #reject}. */
@@ -198,8 +207,12 @@ public final class SemanticCache implements Closeable {
         Instant notBefore = clock.instant().minus(cfg.semanticTtl());
         NearMissGuard.Features features = NearMissGuard.features(text.get());
         List<SemanticNegative> known = negatives.getOrDefault(key, List.of());
-        Optional<SemanticGroup.Match> match = group.bestMatch(query, cfg.semanticThreshold(), notBefore,
-                (candidate, similarity) -> NearMissGuard.compatible(features, candidate.features)
+        PairVerifier pairs = verifier.model().equals(cfg.embeddingModel()) ? verifier : null;
+        double floor = pairs != null ? Math.max(cfg.semanticThreshold(), pairs.minCosine())
+                : Math.max(cfg.semanticThreshold(), GUARDS_ONLY_THRESHOLD);
+        Optional<SemanticGroup.Match> match = group.bestMatch(query, floor, notBefore,
+                (candidate, similarity) -> (pairs != null ? pairs.accepts(similarity, features, candidate.features)
+                        : NearMissGuard.compatible(features, candidate.features))
                         && known.stream().noneMatch(n -> n.blocks(query, candidate.vector, similarity)));
         match.filter(m -> !queryId.isEmpty())
                 .ifPresent(m -> served.put(queryId, new Served(m.entry(), query, m.similarity())));
