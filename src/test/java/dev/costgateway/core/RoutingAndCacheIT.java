@@ -18,6 +18,7 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.FakeUpstream;
 import dev.costgateway.testing.GatewayHarness;
 
@@ -177,11 +178,8 @@ class RoutingAndCacheIT {
     @Test
     void paraphraseIsASemanticHitAndANearMissIsNot() throws Exception {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
-                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
             awaitSemanticEntries(h, 1);
             HttpResponse<byte[]> para = h.post("/v1/messages",
@@ -204,11 +202,8 @@ class RoutingAndCacheIT {
     @Test
     void aRejectedSemanticHitIsEvictedAndCountedOverHttp() throws Exception {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
-                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
             awaitSemanticEntries(h, 1);
             HttpResponse<byte[]> hit = h.post("/v1/messages",
@@ -241,22 +236,21 @@ class RoutingAndCacheIT {
 
     /** Semantic stores run on their own thread after the answer was sent: wait until /health counts them. */
     private static void awaitSemanticEntries(GatewayHarness h, int entries) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.get("/health").body())
-                .path("cache").path("semantic_entries").asInt() < entries) {
-            assertThat(System.nanoTime()).as("semantic store within 10 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(10), "semantic store within 10 s", () -> {
+            try {
+                return JSON.readTree(h.get("/health").body()).path("cache").path("semantic_entries").asInt()
+                        >= entries;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
     void toolBearingRequestsAreExactCachedButNotSemanticallyCached() throws Exception {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
-                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             String tools = ",\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather for a city\","
                     + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}]}";
             String first = body("claude-sonnet-4-6", "Who wrote Hamlet?", false);
