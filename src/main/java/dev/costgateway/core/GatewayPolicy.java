@@ -154,7 +154,7 @@ final class GatewayPolicy implements MessagePolicy {
                 clock.instant());
         exact.get().put(ExactCache.key(body, scope, mode), answer);
         PromptEmbedding prompt = requestEmbeddings.asMap().remove(body);
-        semantic.store(body, scope, mode, answer, prompt != null ? prompt : new PromptEmbedding(embedder));
+        semantic.store(body, scope, mode, answer, prompt != null ? prompt : PromptEmbedding.lazy(embedder));
     }
 
     /**
@@ -162,7 +162,7 @@ final class GatewayPolicy implements MessagePolicy {
      * of the same request, e.g. the router's embedding layer, so a prompt is embedded once).
      */
     PromptEmbedding embeddingOf(ObjectNode body) {
-        return requestEmbeddings.get(body, b -> new PromptEmbedding(embedder));
+        return requestEmbeddings.get(body, b -> PromptEmbedding.lazy(embedder));
     }
 
     @Override

@@ -6,6 +6,7 @@ import static dev.costgateway.core.RoutingAndCacheIT.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.GatewayHarness;
 
 /**
@@ -32,17 +34,17 @@ class SemanticHitBench {
     @Test
     void paraphraseHitEndToEnd() throws Exception {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
-            long deadline = System.nanoTime() + 120_000_000_000L;
-            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
-                assertThat(System.nanoTime()).as("embedder loads").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(120), "embedder loads",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
-            while (new ObjectMapper().readTree(h.get("/health").body()).path("cache").path("semantic_entries")
-                    .asInt() < 1) {
-                assertThat(System.nanoTime()).as("stored").isLessThan(deadline);
-                Thread.sleep(10);
-            }
+            Await.until(Duration.ofSeconds(30), "the first answer is stored", () -> {
+                try {
+                    return new ObjectMapper().readTree(h.get("/health").body()).path("cache")
+                            .path("semantic_entries").asInt() >= 1;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             String paraphrase = body("claude-sonnet-4-6", "Who is the author of Hamlet?", false);
             String exact = body("claude-sonnet-4-6", "Who wrote Hamlet?", false);
             double semantic = p50(h, paraphrase, "semantic");

@@ -274,7 +274,7 @@ public final class SemanticCache implements Closeable {
 
     /** {@link #lookup(ObjectNode, String, String, PromptEmbedding)} for a request that embeds nothing else. */
     public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode) {
-        return lookup(body, scopeHash, routingMode, new PromptEmbedding(embedder));
+        return lookup(body, scopeHash, routingMode, PromptEmbedding.lazy(embedder));
     }
 
     /**
@@ -301,7 +301,7 @@ public final class SemanticCache implements Closeable {
 
     /** {@link #store(ObjectNode, String, String, CachedAnswer, PromptEmbedding)} for a request with no embedding yet. */
     public void store(ObjectNode body, String scopeHash, String routingMode, CachedAnswer answer) {
-        store(body, scopeHash, routingMode, answer, new PromptEmbedding(embedder));
+        store(body, scopeHash, routingMode, answer, PromptEmbedding.lazy(embedder));
     }
 
     private void storeNow(ObjectNode body, String scopeHash, String routingMode, CachedAnswer answer,

@@ -116,7 +116,7 @@ class SemanticCacheHotPathTest {
         int before = embedder.calls();
 
         ObjectNode body = request("Which city is the capital of Spain?");
-        PromptEmbedding prompt = new PromptEmbedding(() -> Optional.of(embedder));
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
         assertThat(cache.lookup(body, ALICE, "auto", prompt)).as("group has an entry, but no match").isEmpty();
         cache.store(body, ALICE, "auto", answer("Madrid."), prompt);
         runStores();

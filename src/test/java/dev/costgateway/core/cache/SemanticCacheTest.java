@@ -113,7 +113,7 @@ class SemanticCacheTest {
     void aRejectedHitEvictsTheEntryAndStopsThePairMatchingAgain() {
         SemanticCache cache = memoryCache();
         cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
-        PromptEmbedding asked = new PromptEmbedding(() -> Optional.of(model));
+        PromptEmbedding asked = PromptEmbedding.lazy(() -> Optional.of(model));
         assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto", asked, "q1"))
                 .isPresent();
 
@@ -144,7 +144,7 @@ class SemanticCacheTest {
         cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         cache.store(request("Who wrote Hamlet?"), BOB, "auto", answer("Shakespeare."));
         assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto",
-                new PromptEmbedding(() -> Optional.of(model)), "q1")).isPresent();
+                PromptEmbedding.lazy(() -> Optional.of(model)), "q1")).isPresent();
         cache.reject("q1");
         assertThat(cache.lookup(request("Who is the author of Hamlet?"), BOB, "auto"))
                 .as("another caller's entry is untouched").isPresent();
@@ -155,7 +155,7 @@ class SemanticCacheTest {
         try (SemanticCache first = openCache()) {
             first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
             first.lookup(request("Who is the author of Hamlet?"), ALICE, "auto",
-                    new PromptEmbedding(() -> Optional.of(model)), "q1");
+                    PromptEmbedding.lazy(() -> Optional.of(model)), "q1");
             assertThat(first.reject("q1")).isEqualTo(SemanticCache.Rejection.REJECTED);
         }
         try (SemanticCache second = openCache()) {

@@ -15,7 +15,7 @@ class PromptEmbeddingTest {
 
     @Test
     void embedsEachTextOnceAndOnlyWhenAsked() {
-        PromptEmbedding prompt = new PromptEmbedding(() -> Optional.of(model));
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(model));
         assertThat(prompt.ifComputed("hello there")).isEmpty();
         assertThat(model.calls()).isZero();
 
@@ -31,7 +31,7 @@ class PromptEmbeddingTest {
     @Test
     void isEmptyWhileTheModelIsNotReadyAndTriesAgainLater() {
         AtomicReference<Optional<Embedder>> ready = new AtomicReference<>(Optional.empty());
-        PromptEmbedding prompt = new PromptEmbedding(ready::get);
+        PromptEmbedding prompt = PromptEmbedding.lazy(ready::get);
         assertThat(prompt.vector("hello")).isEmpty();
         ready.set(Optional.of(model));
         assertThat(prompt.vector("hello")).isPresent();
@@ -39,7 +39,7 @@ class PromptEmbeddingTest {
 
     @Test
     void aTextBeyondTheWindowHasNoVectorAndIsNotEmbedded() {
-        PromptEmbedding prompt = new PromptEmbedding(() -> Optional.of(model));
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(model));
         assertThat(prompt.vector("one two three four five")).isEmpty();
         assertThat(prompt.vector("one two three four five")).isEmpty();
         assertThat(model.calls()).isZero();
