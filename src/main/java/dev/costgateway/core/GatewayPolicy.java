@@ -137,7 +137,7 @@ final class GatewayPolicy implements MessagePolicy {
             CachedAnswer a = hit.get();
             return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode, embeddingOf(body), client.queryId())
+        return semantic.lookup(body, scope, mode, registeredOnUse(body), client.queryId())
                 .map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
@@ -163,6 +163,30 @@ final class GatewayPolicy implements MessagePolicy {
      */
     PromptEmbedding embeddingOf(ObjectNode body) {
         return requestEmbeddings.get(body, b -> PromptEmbedding.lazy(embedder));
+    }
+
+    /**
+     * This request's embeddings for the lookup, remembered for the store only once something is embedded: a
+     * request nothing can match leaves no trace (the common case costs no map insertion).
+     */
+    private PromptEmbedding registeredOnUse(ObjectNode body) {
+        PromptEmbedding known = requestEmbeddings.getIfPresent(body);
+        if (known != null) {
+            return known;
+        }
+        PromptEmbedding prompt = PromptEmbedding.lazy(embedder);
+        return new PromptEmbedding() {
+            @Override
+            public Optional<float[]> vector(String text) {
+                requestEmbeddings.asMap().putIfAbsent(body, prompt);
+                return requestEmbeddings.asMap().getOrDefault(body, prompt).vector(text);
+            }
+
+            @Override
+            public Optional<float[]> ifComputed(String text) {
+                return prompt.ifComputed(text);
+            }
+        };
     }
 
     @Override
