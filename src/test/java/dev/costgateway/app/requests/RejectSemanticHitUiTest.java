@@ -64,6 +64,13 @@ class RejectSemanticHitUiTest {
                 .query();
     }
 
+    /** For a person to look at: {@code target/<name>}. */
+    private static void snapshot(FxRobot robot, String name) throws Exception {
+        javafx.scene.image.WritableImage img = WaitForAsyncUtils.asyncFx(() -> robot.lookup("#request-detail")
+                .query().getScene().snapshot(null)).get(10, TimeUnit.SECONDS);
+        dev.costgateway.app.shell.ScreenshotRenderer.write(img, Path.of("target", name));
+    }
+
     @Test
     void aSemanticHitCanBeRejectedOnce(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
@@ -82,8 +89,10 @@ class RejectSemanticHitUiTest {
         assertThat(reject.isVisible()).isTrue();
         assertThat(reject.getText()).isEqualTo("Wrong answer for this prompt");
 
+        snapshot(robot, "reject-semantic-before.png");
         robot.clickOn(reject);
         WaitForAsyncUtils.waitForFxEvents();
+        snapshot(robot, "reject-semantic-after.png");
         assertThat(control.rejectedSemanticHits()).containsExactly(hit.queryId());
         Label status = robot.lookup("#request-reject-status").queryAs(Label.class);
         assertThat(WaitForAsyncUtils.asyncFx(status::getText).get(5, TimeUnit.SECONDS))
