@@ -411,6 +411,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     }
 
     @Override
+    public boolean rejectSemanticHit(String queryId) {
+        return components.rejectSemanticHit(queryId);
+    }
+
+    @Override
     public GatewayClock clock() {
         return options.clock();
     }

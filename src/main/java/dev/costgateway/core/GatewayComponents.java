@@ -21,6 +21,7 @@ import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.http.SemanticRejectHandler;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
@@ -46,6 +47,7 @@ final class GatewayComponents implements AutoCloseable {
     private volatile GatewayConfig.Cache exactConfig;
     private final SemanticCache semantic;
     private final ExecutorService background;
+    private final ExecutorService semanticStores;
     private final MessagePolicy policy;
     private final MetricsStore store;
     private final MetricsRecorder recorder;
@@ -74,7 +76,9 @@ final class GatewayComponents implements AutoCloseable {
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
-        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background);
+        semanticStores = SemanticCache.newStoreExecutor();
+        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background,
+                semanticStores);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
         embedder.subscribe(state -> {
@@ -90,11 +94,11 @@ final class GatewayComponents implements AutoCloseable {
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
-        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock,
+        policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock,
                 DifficultyScorer.shipped(embedder::ready), budgets);
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
-        httpHandler = new Handler.Sequence(new BudgetsHandler(budgets),
+        httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject), new BudgetsHandler(budgets),
                 new MetricsHandler(store, store::droppedRecords, clock));
     }
 
@@ -205,6 +209,8 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic", !c.enabled() || !c.useSemanticCache() ? "off"
                 : embedder.ready().isPresent() ? "ready" : "waiting for embedder");
         cache.put("semantic_entries", semantic.size());
+        cache.put("semantic_dropped_stores", semantic.droppedStores());
+        cache.put("semantic_rejections", semantic.rejections());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
@@ -221,6 +227,10 @@ final class GatewayComponents implements AutoCloseable {
         metrics.put("dropped_records", m.droppedRecords());
     }
 
+    boolean rejectSemanticHit(String queryId) {
+        return semantic.reject(queryId) == SemanticCache.Rejection.REJECTED;
+    }
+
     /** Blocks until every record queued so far is in the database (tests, shutdown). */
     void flushMetrics() {
         store.flush();
@@ -229,6 +239,12 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        semanticStores.shutdown();
+        try {
+            semanticStores.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         semantic.close();
         exact.get().close();
         embedder.close();

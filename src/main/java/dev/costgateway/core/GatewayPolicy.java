@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.api.Usage;
@@ -26,6 +28,8 @@ import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.decision.CacheKind;
 import dev.costgateway.core.decision.RouteDecision;
+import dev.costgateway.core.embed.Embedder;
+import dev.costgateway.core.embed.PromptEmbedding;
 import dev.costgateway.core.proxy.ClientContext;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.UpstreamClient;
@@ -51,6 +55,14 @@ final class GatewayPolicy implements MessagePolicy {
     private final Supplier<GatewayConfig> config;
     private final Supplier<ExactCache> exact;
     private final SemanticCache semantic;
+    private final Supplier<Optional<Embedder>> embedder;
+    /**
+     * The embeddings of each request in flight, keyed by the identity of its body (the proxy hands the same
+     * object to {@link #lookup}, {@link #route} and {@link #store}); weak keys, so a request that ends without a
+     * store leaves nothing behind.
+     */
+    private final Cache<ObjectNode, PromptEmbedding> requestEmbeddings = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final EmbeddingLayer embedding;
     private final LlmClassifier llm;
@@ -65,13 +77,14 @@ final class GatewayPolicy implements MessagePolicy {
      * @param budgets spending limits checked before a request goes upstream
      */
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock, DifficultyScorer scorer,
-                  BudgetTracker budgets) {
+                  Supplier<Optional<Embedder>> embedder, EmbeddingLayer embedding, UpstreamClient upstream,
+                  GatewayClock clock, DifficultyScorer scorer, BudgetTracker budgets) {
         this.scorer = scorer;
         this.budgets = budgets;
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
+        this.embedder = embedder;
         this.embedding = embedding;
         this.upstream = upstream;
         this.clock = clock;
@@ -150,7 +163,8 @@ final class GatewayPolicy implements MessagePolicy {
             CachedAnswer a = hit.get();
             return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode).map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
+        return semantic.lookup(body, scope, mode, registeredOnUse(body), client.queryId())
+                .map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
 
@@ -165,7 +179,40 @@ final class GatewayPolicy implements MessagePolicy {
         CachedAnswer answer = new CachedAnswer(message.toString().getBytes(StandardCharsets.UTF_8), model, usage,
                 clock.instant());
         exact.get().put(ExactCache.key(body, scope, mode), answer);
-        semantic.store(body, scope, mode, answer);
+        PromptEmbedding prompt = requestEmbeddings.asMap().remove(body);
+        semantic.store(body, scope, mode, answer, prompt != null ? prompt : PromptEmbedding.lazy(embedder));
+    }
+
+    /**
+     * This request's embeddings, shared by the semantic cache's lookup and store (and open to any other stage
+     * of the same request, e.g. the router's embedding layer, so a prompt is embedded once).
+     */
+    PromptEmbedding embeddingOf(ObjectNode body) {
+        return requestEmbeddings.get(body, b -> PromptEmbedding.lazy(embedder));
+    }
+
+    /**
+     * This request's embeddings for the lookup, remembered for the store only once something is embedded: a
+     * request nothing can match leaves no trace (the common case costs no map insertion).
+     */
+    private PromptEmbedding registeredOnUse(ObjectNode body) {
+        PromptEmbedding known = requestEmbeddings.getIfPresent(body);
+        if (known != null) {
+            return known;
+        }
+        PromptEmbedding prompt = PromptEmbedding.lazy(embedder);
+        return new PromptEmbedding() {
+            @Override
+            public Optional<float[]> vector(String text) {
+                requestEmbeddings.asMap().putIfAbsent(body, prompt);
+                return requestEmbeddings.asMap().getOrDefault(body, prompt).vector(text);
+            }
+
+            @Override
+            public Optional<float[]> ifComputed(String text) {
+                return prompt.ifComputed(text);
+            }
+        };
     }
 
     @Override

@@ -184,9 +184,9 @@ public final class ConfigSchema {
             "Semantic cache", ValueType.bool(), true,
             "Semantic cache on/off: a paraphrase of an earlier last user turn is answered from the cache.");
     public static final ConfigKey<Double> CACHE_SEMANTIC_THRESHOLD = key("cache.semantic_threshold", CACHE,
-            "Semantic threshold", ValueType.decimal(0, 1), 0.94,
-            "Cosine similarity needed for a semantic hit (near-miss guards apply on top); chosen by measurement, "
-                    + "see `docs/semantic-cache-eval.md`.");
+            "Semantic threshold", ValueType.decimal(0, 1), 0.75,
+            "Cosine similarity a semantic hit needs at least; above it the near-miss guards and the pair verifier "
+                    + "decide (values below 0.75 act as 0.75); see `docs/semantic-cache-eval.md`.");
     public static final ConfigKey<Duration> CACHE_SEMANTIC_TTL = key("cache.semantic_ttl", CACHE, "Semantic TTL (s)",
             ValueType.seconds(1, Integer.MAX_VALUE), Duration.ofSeconds(604_800),
             "Seconds a semantic entry stays valid (a week).");
@@ -197,6 +197,10 @@ public final class ConfigSchema {
                     s -> "all-minilm-l6-v2-q".equals(s) ? null : "unknown model (supported: all-minilm-l6-v2-q)"),
             "all-minilm-l6-v2-q",
             "Embedding model of the semantic cache and the embedding classifier (the only one bundled).");
+    public static final ConfigKey<Boolean> CACHE_SEMANTIC_WITH_TOOLS = key("cache.semantic_with_tools", CACHE,
+            "Semantic cache for tool requests", ValueType.bool(), false,
+            "Let requests that carry `tools` (agent turns) use the semantic cache; exact caching of them is "
+                    + "unaffected.");
 
     // ---- metrics ----
     public static final ConfigKey<String> METRICS_JDBC_URL = key("metrics.jdbc_url", METRICS, "JDBC URL",
@@ -284,7 +288,7 @@ public final class ConfigSchema {
         var cache = new GatewayConfig.Cache(v.get(CACHE_ENABLED), v.get(CACHE_SCOPE), v.get(CACHE_MAX_ENTRIES),
                 v.get(CACHE_EXACT_TTL), v.get(CACHE_TOOL_USE), v.get(CACHE_REDIS_URL), v.get(CACHE_USE_SEMANTIC),
                 v.get(CACHE_SEMANTIC_THRESHOLD), v.get(CACHE_SEMANTIC_TTL), v.get(CACHE_SEMANTIC_MAX_ENTRIES),
-                v.get(CACHE_EMBEDDING_MODEL));
+                v.get(CACHE_EMBEDDING_MODEL), v.get(CACHE_SEMANTIC_WITH_TOOLS));
         var metrics = new GatewayConfig.Metrics(v.get(METRICS_JDBC_URL), v.get(METRICS_STORE_TEXT),
                 v.get(METRICS_TEXT_PREVIEW_CHARS), v.get(METRICS_RETENTION_DAYS), v.get(METRICS_QUEUE_CAPACITY));
         Map<Tier, GatewayConfig.TierModel> tiers = new EnumMap<>(Tier.class);

@@ -140,7 +140,8 @@ public record GatewayConfig(
             double semanticThreshold,
             Duration semanticTtl,
             int semanticMaxEntries,
-            String embeddingModel) {
+            String embeddingModel,
+            boolean semanticWithTools) {
     }
 
     /** @param jdbcUrl empty for the default H2 file in the data folder */

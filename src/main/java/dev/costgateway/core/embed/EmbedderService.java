@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -31,7 +32,13 @@ public final class EmbedderService implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderService.class);
 
     private final Observable<State> state;
+    /**
+     * Embeds hold the read side, {@link #close()} the write side: a native model must not be freed while a
+     * thread is inside it (onnxruntime crashes the JVM), e.g. a background warm-up when the gateway stops.
+     */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile Embedder embedder;
+    private volatile Embedder guarded;
     private volatile String failure;
     private volatile boolean closed;
 
@@ -71,9 +78,12 @@ public final class EmbedderService implements Closeable {
         return state.get();
     }
 
-    /** The embedder when {@link State#READY}, else empty. Never blocks. */
+    /**
+     * The embedder when {@link State#READY}, else empty. Never blocks. Its calls fail with an
+     * {@link IllegalStateException} once the service is closed; {@link #close()} waits for calls in progress.
+     */
     public Optional<Embedder> ready() {
-        return Optional.ofNullable(embedder);
+        return Optional.ofNullable(guarded);
     }
 
     /** Why the load failed (one line, no stack trace), or null unless {@link State#FAILED}. */
@@ -94,10 +104,16 @@ public final class EmbedderService implements Closeable {
     @Override
     public void close() {
         Embedder current;
-        synchronized (this) {
-            closed = true;
-            current = embedder;
-            embedder = null;
+        lifecycle.writeLock().lock();
+        try {
+            synchronized (this) {
+                closed = true;
+                current = embedder;
+                embedder = null;
+                guarded = null;
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
         closeQuietly(current);
         state.set(State.DISABLED);
@@ -119,6 +135,7 @@ public final class EmbedderService implements Closeable {
         synchronized (this) {
             if (!closed) {
                 embedder = loaded;
+                guarded = new Guarded(loaded);
                 loaded = null;
             }
         }
@@ -129,6 +146,46 @@ public final class EmbedderService implements Closeable {
         LOG.info("embedding model ready in {} ms", (System.nanoTime() - start) / 1_000_000);
         if (!closed) {
             state.set(State.READY);
+        }
+    }
+
+    /** The loaded embedder, refusing calls once the service is closed (see {@link #lifecycle}). */
+    private final class Guarded implements Embedder {
+        private final Embedder delegate;
+
+        Guarded(Embedder delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public float[] embed(String text) {
+            lifecycle.readLock().lock();
+            try {
+                if (closed) {
+                    throw new IllegalStateException("the embedder is closed");
+                }
+                return delegate.embed(text);
+            } finally {
+                lifecycle.readLock().unlock();
+            }
+        }
+
+        @Override
+        public boolean fitsWindow(String text) {
+            lifecycle.readLock().lock();
+            try {
+                if (closed) {
+                    throw new IllegalStateException("the embedder is closed");
+                }
+                return delegate.fitsWindow(text);
+            } finally {
+                lifecycle.readLock().unlock();
+            }
+        }
+
+        @Override
+        public int dimensions() {
+            return delegate.dimensions();
         }
     }
 

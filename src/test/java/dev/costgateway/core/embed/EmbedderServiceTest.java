@@ -14,7 +14,7 @@ class EmbedderServiceTest {
 
     private final List<Runnable> queued = new ArrayList<>();
 
-    private static final class FakeEmbedder implements Embedder, AutoCloseable {
+    private static class FakeEmbedder implements Embedder, AutoCloseable {
         final AtomicBoolean closed = new AtomicBoolean();
 
         @Override
@@ -77,6 +77,42 @@ class EmbedderServiceTest {
         assertThat(fake.closed).isTrue();
         assertThat(service.ready()).isEmpty();
         assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void closeWaitsForAnEmbedInProgressAndLaterCallsFail() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FakeEmbedder slow = new FakeEmbedder() {
+            @Override
+            public float[] embed(String text) {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                assertThat(closed).as("not freed while in use").isFalse();
+                return super.embed(text);
+            }
+        };
+        EmbedderService service = EmbedderService.loading(() -> slow, queued::add);
+        queued.forEach(Runnable::run);
+        Embedder handed = service.ready().orElseThrow();
+        CompletableFuture<float[]> embedding = CompletableFuture.supplyAsync(() -> handed.embed("x"));
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread closer = new Thread(service::close, "closer");
+        closer.start();
+        closer.join(200);
+        assertThat(closer.isAlive()).as("close waits for the embed in progress").isTrue();
+        assertThat(slow.closed).isFalse();
+
+        release.countDown();
+        assertThat(embedding.get(10, TimeUnit.SECONDS)).containsExactly(1f);
+        closer.join(10_000);
+        assertThat(slow.closed).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> handed.embed("y"))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
