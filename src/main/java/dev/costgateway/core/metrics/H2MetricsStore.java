@@ -352,6 +352,18 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     }
 
     @Override
+    public List<SessionRow> sessions(SessionQuery query) {
+        checkOpen();
+        return reader.sessions(query);
+    }
+
+    @Override
+    public List<RequestRecord> sessionRequests(String sessionId, int limit) {
+        checkOpen();
+        return reader.sessionRequests(sessionId, limit);
+    }
+
+    @Override
     public List<CounterRow> counters(Instant from, Instant to) {
         checkOpen();
         return reader.counters(from, to);

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 final class MetricsSchema {
 
-    static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__sessions.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 

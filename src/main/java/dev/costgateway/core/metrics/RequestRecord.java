@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.session.SessionTag;
 
 /**
  * Everything recorded about one client request to {@code /v1/messages}, written once, after the response ended.
@@ -23,6 +24,7 @@ import dev.costgateway.core.api.Usage;
  * @param upstreamMillis   time spent waiting on upstream across all attempts
  * @param promptPreview    bounded preview of the last user turn, only when metrics.store_text is on, else null
  * @param answerPreview    bounded preview of the answer text, only when metrics.store_text is on, else null
+ * @param session          the session and project the request belongs to; {@link SessionTag#NONE} when unknown
  */
 public record RequestRecord(
         String queryId,
@@ -47,9 +49,38 @@ public record RequestRecord(
         long upstreamMillis,
         String promptPreview,
         String answerPreview,
-        List<AttemptRecord> attempts) {
+        List<AttemptRecord> attempts,
+        SessionTag session) {
 
     public RequestRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+        session = session == null ? SessionTag.NONE : session;
+    }
+
+    /** A record without a session (as before sessions were recorded). */
+    public RequestRecord(String queryId, Instant timestamp, String callerKeyHash, String requestedModel,
+            String finalModel, String tier, String classifierLayer, String classifierReason, String cacheKind,
+            int escalations, boolean stream, int status, String errorType, Usage usage, Double costUsd,
+            Double counterfactualUsd, Double savedUsd, long latencyMillis, long ttfbMillis, long upstreamMillis,
+            String promptPreview, String answerPreview, List<AttemptRecord> attempts) {
+        this(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier, classifierLayer, classifierReason,
+                cacheKind, escalations, stream, status, errorType, usage, costUsd, counterfactualUsd, savedUsd,
+                latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview, attempts, SessionTag.NONE);
+    }
+
+    /** This record with another session. */
+    public RequestRecord withSession(SessionTag s) {
+        return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
+                classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
+                counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
+                attempts, s);
+    }
+
+    /** This record with other attempts. */
+    public RequestRecord withAttempts(List<AttemptRecord> a) {
+        return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
+                classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
+                counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
+                a, session);
     }
 }

@@ -45,6 +45,8 @@ import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.session.SessionExtractor;
+import dev.costgateway.core.session.SessionTag;
 
 /**
  * {@code POST /v1/messages}: validate, answer from cache, route, forward (streamed or buffered), escalate weak
@@ -527,11 +529,22 @@ final class MessagesHandler {
                         TimeUnit.NANOSECONDS.toMillis(upstreamNanos),
                         storeText && body != null ? TextPreview.lastUserText(body, previewChars) : null,
                         storeText && message != null ? TextPreview.answerText(message, previewChars) : null,
-                        attempts));
+                        attempts, session()));
             } catch (RuntimeException e) {
                 LOG.warn("metrics record failed: {}", e.toString());
             }
             return true;
+        }
+
+        /** The request's session, worked out once the response is done (off the path to upstream). */
+        private SessionTag session() {
+            try {
+                return SessionExtractor.extract(
+                        clientToProxyRequest.getHeaders().get(SessionExtractor.SESSION_HEADER), body, keyHash());
+            } catch (RuntimeException e) {
+                LOG.debug("session of {} unknown: {}", queryId, e.toString());
+                return SessionTag.NONE;
+            }
         }
 
         private String keyHash() {
