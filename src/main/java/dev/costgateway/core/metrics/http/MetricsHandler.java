@@ -38,7 +38,7 @@ import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 /**
  * The metrics endpoints, for the gateway's Jetty server. Answers (and returns true for) {@code GET} on
  * {@code /v1/metrics}, {@code /v1/metrics/recent}, {@code /metrics}, {@code /dashboard} and
- * {@code /v1/reports/costs.csv}; returns false for everything else so the next handler takes it.
+ * {@code /v1/reports/costs.csv}, {@code /v1/sessions} and {@code /v1/sessions/{id}}; returns false for everything else so the next handler takes it.
  *
  * <p>Query parameters: {@code from}/{@code to} are an ISO date ({@code 2025-03-10}, UTC; as {@code to} the whole
  * day is included, as in the CSV report) or an ISO instant ({@code 2025-03-10T12:00:00Z}, {@code to} exclusive).
@@ -51,6 +51,9 @@ public final class MetricsHandler extends Handler.Abstract {
 
     static final int MAX_RECENT = 1000;
     static final int MAX_BUCKETS = 2000;
+    static final int MAX_SESSIONS = 1000;
+    static final int MAX_SESSION_REQUESTS = 10_000;
+    private static final String SESSION_PATH = "/v1/sessions/";
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsHandler.class);
     private static final String JSON = "application/json";
@@ -89,8 +92,12 @@ public final class MetricsHandler extends Handler.Abstract {
                                 droppedRecords.getAsLong()));
                 case "/dashboard" -> dashboard(response, callback);
                 case "/v1/reports/costs.csv" -> costsCsv(request, response, callback);
+                case "/v1/sessions" -> sessions(request, response, callback);
                 default -> {
-                    return false;
+                    if (!path.startsWith(SESSION_PATH)) {
+                        return false;
+                    }
+                    session(path.substring(SESSION_PATH.length()), request, response, callback);
                 }
             }
         } catch (BadRequest e) {
@@ -134,6 +141,47 @@ public final class MetricsHandler extends Handler.Abstract {
                 MetricsJson.recent(queries.requests(MetricsQueries.RequestQuery.latest(count))));
     }
 
+    private void sessions(Request request, Response response, Callback callback) {
+        Fields params = Request.extractQueryParameters(request);
+        Instant from = instant(params, "from", false);
+        Instant to = instant(params, "to", true);
+        checkOrder(from, to);
+        int n = count(params.getValue("n"), 50, MAX_SESSIONS);
+        String project = params.getValue("project");
+        sendJson(response, callback, 200, MetricsJson.sessions(
+                queries.sessions(new MetricsQueries.SessionQuery(from, to, project, n)), from, to));
+    }
+
+    private void session(String id, Request request, Response response, Callback callback) {
+        if (id.isEmpty() || id.length() > 128 || id.indexOf('/') >= 0) {
+            throw new BadRequest("session id must be 1 to 128 characters: /v1/sessions/{id}");
+        }
+        int n = count(Request.extractQueryParameters(request).getValue("n"), MAX_SESSION_REQUESTS,
+                MAX_SESSION_REQUESTS);
+        List<dev.costgateway.core.metrics.RequestRecord> records = queries.sessionRequests(id, n);
+        if (records.isEmpty()) {
+            sendJson(response, callback, 404, MetricsJson.error("not_found_error", "no session with that id"));
+            return;
+        }
+        sendJson(response, callback, 200, MetricsJson.session(id, records));
+    }
+
+    /** An optional count parameter from 1 to max. */
+    private static int count(String value, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new BadRequest("n must be an integer from 1 to " + max);
+    }
+
     private void costsCsv(Request request, Response response, Callback callback) {
         Fields params = Request.extractQueryParameters(request);
         LocalDate from = date(params, "from");
@@ -146,7 +194,7 @@ public final class MetricsHandler extends Handler.Abstract {
         try {
             grouping = group == null ? ReportGrouping.DAY : ReportGrouping.valueOf(group.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new BadRequest("group must be one of day, model, tier, request");
+            throw new BadRequest("group must be one of day, model, tier, request, session, project");
         }
         String csv = CsvReport.toCsv(queries.report(from, to, grouping), grouping);
         String file = "costs_" + (from == null ? "start" : from) + "_" + (to == null ? "now" : to) + "_"
