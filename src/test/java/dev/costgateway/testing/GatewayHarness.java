@@ -38,6 +38,11 @@ public final class GatewayHarness implements AutoCloseable {
         return startFull("server:\n  port: 0\n", extraYaml, envApiKey);
     }
 
+    /** Like {@link #start(String)} with the gateway on {@code clock} (record times, TTLs), for replays over idle gaps. */
+    public static GatewayHarness startOnClock(String extraYaml, java.time.InstantSource clock) throws Exception {
+        return startFull("server:\n  port: 0\n", extraYaml, () -> null, false, clock);
+    }
+
     /** @param serverSection a complete {@code server:} section (must set port 0) */
     public static GatewayHarness startRaw(String serverSection) throws Exception {
         return startFull(serverSection, "", () -> null);
@@ -55,13 +60,18 @@ public final class GatewayHarness implements AutoCloseable {
 
     private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey,
                                             boolean withEmbedder) throws Exception {
+        return startFull(serverSection, extraYaml, envApiKey, withEmbedder, null);
+    }
+
+    private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey,
+                                            boolean withEmbedder, java.time.InstantSource clock) throws Exception {
         FakeUpstream up = new FakeUpstream();
         Path dir = Files.createTempDirectory("gateway-test");
         Path config = dir.resolve("config.yaml");
         String yaml = extraYaml.contains("upstream:") ? extraYaml
                 : "upstream:\n  base_url: " + up.baseUrl() + "\n" + extraYaml;
         Files.writeString(config, serverSection + yaml);
-        Gateway.Options options = new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, null,
+        Gateway.Options options = new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, clock,
                 withEmbedder);
         Gateway g = Gateway.open(options);
         g.start();
