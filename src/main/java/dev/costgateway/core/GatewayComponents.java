@@ -82,7 +82,8 @@ final class GatewayComponents implements AutoCloseable {
                 m.queueCapacity()), dataDir, clock);
         recorder = new ReachabilityRecorder(store, status);
         queries = store;
-        httpHandler = new MetricsHandler(store, store::droppedRecords, clock);
+        httpHandler = new MetricsHandler(store, store::droppedRecords, clock,
+                () -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
     }
 
     /** Keeps the status bar's upstream reachability current from real traffic, then records. */

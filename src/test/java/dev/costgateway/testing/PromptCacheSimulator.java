@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.session.CacheHealth;
+
 /**
  * A fake upstream's prompt cache, faithful to how the Messages API prices a cached conversation (see
  * shared/anthropic-api-notes.md §4.5 and shared/claude-code-traffic.md):
@@ -42,11 +44,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class PromptCacheSimulator {
 
-    /** Minimum cacheable prefix lengths used by default (tokens); sources disagree, so tests may set their own. */
-    public static final Map<String, Long> DEFAULT_MINIMUMS = Map.of(
-            "claude-haiku-4-5", 4096L,
-            "claude-sonnet-4-6", 2048L,
-            "claude-opus-4-7", 4096L);
+    /** Minimum cacheable prefix lengths used by default: the gateway's table (tests may set their own). */
+    public static final Map<String, Long> DEFAULT_MINIMUMS = CacheHealth.MINIMUM_CACHEABLE_TOKENS;
 
     public static final int MAX_BREAKPOINTS = 4;
     public static final Duration TTL_5M = Duration.ofMinutes(5);
@@ -86,12 +85,7 @@ public final class PromptCacheSimulator {
     }
 
     public static long defaultMinimum(String model) {
-        for (Map.Entry<String, Long> e : DEFAULT_MINIMUMS.entrySet()) {
-            if (model.startsWith(e.getKey())) {
-                return e.getValue();
-            }
-        }
-        return 1024;
+        return CacheHealth.minimumTokens(model);
     }
 
     public List<Entry> ledger() {

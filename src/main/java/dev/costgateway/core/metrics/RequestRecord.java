@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.session.CacheHealth;
 import dev.costgateway.core.session.SessionTag;
 
 /**
@@ -74,6 +75,13 @@ public record RequestRecord(
                 classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
                 counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
                 attempts, s);
+    }
+
+    /** This request as the session's prompt-cache checks see it. */
+    public CacheHealth.Turn cacheTurn() {
+        boolean upstream = (cacheKind == null || "none".equals(cacheKind)) && status == 200;
+        return new CacheHealth.Turn(queryId, timestamp, timestamp.plusMillis(Math.max(0, latencyMillis)), finalModel,
+                usage, session.cacheBreakpoints(), upstream);
     }
 
     /** This record with other attempts. */

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -34,6 +35,7 @@ import dev.costgateway.core.metrics.CsvReport;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
+import dev.costgateway.core.session.CacheHealth;
 
 /**
  * The metrics endpoints, for the gateway's Jetty server. Answers (and returns true for) {@code GET} on
@@ -60,6 +62,7 @@ public final class MetricsHandler extends Handler.Abstract {
     private static final String NONCE_PLACEHOLDER = "__CSP_NONCE__";
 
     private final MetricsQueries queries;
+    private final Supplier<CacheHealth.Prices> prices;
     private final LongSupplier droppedRecords;
     private final InstantSource clock;
     private final String dashboardHtml;
@@ -71,6 +74,14 @@ public final class MetricsHandler extends Handler.Abstract {
 
     /** @param clock "now" for {@code bucket} ranges without {@code to} */
     public MetricsHandler(MetricsQueries queries, LongSupplier droppedRecords, InstantSource clock) {
+        this(queries, droppedRecords, clock, null);
+    }
+
+    /** @param prices the live prices, for what a session's prompt-cache problems cost; null prices them at 0 */
+    public MetricsHandler(MetricsQueries queries, LongSupplier droppedRecords, InstantSource clock,
+            Supplier<CacheHealth.Prices> prices) {
+        this.prices = prices == null ? () -> new CacheHealth.Prices(m -> java.util.OptionalDouble.empty(), 0, 0, 0)
+                : prices;
         this.queries = queries;
         this.droppedRecords = droppedRecords;
         this.clock = clock;
@@ -163,7 +174,9 @@ public final class MetricsHandler extends Handler.Abstract {
             sendJson(response, callback, 404, MetricsJson.error("not_found_error", "no session with that id"));
             return;
         }
-        sendJson(response, callback, 200, MetricsJson.session(id, records));
+        List<CacheHealth.Warning> warnings = CacheHealth.check(
+                records.stream().map(dev.costgateway.core.metrics.RequestRecord::cacheTurn).toList(), prices.get());
+        sendJson(response, callback, 200, MetricsJson.session(id, records, warnings));
     }
 
     /** An optional count parameter from 1 to max. */

@@ -14,6 +14,7 @@ import dev.costgateway.core.metrics.MetricsQueries.SessionRow;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.session.CacheHealth;
 import dev.costgateway.core.session.SessionTag;
 
 /** JSON shapes of the metrics endpoints (snake_case, money in USD, times ISO-8601 UTC, durations in ms). */
@@ -173,12 +174,25 @@ final class MetricsJson {
         return n;
     }
 
-    /** One session: its figures over all its requests, then the requests in order. */
-    static ObjectNode session(String id, List<RequestRecord> records) {
+    /** One session: its prompt-cache findings, then its requests in order. */
+    static ObjectNode session(String id, List<RequestRecord> records, List<CacheHealth.Warning> warnings) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("type", "session");
         o.put("session_id", id);
         o.put("count", records.size());
+        ObjectNode health = o.putObject("cache_health");
+        health.put("wasted_usd", CacheHealth.totalUsd(warnings));
+        ArrayNode list = health.putArray("warnings");
+        for (CacheHealth.Warning w : warnings) {
+            ObjectNode n = list.addObject();
+            n.put("kind", w.kind().wire());
+            n.put("request_index", w.turnIndex());
+            n.put("query_id", w.queryId());
+            n.put("model", w.model());
+            n.put("tokens", w.tokens());
+            n.put("cost_usd", w.costUsd());
+            n.put("detail", w.detail());
+        }
         ArrayNode data = o.putArray("requests");
         for (RequestRecord r : records) {
             data.add(request(r));
