@@ -63,7 +63,7 @@ class SessionsViewModelTest {
         assertThat(vm.sessions()).isNotEmpty().allMatch(s -> s.project().equals("/home/ana/src/shop/api"));
         vm.searchProperty().set("sonnet");
         assertThat(vm.sessions()).isNotEmpty().allMatch(s -> s.models().contains("claude-sonnet-4-6"));
-        vm.searchProperty().set(id.substring(0, 13));
+        vm.searchProperty().set(id.toUpperCase(java.util.Locale.ROOT));
         assertThat(vm.sessions()).extracting(SessionRow::sessionId).containsExactly(id);
         vm.searchProperty().set("");
         assertThat(vm.sessions()).hasSize(12);
