@@ -52,6 +52,7 @@ public final class SessionsView {
     private final TableView<SessionsViewModel.ProjectRow> projectsTable = new TableView<>();
     private final TableView<RequestRecord> turnsTable = new TableView<>();
     private final BarChart<String, Number> costChart = new BarChart<>(new CategoryAxis(), new NumberAxis());
+    private final XYChart.Series<String, Number> costSeries = new XYChart.Series<>();
 
     public SessionsView(SessionsViewModel vm) {
         this.vm = vm;
@@ -98,25 +99,26 @@ public final class SessionsView {
         sessionsTable.getStyleClass().add(AppTheme.STRIPED);
         sessionsTable.setPlaceholder(label("No sessions yet. Claude Code and SDK conversations appear here as they run.",
                 "muted"));
-        TableColumn<SessionRow, String> project = text(sessionsTable, "Project", 150,
+        TableColumn<SessionRow, String> project = text(sessionsTable, "Project", 130,
                 s -> s.project().isEmpty() ? "—" : SessionTag.shortProject(s.project()));
         project.setComparator(String.CASE_INSENSITIVE_ORDER);
-        text(sessionsTable, "Session", 90, s -> SessionsViewModel.shortId(s.sessionId()));
-        TableColumn<SessionRow, java.time.Instant> last = value(sessionsTable, "Last activity", 96,
+        text(sessionsTable, "Session", 80, s -> SessionsViewModel.shortId(s.sessionId()));
+        TableColumn<SessionRow, java.time.Instant> last = value(sessionsTable, "Last activity", 136,
                 SessionRow::lastActivity, t -> Formats.dateTime(t, vm.zone()));
         value(sessionsTable, "Started", 96, SessionRow::started, t -> Formats.dateTime(t, vm.zone()))
                 .setVisible(false);
         value(sessionsTable, "Duration", 70, SessionRow::duration, SessionsViewModel::duration);
-        value(sessionsTable, "Requests", 64, SessionRow::requests, n -> Formats.count(n));
+        value(sessionsTable, "Reqs", 52, SessionRow::requests, n -> Formats.count(n));
         text(sessionsTable, "Models", 130, s -> SessionsViewModel.models(s.models()));
         value(sessionsTable, "Cost", 70, SessionRow::costUsd, Formats::usd).setId("sessions-cost-column");
         value(sessionsTable, "Would have cost", 70, SessionRow::counterfactualUsd, Formats::usd).setVisible(false);
-        value(sessionsTable, "Saved", 64, SessionRow::savedUsd, Formats::usd);
-        value(sessionsTable, "Input", 64, SessionRow::inputTokens, SessionsView::compact);
-        value(sessionsTable, "Output", 64, SessionRow::outputTokens, SessionsView::compact);
-        value(sessionsTable, "Cache write", 70, SessionRow::cacheCreationTokens, SessionsView::compact);
-        value(sessionsTable, "Cache read", 70, SessionRow::cacheReadTokens, SessionsView::compact);
-        value(sessionsTable, "Cache hit", 64, SessionRow::promptCacheHitRatio, Formats::percentOfOne);
+        value(sessionsTable, "Saved", 64, SessionRow::savedUsd, Formats::usd).setVisible(false);
+        value(sessionsTable, "Input", 64, SessionRow::inputTokens, SessionsView::compact).setVisible(false);
+        value(sessionsTable, "Output", 64, SessionRow::outputTokens, SessionsView::compact).setVisible(false);
+        // prompt-cache tokens: written to the cache, read from it, and reads as a share of the prompt
+        value(sessionsTable, "Writes", 64, SessionRow::cacheCreationTokens, SessionsView::compact);
+        value(sessionsTable, "Reads", 64, SessionRow::cacheReadTokens, SessionsView::compact);
+        value(sessionsTable, "Hit", 56, SessionRow::promptCacheHitRatio, Formats::percentOfOne);
         value(sessionsTable, "Esc", 40, SessionRow::escalations, n -> n == 0 ? "" : String.valueOf(n))
                 .setVisible(false);
         SortedList<SessionRow> sorted = new SortedList<>(vm.sessions());
@@ -199,13 +201,13 @@ public final class SessionsView {
         index.setPrefWidth(36);
         index.setSortable(false);
         turnsTable.getColumns().add(index);
-        turnText("Time", 70, r -> Formats.time(r.timestamp(), vm.zone()));
+        turnText("Time", 72, r -> Formats.time(r.timestamp(), vm.zone()));
         turnText("Model", 110, r -> SessionsViewModel.models(java.util.List.of(r.finalModel() == null ? "?"
                 : r.finalModel())));
-        turnText("Input", 60, r -> r.usage() == null ? "" : compact(r.usage().inputTokens()));
-        turnText("Cache write", 70, r -> r.usage() == null ? "" : compact(r.usage().cacheCreationInputTokens()));
-        turnText("Cache read", 70, r -> r.usage() == null ? "" : compact(r.usage().cacheReadInputTokens()));
-        turnText("Output", 60, r -> r.usage() == null ? "" : compact(r.usage().outputTokens()));
+        turnText("In", 50, r -> r.usage() == null ? "" : compact(r.usage().inputTokens()));
+        turnText("Write", 60, r -> r.usage() == null ? "" : compact(r.usage().cacheCreationInputTokens()));
+        turnText("Read", 60, r -> r.usage() == null ? "" : compact(r.usage().cacheReadInputTokens()));
+        turnText("Out", 50, r -> r.usage() == null ? "" : compact(r.usage().outputTokens()));
         turnText("Cost", 70, r -> Formats.usd(r.costUsd()));
         turnText("Prompt", 220, r -> r.promptPreview() == null ? "" : r.promptPreview().replace('\n', ' '))
                 .setMaxWidth(Double.MAX_VALUE);
@@ -231,10 +233,24 @@ public final class SessionsView {
         costChart.setTitle("Cost per request");
         costChart.setBarGap(1);
         costChart.setCategoryGap(2);
-        costChart.setPrefWidth(380);
+        costChart.setPrefWidth(320);
         costChart.setMinWidth(260);
-        ((NumberAxis) costChart.getYAxis()).setTickLabelFormatter(new NumberAxis.DefaultFormatter(
-                (NumberAxis) costChart.getYAxis(), "$", null));
+        NumberAxis money = (NumberAxis) costChart.getYAxis();
+        money.setTickLabelFormatter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                double unit = money.getTickUnit();
+                int decimals = unit > 0 && unit < 0.01 ? Math.min(6, (int) Math.ceil(-Math.log10(unit))) : 2;
+                return String.format(Locale.ROOT, "$%." + decimals + "f", n.doubleValue());
+            }
+
+            @Override
+            public Number fromString(String text) {
+                return Double.parseDouble(text.replace("$", ""));
+            }
+        });
+        ((CategoryAxis) costChart.getXAxis()).setTickLabelsVisible(true);
+        costChart.getData().add(costSeries);
         vm.turns().addListener((ListChangeListener<RequestRecord>) c -> redrawChart());
 
         HBox.setHgrow(turnsTable, Priority.ALWAYS);
@@ -246,13 +262,14 @@ public final class SessionsView {
         return box;
     }
 
+    /** One series for the chart's life: points replaced, never the series (the category axis follows then). */
     private void redrawChart() {
-        XYChart.Series<String, Number> series = new XYChart.Series<>();
+        java.util.List<XYChart.Data<String, Number>> points = new java.util.ArrayList<>();
         int i = 1;
         for (double cost : vm.costPerTurn()) {
-            series.getData().add(new XYChart.Data<>(String.valueOf(i++), cost));
+            points.add(new XYChart.Data<>(String.valueOf(i++), cost));
         }
-        costChart.getData().setAll(java.util.List.of(series));
+        costSeries.getData().setAll(points);
     }
 
     static String kindText(CacheHealth.Kind k) {

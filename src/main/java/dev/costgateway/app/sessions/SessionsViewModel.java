@@ -70,6 +70,12 @@ public final class SessionsViewModel {
     private final ObjectProperty<SessionRow> selected = new SimpleObjectProperty<>();
     private final ObservableList<RequestRecord> turns = FXCollections.observableArrayList();
     private final ObservableList<CacheHealth.Warning> warnings = FXCollections.observableArrayList();
+    // one read-only view each, kept: a view listens to its list weakly, so a view made per call could be collected
+    // together with the listeners added to it
+    private final ObservableList<SessionRow> sessionsView = FXCollections.unmodifiableObservableList(sessions);
+    private final ObservableList<ProjectRow> projectsView = FXCollections.unmodifiableObservableList(projects);
+    private final ObservableList<RequestRecord> turnsView = FXCollections.unmodifiableObservableList(turns);
+    private final ObservableList<CacheHealth.Warning> warningsView = FXCollections.unmodifiableObservableList(warnings);
     private final ReadOnlyStringWrapper summaryLine = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper detailTitle = new ReadOnlyStringWrapper("Select a session");
     private final ReadOnlyStringWrapper detailLine = new ReadOnlyStringWrapper("");
@@ -265,11 +271,11 @@ public final class SessionsViewModel {
     }
 
     public ObservableList<SessionRow> sessions() {
-        return FXCollections.unmodifiableObservableList(sessions);
+        return sessionsView;
     }
 
     public ObservableList<ProjectRow> projects() {
-        return FXCollections.unmodifiableObservableList(projects);
+        return projectsView;
     }
 
     public ObjectProperty<SessionRow> selectedProperty() {
@@ -277,11 +283,11 @@ public final class SessionsViewModel {
     }
 
     public ObservableList<RequestRecord> turns() {
-        return FXCollections.unmodifiableObservableList(turns);
+        return turnsView;
     }
 
     public ObservableList<CacheHealth.Warning> warnings() {
-        return FXCollections.unmodifiableObservableList(warnings);
+        return warningsView;
     }
 
     public ReadOnlyStringProperty summaryLineProperty() {

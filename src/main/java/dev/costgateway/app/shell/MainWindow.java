@@ -126,7 +126,7 @@ public final class MainWindow {
         brand.getStyleClass().add("brand");
         ToggleGroup group = new ToggleGroup();
         VBox items = new VBox(4);
-        String[][] entries = {{"◧", "Dashboard", "Ctrl+1"}, {"☰", "Requests", "Ctrl+2"}, {"⧉", "Sessions", "Ctrl+3"},
+        String[][] entries = {{"◧", "Dashboard", "Ctrl+1"}, {"☰", "Requests", "Ctrl+2"}, {"▦", "Sessions", "Ctrl+3"},
             {"⚙", "Settings", "Ctrl+4"}, {"⇩", "Reports", "Ctrl+5"}};
         for (Screen s : Screen.values()) {
             String[] e = entries[s.ordinal()];

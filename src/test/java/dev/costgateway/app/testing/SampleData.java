@@ -130,7 +130,8 @@ public final class SampleData {
         List<RequestRecord> out = new ArrayList<>();
         Instant t = now.minus(Duration.ofMinutes(40L * count));
         for (int s = 0; s < count; s++) {
-            String id = new java.util.UUID(seed * 1000 + s, s * 7919L + 17).toString();
+            String id = java.util.UUID.nameUUIDFromBytes(("session-" + seed + "-" + s)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
             String project = PROJECTS[rnd.nextInt(PROJECTS.length)];
             String prompt = SESSION_PROMPTS[rnd.nextInt(SESSION_PROMPTS.length)];
             int turns = 4 + rnd.nextInt(27);
