@@ -59,8 +59,12 @@ public final class DashboardViewModel {
         range.addListener((obs, was, now) -> refresh());
     }
 
-    private record Data(Summary summary, List<TimelinePoint> timeline) {
+    private record Data(Summary summary, List<TimelinePoint> timeline, BurnRate burn,
+            dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession) {
     }
+
+    /** A session counts as active while its last request ended less than this long ago. */
+    static final java.time.Duration ACTIVE_SESSION = java.time.Duration.ofMinutes(5);
 
     public void refresh() {
         if (refreshing) {
@@ -72,7 +76,9 @@ public final class DashboardViewModel {
         Instant now = clock.instant();
         Instant from = r.from(now, zone);
         tasks.run(() -> new Data(control.metrics().summary(from, null), control.metrics().timeline(from, null,
-                r.bucket())), data -> {
+                r.bucket()), BurnRate.read(control.metrics(), now, zone),
+                control.metrics().sessions(dev.costgateway.core.metrics.MetricsQueries.SessionQuery.latest(1))
+                        .stream().findFirst().orElse(null)), data -> {
                     finished();
                     if (r == range.get()) {
                         apply(data);
@@ -111,6 +117,67 @@ public final class DashboardViewModel {
         cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic");
         escalationRate.set(Formats.percentOfOne(s.escalationRate()));
         latency.set("p50 " + Formats.millis(s.latencyP50Millis()) + " · p95 " + Formats.millis(s.latencyP95Millis()));
+        BurnRate b = data.burn();
+        burnRate.set(Formats.usd(b.perHour60m()) + "/h");
+        burnDetail.set("last 5 min " + Formats.usd(b.perHour5m()) + "/h · today " + Formats.usd(b.today()));
+        monthProjected.set(Formats.usd(b.monthProjected()));
+        monthDetail.set("so far " + Formats.usd(b.monthSoFar()) + " · " + Formats.usd(b.dailyAverage())
+                + "/day over 7 days");
+        var session = data.latestSession();
+        boolean active = session != null
+                && session.lastActivity().isAfter(clock.instant().minus(ACTIVE_SESSION));
+        activeSession.set(active);
+        if (session == null) {
+            sessionTitle.set("none yet");
+            sessionDetail.set("");
+        } else {
+            String name = session.project().isEmpty() ? (session.sessionId().length() > 12
+                    ? session.sessionId().substring(0, 8) + "…" : session.sessionId()) : dev.costgateway.core.session.SessionTag.shortProject(session.project());
+            sessionTitle.set(name);
+            sessionDetail.set((active ? "active · " : "last active " + Formats.time(session.lastActivity(), zone)
+                    + " · ") + Formats.usd(session.costUsd()) + " · " + Formats.count(session.requests())
+                    + " requests");
+        }
+    }
+
+    private final ReadOnlyStringWrapper burnRate = new ReadOnlyStringWrapper("$0.00/h");
+    private final ReadOnlyStringWrapper burnDetail = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper monthProjected = new ReadOnlyStringWrapper("$0.00");
+    private final ReadOnlyStringWrapper monthDetail = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper sessionTitle = new ReadOnlyStringWrapper("none yet");
+    private final ReadOnlyStringWrapper sessionDetail = new ReadOnlyStringWrapper("");
+    private final javafx.beans.property.ReadOnlyBooleanWrapper activeSession =
+            new javafx.beans.property.ReadOnlyBooleanWrapper(false);
+
+    /** Spend per hour over the last 60 minutes. */
+    public ReadOnlyStringProperty burnRateProperty() {
+        return burnRate.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty burnDetailProperty() {
+        return burnDetail.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty monthProjectedProperty() {
+        return monthProjected.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty monthDetailProperty() {
+        return monthDetail.getReadOnlyProperty();
+    }
+
+    /** The most recent session: its project (or id). */
+    public ReadOnlyStringProperty sessionTitleProperty() {
+        return sessionTitle.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty sessionDetailProperty() {
+        return sessionDetail.getReadOnlyProperty();
+    }
+
+    /** True while the most recent session had a request in the last {@link #ACTIVE_SESSION}. */
+    public javafx.beans.property.ReadOnlyBooleanProperty activeSessionProperty() {
+        return activeSession.getReadOnlyProperty();
     }
 
     /** Requests per final model in the current range, most used first. */
