@@ -194,6 +194,11 @@ final class MetricsReader {
      * from its own request rows inside the range instead (an index range per session).
      */
     List<MetricsQueries.SessionRow> sessions(MetricsQueries.SessionQuery q) {
+        return sessions(q, Math.max(1, Math.min(MAX_SESSIONS, q.limit())));
+    }
+
+    /** @param limit not capped: the reports need every session of their range */
+    private List<MetricsQueries.SessionRow> sessions(MetricsQueries.SessionQuery q, int limit) {
         Long fromMicros = micros(q.from());
         Long toMicros = micros(q.to());
         Where where = new Where();
@@ -209,9 +214,9 @@ final class MetricsReader {
             where.conditions.add("project = ?");
             where.params.add(q.project());
         }
-        int limit = Math.max(1, Math.min(MAX_SESSIONS, q.limit()));
         String sql = "SELECT " + SessionTable.COLUMNS + ", last_micros FROM sessions" + where.sql()
-                + " ORDER BY last_micros DESC, session_id FETCH FIRST " + limit + " ROWS ONLY";
+                + " ORDER BY last_micros DESC, session_id" + (limit == Integer.MAX_VALUE ? ""
+                : " FETCH FIRST " + limit + " ROWS ONLY");
         try (Connection c = connections.open()) {
             List<MetricsQueries.SessionRow> rows = new ArrayList<>();
             List<Integer> cut = new ArrayList<>();
@@ -259,7 +264,7 @@ final class MetricsReader {
         Instant start = from == null ? null : from.atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
         Instant end = to == null ? null : to.plusDays(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
         List<MetricsQueries.SessionRow> sessions =
-                sessions(new MetricsQueries.SessionQuery(start, end, null, MAX_SESSIONS));
+                sessions(new MetricsQueries.SessionQuery(start, end, null, Integer.MAX_VALUE), Integer.MAX_VALUE);
         Map<String, ReportRow> out = new TreeMap<>();
         for (MetricsQueries.SessionRow s : sessions) {
             String key = byProject ? s.project() : s.sessionId();

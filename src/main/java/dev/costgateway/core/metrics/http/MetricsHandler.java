@@ -159,6 +159,7 @@ public final class MetricsHandler extends Handler.Abstract {
         checkOrder(from, to);
         int n = count(params.getValue("n"), 50, MAX_SESSIONS);
         String project = params.getValue("project");
+        project = project == null || project.isBlank() ? null : project.strip(); // "project=" as no filter
         sendJson(response, callback, 200, MetricsJson.sessions(
                 queries.sessions(new MetricsQueries.SessionQuery(from, to, project, n)), from, to));
     }
