@@ -33,6 +33,10 @@ public final class SessionReplay {
             out.add(new Result(t, r.statusCode(), r.headers().firstValue("X-Gateway-Query-ID").orElse(null), body));
             clock.advance(java.time.Duration.ofSeconds(2)); // the answer took a moment
         }
+        // a record is queued just after the response's last byte: wait (bounded) until every turn is on the books
+        for (Result r : out) {
+            h.recorded(r.queryId());
+        }
         return out;
     }
 }
