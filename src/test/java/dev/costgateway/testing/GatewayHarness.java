@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import dev.costgateway.core.Gateway;
 import dev.costgateway.core.GatewayStatus;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.time.GatewayClock;
 
 /** A real gateway on a free loopback port, configured by YAML, in front of a {@link FakeUpstream}. */
 public final class GatewayHarness implements AutoCloseable {
@@ -38,14 +39,14 @@ public final class GatewayHarness implements AutoCloseable {
         return startFull("server:\n  port: 0\n", extraYaml, envApiKey);
     }
 
-    /** Like {@link #start(String)} with the gateway on {@code clock} (record times, TTLs), for replays over idle gaps. */
-    public static GatewayHarness startOnClock(String extraYaml, java.time.InstantSource clock) throws Exception {
-        return startFull("server:\n  port: 0\n", extraYaml, () -> null, false, clock);
-    }
-
     /** @param serverSection a complete {@code server:} section (must set port 0) */
     public static GatewayHarness startRaw(String serverSection) throws Exception {
         return startFull(serverSection, "", () -> null);
+    }
+
+    /** Like {@link #start(String)}, with the gateway's one time source under the test's control. */
+    public static GatewayHarness start(String extraYaml, GatewayClock clock) throws Exception {
+        return startFull("server:\n  port: 0\n", extraYaml, () -> null, false, clock);
     }
 
     /** Like {@link #start(String)} but with the real embedding model loaded (semantic cache, layer 2). */
@@ -64,7 +65,7 @@ public final class GatewayHarness implements AutoCloseable {
     }
 
     private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey,
-                                            boolean withEmbedder, java.time.InstantSource clock) throws Exception {
+                                            boolean withEmbedder, GatewayClock clock) throws Exception {
         FakeUpstream up = new FakeUpstream();
         Path dir = Files.createTempDirectory("gateway-test");
         Path config = dir.resolve("config.yaml");
@@ -106,18 +107,10 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** The metrics record of one request (by its X-Gateway-Query-ID), waiting up to 5 s for it to be written. */
     public RequestRecord recorded(String queryId) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (true) {
+        return Await.value(Duration.ofSeconds(5), "request " + queryId + " was not recorded within 5 s", () -> {
             gateway.flushMetrics();
-            var found = gateway.metrics().request(queryId);
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("request " + queryId + " was not recorded within 5 s");
-            }
-            Thread.sleep(10);
-        }
+            return gateway.metrics().request(queryId);
+        });
     }
 
     public HttpClient http() {

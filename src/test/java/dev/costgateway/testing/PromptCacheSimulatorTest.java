@@ -11,14 +11,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.costgateway.core.metrics.MutableClock;
 import dev.costgateway.testing.PromptCacheSimulator.Entry;
 
 /** The simulated prompt cache behaves as the API documents it (shared notes §4.5). */
 class PromptCacheSimulatorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-02T10:00:00Z"));
     private final PromptCacheSimulator sim = new PromptCacheSimulator(clock);
 
     private static JsonNode json(String s) throws Exception {
@@ -115,7 +114,7 @@ class PromptCacheSimulatorTest {
         ClaudeCodeSessions.Spec spec = ClaudeCodeSessions.Spec.of(8, "k1").turns(3);
         assertThat(ClaudeCodeSessions.generate(spec)).isEqualTo(ClaudeCodeSessions.generate(spec));
         List<Entry> a = run(spec);
-        PromptCacheSimulator again = new PromptCacheSimulator(new MutableClock(Instant.EPOCH));
+        PromptCacheSimulator again = new PromptCacheSimulator(new ManualClock(Instant.EPOCH));
         for (ClaudeCodeSessions.Turn t : ClaudeCodeSessions.generate(spec)) {
             again.bill("k1", t.sessionId(), json(t.body()), 10);
         }

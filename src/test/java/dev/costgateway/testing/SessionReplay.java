@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.costgateway.core.metrics.MutableClock;
 
 /**
  * Sends generated session turns through a gateway in order, moving the shared test clock over each turn's idle
@@ -19,7 +18,7 @@ public final class SessionReplay {
     public record Result(ClaudeCodeSessions.Turn turn, int status, String queryId, String body) {
     }
 
-    public static List<Result> replay(GatewayHarness h, MutableClock clock, List<ClaudeCodeSessions.Turn> turns)
+    public static List<Result> replay(GatewayHarness h, ManualClock clock, List<ClaudeCodeSessions.Turn> turns)
             throws Exception {
         List<Result> out = new ArrayList<>();
         for (ClaudeCodeSessions.Turn t : turns) {

@@ -34,6 +34,7 @@ import javafx.scene.layout.VBox;
 
 import dev.costgateway.app.fx.AppTheme;
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.core.metrics.MetricsQueries.SessionRow;
 import dev.costgateway.core.metrics.RequestRecord;
 import dev.costgateway.core.session.CacheHealth;
@@ -110,9 +111,9 @@ public final class SessionsView {
         value(sessionsTable, "Duration", 70, SessionRow::duration, SessionsViewModel::duration);
         value(sessionsTable, "Reqs", 52, SessionRow::requests, n -> Formats.count(n));
         text(sessionsTable, "Models", 130, s -> SessionsViewModel.models(s.models()));
-        value(sessionsTable, "Cost", 70, SessionRow::costUsd, Formats::usd).setId("sessions-cost-column");
-        value(sessionsTable, "Would have cost", 70, SessionRow::counterfactualUsd, Formats::usd).setVisible(false);
-        value(sessionsTable, "Saved", 64, SessionRow::savedUsd, Formats::usd).setVisible(false);
+        value(sessionsTable, "Cost", 70, SessionRow::costUsd, Money::usd).setId("sessions-cost-column");
+        value(sessionsTable, "Would have cost", 70, SessionRow::counterfactualUsd, Money::usd).setVisible(false);
+        value(sessionsTable, "Saved", 64, SessionRow::savedUsd, Money::usd).setVisible(false);
         value(sessionsTable, "Input", 64, SessionRow::inputTokens, SessionsView::compact).setVisible(false);
         value(sessionsTable, "Output", 64, SessionRow::outputTokens, SessionsView::compact).setVisible(false);
         // prompt-cache tokens: written to the cache, read from it, and reads as a share of the prompt
@@ -151,9 +152,9 @@ public final class SessionsView {
         value(projectsTable, "Requests", 64, SessionsViewModel.ProjectRow::requests, n -> Formats.count(n));
         value(projectsTable, "Last activity", 110, SessionsViewModel.ProjectRow::lastActivity,
                 t -> Formats.dateTime(t, vm.zone()));
-        value(projectsTable, "Cost", 70, SessionsViewModel.ProjectRow::costUsd, Formats::usd);
-        value(projectsTable, "Would have cost", 80, SessionsViewModel.ProjectRow::counterfactualUsd, Formats::usd);
-        value(projectsTable, "Saved", 64, SessionsViewModel.ProjectRow::savedUsd, Formats::usd);
+        value(projectsTable, "Cost", 70, SessionsViewModel.ProjectRow::costUsd, Money::usd);
+        value(projectsTable, "Would have cost", 80, SessionsViewModel.ProjectRow::counterfactualUsd, Money::usd);
+        value(projectsTable, "Saved", 64, SessionsViewModel.ProjectRow::savedUsd, Money::usd);
         value(projectsTable, "Cache write", 70, SessionsViewModel.ProjectRow::cacheCreationTokens,
                 SessionsView::compact);
         value(projectsTable, "Cache read", 70, SessionsViewModel.ProjectRow::cacheReadTokens, SessionsView::compact);
@@ -187,7 +188,7 @@ public final class SessionsView {
             warnings.getChildren().clear();
             for (CacheHealth.Warning w : vm.warnings()) {
                 Label l = label("Request " + (w.turnIndex() + 1) + " · " + kindText(w.kind()) + " · "
-                        + Formats.usd(w.costUsd()) + " — " + w.detail(), "attempt");
+                        + Money.usd(w.costUsd()) + " — " + w.detail(), "attempt");
                 l.setWrapText(true);
                 warnings.getChildren().add(l);
             }
@@ -208,7 +209,7 @@ public final class SessionsView {
         turnText("Write", 60, r -> r.usage() == null ? "" : compact(r.usage().cacheCreationInputTokens()));
         turnText("Read", 60, r -> r.usage() == null ? "" : compact(r.usage().cacheReadInputTokens()));
         turnText("Out", 50, r -> r.usage() == null ? "" : compact(r.usage().outputTokens()));
-        turnText("Cost", 70, r -> Formats.usd(r.costUsd()));
+        turnText("Cost", 70, r -> Money.usd(r.costUsd()));
         turnText("Prompt", 220, r -> r.promptPreview() == null ? "" : r.promptPreview().replace('\n', ' '))
                 .setMaxWidth(Double.MAX_VALUE);
         turnsTable.setItems(vm.turns());

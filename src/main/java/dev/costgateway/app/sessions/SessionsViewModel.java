@@ -22,6 +22,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.metrics.MetricsQueries.SessionQuery;
@@ -158,7 +159,7 @@ public final class SessionsViewModel {
         long requests = shown.stream().mapToLong(SessionRow::requests).sum();
         double cost = shown.stream().mapToDouble(SessionRow::costUsd).sum();
         summaryLine.set(Formats.count(shown.size()) + (shown.size() == 1 ? " session" : " sessions") + " · "
-                + Formats.count(requests) + " requests · " + Formats.usd(cost)
+                + Formats.count(requests) + " requests · " + Money.usd(cost)
                 + (all.size() >= LIMIT ? " · the " + LIMIT + " most recent" : ""));
     }
 
@@ -206,7 +207,7 @@ public final class SessionsViewModel {
                 warnings.setAll(found);
                 healthLine.set(found.isEmpty() ? "Prompt cache: no problems found"
                         : "Prompt cache: " + found.size() + (found.size() == 1 ? " problem" : " problems")
-                        + " costing " + Formats.usd(CacheHealth.totalUsd(found)));
+                        + " costing " + Money.usd(CacheHealth.totalUsd(found)));
             }
         }, e -> error.set("Could not read session " + id + ": " + e.getMessage()));
     }
@@ -221,8 +222,8 @@ public final class SessionsViewModel {
         detailTitle.set((s.project().isEmpty() ? "Session" : SessionTag.shortProject(s.project())) + " · "
                 + shortId(s.sessionId()));
         detailLine.set(Formats.dateTime(s.started(), zone) + " · " + duration(s.duration()) + " · "
-                + Formats.count(s.requests()) + " requests · " + Formats.usd(s.costUsd()) + " (would have cost "
-                + Formats.usd(s.counterfactualUsd()) + ") · prompt cache hit " + Formats.percentOfOne(
+                + Formats.count(s.requests()) + " requests · " + Money.usd(s.costUsd()) + " (would have cost "
+                + Money.usd(s.counterfactualUsd()) + ") · prompt cache hit " + Formats.percentOfOne(
                 s.promptCacheHitRatio()));
     }
 

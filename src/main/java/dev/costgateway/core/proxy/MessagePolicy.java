@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.decision.CacheKind;
+import dev.costgateway.core.decision.RouteDecision;
 
 /**
  * Every decision the gateway makes about a {@code /v1/messages} request, behind one interface so the proxy
@@ -14,17 +16,17 @@ import dev.costgateway.core.api.Usage;
  * must not block the calling (request) thread on I/O other than fast cache lookups; {@link #route} may be
  * asynchronous. {@link #PASS_THROUGH} decides nothing.
  */
-public interface MessagePolicy {
+public interface MessagePolicy extends Pricing {
 
     /** A cached answer to serve instead of calling upstream. */
-    record CacheHit(String kind, byte[] messageJson, String model, Usage usage, String detail) {
+    record CacheHit(CacheKind kind, byte[] messageJson, String model, Usage usage, String detail) {
     }
 
     /** A retry with a stronger model. @param trigger why: {@code max_tokens}, {@code phrase:...}, {@code hedging} */
-    record Escalation(Route route, String trigger) {
+    record Escalation(RouteDecision route, String trigger) {
     }
 
-    CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client);
+    CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client);
 
     Optional<CacheHit> lookup(ObjectNode body, ClientContext client);
 
@@ -32,7 +34,7 @@ public interface MessagePolicy {
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
 
     /** Whether the answer is weak and a stronger tier should answer instead. */
-    Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar);
+    Optional<Escalation> escalate(JsonNode message, String requestedModel, RouteDecision current, int escalationsSoFar);
 
     /** Whether streams are held, validated and replayed so they can escalate ({@code escalation.streaming: buffer}). */
     boolean bufferStreams();
@@ -40,16 +42,10 @@ public interface MessagePolicy {
     /** Renders a complete Message JSON as the SSE stream the API would have sent (cache hits to streaming requests). */
     byte[] replayAsSse(byte[] messageJson);
 
-    /** Cost in USD of a usage at a model's prices; null when the price is unknown. */
-    Double cost(String model, Usage usage);
-
-    /** What the requested model would have cost for this usage; null when unknown. */
-    Double counterfactual(String requestedModel, Usage usage);
-
     MessagePolicy PASS_THROUGH = new MessagePolicy() {
         @Override
-        public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
-            return CompletableFuture.completedFuture(Route.unrouted(requestedModel, "routing off"));
+        public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
+            return CompletableFuture.completedFuture(RouteDecision.unrouted(requestedModel, "routing off"));
         }
 
         @Override
@@ -62,7 +58,7 @@ public interface MessagePolicy {
         }
 
         @Override
-        public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current,
+        public Optional<Escalation> escalate(JsonNode message, String requestedModel, RouteDecision current,
                                                int escalationsSoFar) {
             return Optional.empty();
         }

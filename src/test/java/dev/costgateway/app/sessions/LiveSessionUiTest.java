@@ -35,7 +35,7 @@ import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.app.reports.CsvFormatter;
 import dev.costgateway.app.shell.MainWindow;
 import dev.costgateway.core.metrics.MetricsQueries.SessionRow;
-import dev.costgateway.core.metrics.MutableClock;
+import dev.costgateway.testing.ManualClock;
 import dev.costgateway.core.metrics.RequestRecord;
 import dev.costgateway.testing.ClaudeCodeSessions;
 import dev.costgateway.testing.GatewayHarness;
@@ -53,14 +53,14 @@ class LiveSessionUiTest {
     static final long WAIT_SECONDS = 15;
     static final Pattern FIGURES = Pattern.compile("(\\d+) requests · \\$([0-9.]+)");
 
-    final MutableClock gatewayClock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
+    final ManualClock gatewayClock = new ManualClock(Instant.parse("2026-12-02T09:00:00Z"));
     GatewayHarness harness;
     MainWindow window;
     ExecutorService background;
 
     @Start
     void start(Stage stage) throws Exception {
-        harness = GatewayHarness.startOnClock("routing:\n  mode: off\nmetrics:\n  store_text: true\n", gatewayClock);
+        harness = GatewayHarness.start("routing:\n  mode: off\nmetrics:\n  store_text: true\n", gatewayClock);
         harness.upstream.setFallback(new PromptCacheSimulator(gatewayClock).answer("Done."));
         background = Executors.newFixedThreadPool(2, r -> new Thread(r, "ui-test-background"));
         MainWindow.Services services = new MainWindow.Services(harness.gateway, new UiTasks(background,
@@ -138,7 +138,8 @@ class LiveSessionUiTest {
         awaitFx(() -> robot.lookup("#request-detail .detail-title").queryLabeled().getText()
                 .equals("Request " + wanted));
         // the inspector shows the person's prompt, not Claude Code's reminders
-        String prompt = fx(() -> ((javafx.scene.control.TextArea) robot.lookup("#request-prompt").query()).getText());
+        String prompt = fx(() -> ((dev.costgateway.app.markdown.MarkdownView) robot.lookup("#request-prompt")
+                .query()).text());
         assertThat(prompt).doesNotContain("system-reminder").isNotBlank();
         assertThat(first).hasSize(2);
     }

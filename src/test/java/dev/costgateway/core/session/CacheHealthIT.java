@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.costgateway.core.metrics.MutableClock;
+import dev.costgateway.testing.ManualClock;
 import dev.costgateway.testing.ClaudeCodeSessions;
 import dev.costgateway.testing.ClaudeCodeSessions.Spec;
 import dev.costgateway.testing.GatewayHarness;
@@ -34,13 +34,13 @@ class CacheHealthIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double OPUS_IN = 5.0;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-02T09:00:00Z"));
     private final PromptCacheSimulator sim = new PromptCacheSimulator(clock);
     private GatewayHarness h;
 
     @BeforeAll
     void start() throws Exception {
-        h = GatewayHarness.startOnClock("routing:\n  mode: off\n", clock);
+        h = GatewayHarness.start("routing:\n  mode: off\n", clock);
         h.upstream.setFallback(sim.answer("Done."));
     }
 

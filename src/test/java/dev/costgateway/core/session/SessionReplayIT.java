@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.costgateway.core.metrics.MutableClock;
+import dev.costgateway.testing.ManualClock;
 import dev.costgateway.testing.ClaudeCodeSessions;
 import dev.costgateway.testing.CsvRows;
 import dev.costgateway.testing.GatewayHarness;
@@ -51,9 +51,9 @@ class SessionReplayIT {
 
     @Test
     void replayedSessionsShowTheLedgersCountsAndSums() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-12-02T09:00:00Z"));
         PromptCacheSimulator sim = new PromptCacheSimulator(clock);
-        try (GatewayHarness h = GatewayHarness.startOnClock(CONFIG, clock)) {
+        try (GatewayHarness h = GatewayHarness.start(CONFIG, clock)) {
             h.upstream.setFallback(sim.answer("Done: the test passes now."));
             List<ClaudeCodeSessions.Spec> specs = List.of(
                     ClaudeCodeSessions.Spec.of(21, "sk-ant-test-a1").turns(7).withTitleRequest(),
