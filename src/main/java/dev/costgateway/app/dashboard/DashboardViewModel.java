@@ -102,10 +102,24 @@ public final class DashboardViewModel {
                 points = control.metrics().timeline(from != null && from.isAfter(start) ? from : start, null, bucket);
             }
         }
-        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, BurnRate.read(control.metrics(), now, zone),
-                control.metrics().sessions(dev.costgateway.core.metrics.MetricsQueries.SessionQuery.latest(1))
-                        .stream().findFirst().orElse(null));
+        if (burnReadAt == null || !now.isBefore(burnReadAt.plus(BURN_EVERY))) {
+            burn = BurnRate.read(control.metrics(), now, zone);
+            latestSession = control.metrics().sessions(
+                    dev.costgateway.core.metrics.MetricsQueries.SessionQuery.latest(1)).stream().findFirst()
+                    .orElse(null);
+            burnReadAt = now;
+        }
+        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession);
     }
+
+    /**
+     * The burn rate, projection and latest session cost six queries: read every {@link #BURN_EVERY}, not every
+     * tick, so the dashboard stays at a few queries a second. Touched only by the one load running at a time.
+     */
+    static final java.time.Duration BURN_EVERY = java.time.Duration.ofSeconds(10);
+    private volatile Instant burnReadAt;
+    private volatile BurnRate burn = BurnRate.ZERO;
+    private volatile dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession;
 
     private void finished() {
         refreshing = false;
