@@ -25,6 +25,9 @@ import dev.costgateway.core.metrics.RequestRecord;
  *   parse request  →  cache lookup ──hit──→ respond (cached) ─────────────────────────→ record
  *                          │ miss
  *                          ▼
+ *                        admit ──refused (budget)──→ respond (429) ─────────────────────→ record
+ *                          │
+ *                          ▼
  *                        route  →  attempt (buffered | live)  →  validate / escalate ──weak──→ attempt again
  *                                                                        │ good
  *                                                                        ▼
@@ -102,6 +105,11 @@ final class MessageExchange implements AttemptListener {
         Optional<MessagePolicy.CacheHit> hit = CacheStage.lookup(policy, cfg, request);
         if (hit.isPresent()) {
             respondFromCache(hit.get());
+            return;
+        }
+        Optional<MessagePolicy.Refusal> refusal = AdmissionStage.check(policy, request);
+        if (refusal.isPresent()) {
+            refuse(refusal.get());
             return;
         }
         RouteStage.route(policy, request).thenAccept(decision -> {
@@ -198,6 +206,13 @@ final class MessageExchange implements AttemptListener {
         }
         UpstreamClient.Failure answer = shared.upstream().failure(failure);
         gatewayError(answer.status(), answer.type(), answer.message());
+    }
+
+    private void refuse(MessagePolicy.Refusal refusal) {
+        respond.gatewayError(refusal.status(), refusal.type(), refusal.message(), refusal.retry(), Callback.from(() -> {
+            record(ledger.closeFailed(refusal.status(), refusal.type()));
+            callback.succeeded();
+        }, this::clientGone));
     }
 
     private void gatewayError(int status, String type, String message) {
