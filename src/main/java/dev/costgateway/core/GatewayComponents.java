@@ -99,7 +99,8 @@ final class GatewayComponents implements AutoCloseable {
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
         httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject), new BudgetsHandler(budgets),
-                new MetricsHandler(store, store::droppedRecords, clock));
+                new MetricsHandler(store, store::droppedRecords, clock,
+                        () -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get())));
     }
 
     /**

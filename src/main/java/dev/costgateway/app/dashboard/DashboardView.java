@@ -84,6 +84,21 @@ public final class DashboardView {
                 1, 1);
         kpis.add(card("kpi-escalation-rate", "ESCALATION RATE", vm.escalationRateProperty(),
                 vm.escalationRateProperty().map(x -> "answers retried on a stronger tier"), ""), 2, 1);
+        // burn rate and projection are always "now", whatever range the cards above show
+        kpis.add(card("kpi-burn-rate", "BURN RATE (LAST HOUR)", vm.burnRateProperty(), vm.burnDetailProperty(), ""),
+                0, 2);
+        kpis.add(card("kpi-month-projected", "THIS MONTH, PROJECTED", vm.monthProjectedProperty(),
+                vm.monthDetailProperty(), ""), 1, 2);
+        VBox session = card("kpi-active-session", "LATEST SESSION", vm.sessionTitleProperty(),
+                vm.sessionDetailProperty(), "");
+        vm.activeSessionProperty().addListener((o, was, active) -> {
+            if (active) {
+                session.getStyleClass().add("active-session");
+            } else {
+                session.getStyleClass().remove("active-session");
+            }
+        });
+        kpis.add(session, 2, 2);
 
         money = new AreaChart<>(new CategoryAxis(), usdAxis());
         byModel = new PieChart();

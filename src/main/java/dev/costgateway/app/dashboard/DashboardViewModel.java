@@ -62,8 +62,12 @@ public final class DashboardViewModel {
         range.addListener((obs, was, now) -> refresh());
     }
 
-    private record Data(Summary summary, List<TimelinePoint> timeline, java.time.Duration bucket) {
+    private record Data(Summary summary, List<TimelinePoint> timeline, java.time.Duration bucket, BurnRate burn,
+            dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession) {
     }
+
+    /** A session counts as active while its last request ended less than this long ago. */
+    static final java.time.Duration ACTIVE_SESSION = java.time.Duration.ofMinutes(5);
 
     public void refresh() {
         if (refreshing) {
@@ -98,8 +102,24 @@ public final class DashboardViewModel {
                 points = control.metrics().timeline(from != null && from.isAfter(start) ? from : start, null, bucket);
             }
         }
-        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket);
+        if (burnReadAt == null || !now.isBefore(burnReadAt.plus(BURN_EVERY))) {
+            burn = BurnRate.read(control.metrics(), now, zone);
+            latestSession = control.metrics().sessions(
+                    dev.costgateway.core.metrics.MetricsQueries.SessionQuery.latest(1)).stream().findFirst()
+                    .orElse(null);
+            burnReadAt = now;
+        }
+        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession);
     }
+
+    /**
+     * The burn rate, projection and latest session cost six queries: read every {@link #BURN_EVERY}, not every
+     * tick, so the dashboard stays at a few queries a second. Touched only by the one load running at a time.
+     */
+    static final java.time.Duration BURN_EVERY = java.time.Duration.ofSeconds(10);
+    private volatile Instant burnReadAt;
+    private volatile BurnRate burn = BurnRate.ZERO;
+    private volatile dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession;
 
     private void finished() {
         refreshing = false;
@@ -133,6 +153,67 @@ public final class DashboardViewModel {
         cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic");
         escalationRate.set(Formats.percentOfOne(s.escalationRate()));
         latency.set("p50 " + Formats.millis(s.latencyP50Millis()) + " · p95 " + Formats.millis(s.latencyP95Millis()));
+        BurnRate b = data.burn();
+        burnRate.set(Money.usd(b.perHour60m()) + "/h");
+        burnDetail.set("last 5 min " + Money.usd(b.perHour5m()) + "/h · today " + Money.usd(b.today()));
+        monthProjected.set(Money.usd(b.monthProjected()));
+        monthDetail.set("so far " + Money.usd(b.monthSoFar()) + " · " + Money.usd(b.dailyAverage())
+                + "/day over 7 days");
+        var session = data.latestSession();
+        boolean active = session != null
+                && session.lastActivity().isAfter(clock.instant().minus(ACTIVE_SESSION));
+        activeSession.set(active);
+        if (session == null) {
+            sessionTitle.set("none yet");
+            sessionDetail.set("");
+        } else {
+            String name = session.project().isEmpty() ? (session.sessionId().length() > 12
+                    ? session.sessionId().substring(0, 8) + "…" : session.sessionId()) : dev.costgateway.core.session.SessionTag.shortProject(session.project());
+            sessionTitle.set(name);
+            sessionDetail.set((active ? "active · " : "last active " + Formats.time(session.lastActivity(), zone)
+                    + " · ") + Money.usd(session.costUsd()) + " · " + Formats.count(session.requests())
+                    + " requests");
+        }
+    }
+
+    private final ReadOnlyStringWrapper burnRate = new ReadOnlyStringWrapper("$0.00/h");
+    private final ReadOnlyStringWrapper burnDetail = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper monthProjected = new ReadOnlyStringWrapper("$0.00");
+    private final ReadOnlyStringWrapper monthDetail = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper sessionTitle = new ReadOnlyStringWrapper("none yet");
+    private final ReadOnlyStringWrapper sessionDetail = new ReadOnlyStringWrapper("");
+    private final javafx.beans.property.ReadOnlyBooleanWrapper activeSession =
+            new javafx.beans.property.ReadOnlyBooleanWrapper(false);
+
+    /** Spend per hour over the last 60 minutes. */
+    public ReadOnlyStringProperty burnRateProperty() {
+        return burnRate.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty burnDetailProperty() {
+        return burnDetail.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty monthProjectedProperty() {
+        return monthProjected.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty monthDetailProperty() {
+        return monthDetail.getReadOnlyProperty();
+    }
+
+    /** The most recent session: its project (or id). */
+    public ReadOnlyStringProperty sessionTitleProperty() {
+        return sessionTitle.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty sessionDetailProperty() {
+        return sessionDetail.getReadOnlyProperty();
+    }
+
+    /** True while the most recent session had a request in the last {@link #ACTIVE_SESSION}. */
+    public javafx.beans.property.ReadOnlyBooleanProperty activeSessionProperty() {
+        return activeSession.getReadOnlyProperty();
     }
 
     /** Requests per final model in the current range, most used first. */

@@ -112,6 +112,8 @@ public final class ReportsView {
             case MODEL -> "Final model";
             case TIER -> "Tier";
             case REQUEST -> "Query id";
+            case SESSION -> "Session";
+            case PROJECT -> "Project";
         };
     }
 

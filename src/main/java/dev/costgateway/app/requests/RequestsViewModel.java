@@ -107,6 +107,15 @@ public final class RequestsViewModel {
         }
     }
 
+    /**
+     * Shows one request in the inspector (from another screen): the table is searched for its id, and the request
+     * is selected at once, without waiting for the table.
+     */
+    public void open(RequestRecord r) {
+        search.set(r.queryId());
+        selected.set(r);
+    }
+
     /** Sets sort column and direction together (one query). */
     public void sortBy(SortField field, boolean desc) {
         descending.set(desc);

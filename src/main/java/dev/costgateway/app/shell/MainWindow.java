@@ -50,17 +50,19 @@ import dev.costgateway.app.reports.ReportsView;
 import dev.costgateway.app.reports.ReportsViewModel;
 import dev.costgateway.app.requests.RequestsView;
 import dev.costgateway.app.requests.RequestsViewModel;
+import dev.costgateway.app.sessions.SessionsView;
+import dev.costgateway.app.sessions.SessionsViewModel;
 import dev.costgateway.app.settings.SettingsView;
 import dev.costgateway.app.settings.SettingsViewModel;
 import dev.costgateway.core.GatewayControl;
 
 /**
- * The main window: side navigation, the four screens, the status bar, shortcuts and a 1 s poll of the metrics
+ * The main window: side navigation, the five screens, the status bar, shortcuts and a 1 s poll of the metrics
  * store for the visible screen (never an update per request). Wires the view models by hand.
  */
 public final class MainWindow {
 
-    public enum Screen { DASHBOARD, REQUESTS, SETTINGS, REPORTS }
+    public enum Screen { DASHBOARD, REQUESTS, SESSIONS, SETTINGS, REPORTS }
 
     /** What the window needs from outside; tests pass synchronous tasks, a fixed clock and a fixed CSV target. */
     public record Services(GatewayControl control, UiTasks tasks, InstantSource clock, ZoneId zone, CsvFormatter csv,
@@ -75,6 +77,7 @@ public final class MainWindow {
     private final StatusBarViewModel status;
     private final DashboardViewModel dashboard;
     private final RequestsViewModel requests;
+    private final SessionsViewModel sessions;
     private final SettingsViewModel settings;
     private final ReportsViewModel reports;
     private final BudgetsViewModel budgets;
@@ -96,6 +99,11 @@ public final class MainWindow {
                 services.windows());
         dashboard = new DashboardViewModel(control, services.tasks(), services.clock(), services.zone());
         requests = new RequestsViewModel(control, services.tasks(), status::clientUrl, services.zone());
+        sessions = new SessionsViewModel(control, services.tasks(), services.zone());
+        sessions.setOnOpenRequest(r -> {
+            showScreen(Screen.REQUESTS);
+            requests.open(r);
+        });
         settings = new SettingsViewModel(control, services.tasks());
         reports = new ReportsViewModel(control, services.tasks(), services.csv(), services.clock());
         budgets = new BudgetsViewModel(control, services.tasks());
@@ -104,6 +112,7 @@ public final class MainWindow {
         reportsView = new ReportsView(reports, csvTarget != null ? csvTarget : this::chooseCsvFile);
         screens.put(Screen.DASHBOARD, new DashboardView(dashboard, BudgetsViews.card(budgets)).root());
         screens.put(Screen.REQUESTS, requestsView.root());
+        screens.put(Screen.SESSIONS, new SessionsView(sessions).root());
         screens.put(Screen.SETTINGS, new SettingsView(settings).root());
         screens.put(Screen.REPORTS, reportsView.root());
         content.getChildren().addAll(screens.values());
@@ -123,8 +132,8 @@ public final class MainWindow {
         brand.getStyleClass().add("brand");
         ToggleGroup group = new ToggleGroup();
         VBox items = new VBox(4);
-        String[][] entries = {{"◧", "Dashboard", "Ctrl+1"}, {"☰", "Requests", "Ctrl+2"}, {"⚙", "Settings", "Ctrl+3"},
-            {"⇩", "Reports", "Ctrl+4"}};
+        String[][] entries = {{"◧", "Dashboard", "Ctrl+1"}, {"☰", "Requests", "Ctrl+2"}, {"▦", "Sessions", "Ctrl+3"},
+            {"⚙", "Settings", "Ctrl+4"}, {"⇩", "Reports", "Ctrl+5"}};
         for (Screen s : Screen.values()) {
             String[] e = entries[s.ordinal()];
             ToggleButton b = new ToggleButton();
@@ -185,6 +194,7 @@ public final class MainWindow {
         switch (current) {
             case DASHBOARD -> dashboard.refresh();
             case REQUESTS -> requests.refresh();
+            case SESSIONS -> sessions.refresh();
             case REPORTS -> reports.refresh();
             case SETTINGS -> {
                 // the form follows configState; polling it would overwrite typing
@@ -219,8 +229,9 @@ public final class MainWindow {
         var acc = scene.getAccelerators();
         acc.put(new KeyCodeCombination(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.DASHBOARD));
         acc.put(new KeyCodeCombination(KeyCode.DIGIT2, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.REQUESTS));
-        acc.put(new KeyCodeCombination(KeyCode.DIGIT3, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.SETTINGS));
-        acc.put(new KeyCodeCombination(KeyCode.DIGIT4, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.REPORTS));
+        acc.put(new KeyCodeCombination(KeyCode.DIGIT3, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.SESSIONS));
+        acc.put(new KeyCodeCombination(KeyCode.DIGIT4, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.SETTINGS));
+        acc.put(new KeyCodeCombination(KeyCode.DIGIT5, KeyCombination.SHORTCUT_DOWN), () -> showScreen(Screen.REPORTS));
         acc.put(new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN), settings::save);
         acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), () -> {
             showScreen(Screen.REPORTS);

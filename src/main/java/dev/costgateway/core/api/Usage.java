@@ -46,10 +46,13 @@ public record Usage(
         if (breakdown != null && breakdown.isObject()) {
             c5m = field(breakdown, "ephemeral_5m_input_tokens", 0);
             c1h = field(breakdown, "ephemeral_1h_input_tokens", 0);
-        } else if (later.hasNonNull("cache_creation_input_tokens")) {
+        } else if (later.hasNonNull("cache_creation_input_tokens")
+                && creation != cacheCreation5mTokens + cacheCreation1hTokens) {
+            // a new total without its split: bill it all as 5-minute writes (the API's default TTL)
             c5m = creation;
             c1h = 0;
         } else {
+            // no breakdown and the same total (message_delta repeating message_start's counts): keep the split
             c5m = cacheCreation5mTokens;
             c1h = cacheCreation1hTokens;
         }

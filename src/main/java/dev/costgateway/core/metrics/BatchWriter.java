@@ -12,8 +12,8 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
- * Writes batches of records over one connection: request rows, attempt rows and the hourly rollups, all in one
- * transaction per batch. Used only by the store's writer thread.
+ * Writes batches of records over one connection: request rows, attempt rows, the hourly rollups and the session
+ * totals, all in one transaction per batch. Used only by the store's writer thread.
  */
 final class BatchWriter implements AutoCloseable {
 
@@ -76,6 +76,7 @@ final class BatchWriter implements AutoCloseable {
             insertAttempt.executeBatch();
             hourly.upsert(hours, hourLatency);
             daily.upsert(totalsByDay(hours), latencyByDay(hourLatency));
+            SessionTable.upsert(connection, SessionTable.deltas(batch));
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
@@ -137,6 +138,7 @@ final class BatchWriter implements AutoCloseable {
             dailyRollups.executeUpdate();
             dailyLatencies.setLong(1, cutoffDayEpoch);
             dailyLatencies.executeUpdate();
+            SessionTable.afterPurge(connection, cutoffMicros);
             connection.commit();
             return deleted;
         } catch (SQLException | RuntimeException e) {

@@ -10,7 +10,7 @@ import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
  * The cost report as CSV (RFC 4180), shared by {@code GET /v1/reports/costs.csv} and the desktop export.
  *
  * <p>Columns, stable, one per {@link ReportRow} field in order: the key ({@code date} as YYYY-MM-DD,
- * {@code model}, {@code tier} or {@code query_id}, by grouping), {@code requests}, {@code input_tokens},
+ * {@code model}, {@code tier}, {@code query_id}, {@code session_id} or {@code project}, by grouping), {@code requests}, {@code input_tokens},
  * {@code output_tokens}, {@code cache_creation_tokens}, {@code cache_read_tokens}, {@code cost_usd},
  * {@code counterfactual_usd}, {@code saved_usd}, {@code cache_hits}, {@code escalations}. Money is a plain decimal
  * number in USD with a dot and no exponent ({@code 0.000123}); {@code saved_usd} may be negative ({@code -0.5}).
@@ -35,13 +35,15 @@ public final class CsvReport {
     private CsvReport() {
     }
 
-    /** The key column's header for a grouping: {@code date}, {@code model}, {@code tier} or {@code query_id}. */
+    /** The key column's header for a grouping: {@code date}, {@code model}, {@code tier}, {@code query_id}, ... */
     public static String keyColumn(ReportGrouping grouping) {
         return switch (grouping) {
             case DAY -> "date";
             case MODEL -> "model";
             case TIER -> "tier";
             case REQUEST -> "query_id";
+            case SESSION -> "session_id";
+            case PROJECT -> "project";
         };
     }
 

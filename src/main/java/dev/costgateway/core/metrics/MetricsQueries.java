@@ -154,10 +154,80 @@ public interface MetricsQueries {
         }
     }
 
-    enum ReportGrouping { DAY, MODEL, TIER, REQUEST }
+    /**
+     * Sessions with requests in [from, to), most recently active first, with their figures over that range
+     * (a session cut by the range's edges counts only its requests inside). Default: none.
+     */
+    default List<SessionRow> sessions(SessionQuery query) {
+        return List.of();
+    }
+
+    /** One session's requests in time order (with attempts), at most {@code limit}. Default: none. */
+    default List<RequestRecord> sessionRequests(String sessionId, int limit) {
+        return List.of();
+    }
 
     /**
-     * One row of the cost report; {@code key} is the day (YYYY-MM-DD), final model, tier or query id.
+     * @param project only sessions of this project (the path as stored); null = every project, "" = none stated
+     * @param limit   at most this many sessions (the store caps it)
+     */
+    record SessionQuery(Instant from, Instant to, String project, int limit) {
+        public static SessionQuery latest(int limit) {
+            return new SessionQuery(null, null, null, limit);
+        }
+    }
+
+    /**
+     * One session's figures. Tokens are those of the final answers, as in every other total; money in USD with
+     * unknown costs left out.
+     *
+     * @param source        {@code header}, {@code metadata} or {@code derived}
+     * @param project       working directory as the client gave it; "" when none
+     * @param started       start of its first request (in the range)
+     * @param lastActivity  end of its latest request (in the range)
+     * @param models        final models used, sorted
+     * @param cacheHits     requests the gateway answered from its own caches
+     */
+    record SessionRow(
+            String sessionId,
+            String source,
+            String project,
+            Instant started,
+            Instant lastActivity,
+            long requests,
+            List<String> models,
+            double costUsd,
+            double counterfactualUsd,
+            double savedUsd,
+            long inputTokens,
+            long outputTokens,
+            long cacheCreationTokens,
+            long cacheReadTokens,
+            long cacheHits,
+            long escalations,
+            long errors) {
+
+        public SessionRow {
+            models = List.copyOf(models);
+        }
+
+        public Duration duration() {
+            return Duration.between(started, lastActivity);
+        }
+
+        /** Share of prompt tokens read from the prompt cache: read / (uncached input + writes + reads); 0 if none. */
+        public double promptCacheHitRatio() {
+            long prompt = inputTokens + cacheCreationTokens + cacheReadTokens;
+            return prompt == 0 ? 0 : (double) cacheReadTokens / prompt;
+        }
+    }
+
+    /** Report groupings; {@code SESSION} and {@code PROJECT} read the sessions' figures, the others the rollups. */
+    enum ReportGrouping { DAY, MODEL, TIER, REQUEST, SESSION, PROJECT }
+
+    /**
+     * One row of the cost report; {@code key} is the day (YYYY-MM-DD), final model, tier, query id, session id or
+     * project ("" for requests that stated none).
      * The CSV columns are exactly these fields, in this order.
      */
     record ReportRow(

@@ -204,6 +204,101 @@ final class MetricsReader {
         }
     }
 
+    /** Largest page {@link #sessions} returns. */
+    static final int MAX_SESSIONS = 10_000;
+
+    /**
+     * Sessions whose first request is before {@code to} and latest at or after {@code from}, from the
+     * {@code sessions} table (one row per session, newest first via its index); a session the range cuts is summed
+     * from its own request rows inside the range instead (an index range per session).
+     */
+    List<MetricsQueries.SessionRow> sessions(MetricsQueries.SessionQuery q) {
+        return sessions(q, Math.max(1, Math.min(MAX_SESSIONS, q.limit())));
+    }
+
+    /** @param limit not capped: the reports need every session of their range */
+    private List<MetricsQueries.SessionRow> sessions(MetricsQueries.SessionQuery q, int limit) {
+        Long fromMicros = micros(q.from());
+        Long toMicros = micros(q.to());
+        Where where = new Where();
+        if (fromMicros != null) {
+            where.conditions.add("last_micros >= ?");
+            where.params.add(fromMicros);
+        }
+        if (toMicros != null) {
+            where.conditions.add("first_micros < ?");
+            where.params.add(toMicros);
+        }
+        if (q.project() != null) {
+            where.conditions.add("project = ?");
+            where.params.add(q.project());
+        }
+        String sql = "SELECT " + SessionTable.COLUMNS + ", last_micros FROM sessions" + where.sql()
+                + " ORDER BY last_micros DESC, session_id" + (limit == Integer.MAX_VALUE ? ""
+                : " FETCH FIRST " + limit + " ROWS ONLY");
+        try (Connection c = connections.open()) {
+            List<MetricsQueries.SessionRow> rows = new ArrayList<>();
+            List<Integer> cut = new ArrayList<>();
+            try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    MetricsQueries.SessionRow row = SessionTable.readRow(rs);
+                    long first = RequestRows.toMicros(row.started());
+                    long last = rs.getLong("last_micros");
+                    boolean inside = (fromMicros == null || first >= fromMicros)
+                            && (toMicros == null || last < toMicros);
+                    if (inside) {
+                        rows.add(row);
+                    } else {
+                        cut.add(rows.size()); // recomputed below, once this result set is closed
+                        rows.add(row);
+                    }
+                }
+            }
+            for (int index : cut) {
+                SessionTable.Delta d = SessionTable.fromRequests(c, rows.get(index).sessionId(), fromMicros, toMicros);
+                rows.set(index, d == null ? null : d.toRow());
+            }
+            rows.removeIf(java.util.Objects::isNull);
+            return rows;
+        } catch (SQLException e) {
+            throw new MetricsStoreException("session query failed", e);
+        }
+    }
+
+    List<RequestRecord> sessionRequests(String sessionId, int limit) {
+        int n = Math.max(1, Math.min(MAX_SESSION_REQUESTS, limit));
+        String sql = "SELECT " + RequestRows.REQUEST_COLUMNS
+                + " FROM requests WHERE session_id = ? ORDER BY ts_micros, id FETCH FIRST " + n + " ROWS ONLY";
+        try (Connection c = connections.open()) {
+            return readWithAttempts(c, sql, List.of(sessionId));
+        } catch (SQLException e) {
+            throw new MetricsStoreException("session requests query failed", e);
+        }
+    }
+
+    /** Largest number of requests {@link #sessionRequests} returns. */
+    static final int MAX_SESSION_REQUESTS = 10_000;
+
+    private List<ReportRow> sessionReport(LocalDate from, LocalDate to, boolean byProject) {
+        Instant start = from == null ? null : from.atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
+        Instant end = to == null ? null : to.plusDays(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
+        List<MetricsQueries.SessionRow> sessions =
+                sessions(new MetricsQueries.SessionQuery(start, end, null, Integer.MAX_VALUE), Integer.MAX_VALUE);
+        Map<String, ReportRow> out = new TreeMap<>();
+        for (MetricsQueries.SessionRow s : sessions) {
+            String key = byProject ? s.project() : s.sessionId();
+            ReportRow r = new ReportRow(key, s.requests(), s.inputTokens(), s.outputTokens(),
+                    s.cacheCreationTokens(), s.cacheReadTokens(), s.costUsd(), s.counterfactualUsd(), s.savedUsd(),
+                    s.cacheHits(), s.escalations());
+            out.merge(key, r, (a, b) -> new ReportRow(key, a.requests() + b.requests(),
+                    a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(),
+                    a.cacheCreationTokens() + b.cacheCreationTokens(), a.cacheReadTokens() + b.cacheReadTokens(),
+                    a.costUsd() + b.costUsd(), a.counterfactualUsd() + b.counterfactualUsd(),
+                    a.savedUsd() + b.savedUsd(), a.cacheHits() + b.cacheHits(), a.escalations() + b.escalations()));
+        }
+        return new ArrayList<>(out.values());
+    }
+
     /** Spend per caller key since {@code monthStart}, and the part of it since {@code dayStart} (for budgets). */
     List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
         String sql = "SELECT COALESCE(caller_key_hash, ''), SUM(cost_usd), "
@@ -226,6 +321,9 @@ final class MetricsReader {
     }
 
     List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping) {
+        if (grouping == ReportGrouping.SESSION || grouping == ReportGrouping.PROJECT) {
+            return sessionReport(from, to, grouping == ReportGrouping.PROJECT);
+        }
         Long fromDay = from == null ? null : from.toEpochDay();
         Long endDay = to == null ? null : to.toEpochDay() + 1;
         try (Connection c = connections.open()) {
@@ -236,7 +334,7 @@ final class MetricsReader {
                 case DAY -> "day_epoch";
                 case MODEL -> "final_model";
                 case TIER -> "tier";
-                case REQUEST -> throw new AssertionError();
+                case REQUEST, SESSION, PROJECT -> throw new AssertionError();
             };
             Where where = new Where();
             where.range("day_epoch", fromDay, endDay);
@@ -312,16 +410,9 @@ final class MetricsReader {
         for (int i = 0; i < ids.size(); i++) {
             RequestRecord r = withoutAttempts.get(i);
             List<AttemptRecord> a = attempts.get(ids.get(i));
-            out.add(a == null ? r : withAttempts(r, a));
+            out.add(a == null ? r : r.withAttempts(a));
         }
         return out;
-    }
-
-    private static RequestRecord withAttempts(RequestRecord r, List<AttemptRecord> a) {
-        return new RequestRecord(r.queryId(), r.timestamp(), r.callerKeyHash(), r.requestedModel(), r.finalModel(),
-                r.tier(), r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(),
-                r.status(), r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(),
-                r.latencyMillis(), r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), a);
     }
 
     /**

@@ -31,6 +31,7 @@ final class MetricsSchema {
 
     static final List<String> MIGRATIONS = List.of(
             "V1__init.sql",
+            "V2__sessions.sql",
             "V5__instances.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");

@@ -534,6 +534,18 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
     @Override
+    public List<SessionRow> sessions(SessionQuery query) {
+        checkOpen();
+        return reader.sessions(query);
+    }
+
+    @Override
+    public List<RequestRecord> sessionRequests(String sessionId, int limit) {
+        checkOpen();
+        return reader.sessionRequests(sessionId, limit);
+    }
+
+    @Override
     public List<CounterRow> counters(Instant from, Instant to) {
         checkOpen();
         return reader.counters(from, to);

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.session.CacheHealth;
+import dev.costgateway.core.session.SessionTag;
 
 /**
  * Everything recorded about one client request to {@code /v1/messages}, written once, after the response ended.
@@ -23,6 +25,7 @@ import dev.costgateway.core.api.Usage;
  * @param upstreamMillis   time spent waiting on upstream across all attempts
  * @param promptPreview    bounded preview of the last user turn, only when metrics.store_text is on, else null
  * @param answerPreview    bounded preview of the answer text, only when metrics.store_text is on, else null
+ * @param session          the session and project the request belongs to; {@link SessionTag#NONE} when unknown
  *
  * <p>The string fields hold the stored spellings ({@code Tier#id()}, {@code ClassifierLayer#id()},
  * {@code CacheKind#id()}): this record is the row, read back from H2 as it was written. Code that assembles one
@@ -51,10 +54,46 @@ public record RequestRecord(
         long upstreamMillis,
         String promptPreview,
         String answerPreview,
-        List<AttemptRecord> attempts) {
+        List<AttemptRecord> attempts,
+        SessionTag session) {
 
     public RequestRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+        session = session == null ? SessionTag.NONE : session;
+    }
+
+    /** A record without a session (as before sessions were recorded). */
+    public RequestRecord(String queryId, Instant timestamp, String callerKeyHash, String requestedModel,
+            String finalModel, String tier, String classifierLayer, String classifierReason, String cacheKind,
+            int escalations, boolean stream, int status, String errorType, Usage usage, Double costUsd,
+            Double counterfactualUsd, Double savedUsd, long latencyMillis, long ttfbMillis, long upstreamMillis,
+            String promptPreview, String answerPreview, List<AttemptRecord> attempts) {
+        this(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier, classifierLayer, classifierReason,
+                cacheKind, escalations, stream, status, errorType, usage, costUsd, counterfactualUsd, savedUsd,
+                latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview, attempts, SessionTag.NONE);
+    }
+
+    /** This record with another session. */
+    public RequestRecord withSession(SessionTag s) {
+        return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
+                classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
+                counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
+                attempts, s);
+    }
+
+    /** This request as the session's prompt-cache checks see it. */
+    public CacheHealth.Turn cacheTurn() {
+        boolean upstream = (cacheKind == null || "none".equals(cacheKind)) && status == 200;
+        return new CacheHealth.Turn(queryId, timestamp, timestamp.plusMillis(Math.max(0, latencyMillis)), finalModel,
+                usage, session.cacheBreakpoints(), upstream);
+    }
+
+    /** This record with other attempts. */
+    public RequestRecord withAttempts(List<AttemptRecord> a) {
+        return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
+                classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
+                counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
+                a, session);
     }
 
     public static Builder builder() {
@@ -69,7 +108,7 @@ public record RequestRecord(
                 .status(status).errorType(errorType).usage(usage).costUsd(costUsd)
                 .counterfactualUsd(counterfactualUsd).savedUsd(savedUsd).latencyMillis(latencyMillis)
                 .ttfbMillis(ttfbMillis).upstreamMillis(upstreamMillis).promptPreview(promptPreview)
-                .answerPreview(answerPreview).attempts(attempts);
+                .answerPreview(answerPreview).attempts(attempts).session(session);
     }
 
     /** Named setters for the record's fields; unset fields are null, 0 or false ({@code ttfbMillis} -1). */
@@ -97,6 +136,7 @@ public record RequestRecord(
         private String promptPreview;
         private String answerPreview;
         private List<AttemptRecord> attempts = List.of();
+        private SessionTag session = SessionTag.NONE;
 
         private Builder() {
         }
@@ -124,12 +164,13 @@ public record RequestRecord(
         public Builder promptPreview(String v) { promptPreview = v; return this; }
         public Builder answerPreview(String v) { answerPreview = v; return this; }
         public Builder attempts(List<AttemptRecord> v) { attempts = v; return this; }
+        public Builder session(SessionTag v) { session = v; return this; }
 
         public RequestRecord build() {
             return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
                     classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage,
                     costUsd, counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview,
-                    answerPreview, attempts);
+                    answerPreview, attempts, session);
         }
     }
 }

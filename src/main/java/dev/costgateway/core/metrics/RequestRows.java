@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.session.SessionTag;
 
 /** The mapping between {@link RequestRecord}/{@link AttemptRecord} and their table rows, both directions. */
 final class RequestRows {
@@ -18,10 +19,11 @@ final class RequestRows {
             + "tier, classifier_layer, classifier_reason, cache_kind, escalations, streamed, status, error_type, "
             + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
             + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, counterfactual_usd, saved_usd, latency_ms, "
-            + "latency_bucket, ttfb_ms, upstream_ms, prompt_preview, answer_preview";
+            + "latency_bucket, ttfb_ms, upstream_ms, prompt_preview, answer_preview, session_id, session_source, project, "
+            + "cache_breakpoints";
 
     static final String INSERT_REQUEST = "INSERT INTO requests (" + REQUEST_COLUMNS + ", instance) VALUES ("
-            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     static final String ATTEMPT_COLUMNS = "request_id, attempt_index, purpose, model, attempt_trigger, status, "
             + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
@@ -40,6 +42,10 @@ final class RequestRows {
     static final int TRIGGER_CHARS = 300;
     static final int PREVIEW_CHARS = 20000;
     static final int INSTANCE_CHARS = 200;
+    /** From V2__sessions.sql. */
+    static final int SESSION_ID_CHARS = 128;
+    static final int SESSION_SOURCE_CHARS = 16;
+    static final int PROJECT_CHARS = 1000;
 
     private RequestRows() {
     }
@@ -84,6 +90,17 @@ final class RequestRows {
         ps.setLong(i++, r.upstreamMillis());
         ps.setString(i++, prompt);
         ps.setString(i++, answer);
+        SessionTag s = r.session();
+        if (s.isPresent()) {
+            ps.setString(i++, cut(s.id(), SESSION_ID_CHARS));
+            ps.setString(i++, cut(s.source().wire(), SESSION_SOURCE_CHARS));
+            ps.setString(i++, cut(s.project(), PROJECT_CHARS));
+        } else {
+            ps.setNull(i++, Types.VARCHAR);
+            ps.setNull(i++, Types.VARCHAR);
+            ps.setNull(i++, Types.VARCHAR);
+        }
+        ps.setInt(i++, s.cacheBreakpoints());
         ps.setString(i, cut(instance, INSTANCE_CHARS));
     }
 
@@ -125,7 +142,18 @@ final class RequestRows {
                 rs.getLong("upstream_ms"),
                 rs.getString("prompt_preview"),
                 rs.getString("answer_preview"),
-                attempts);
+                attempts,
+                readSession(rs));
+    }
+
+    private static SessionTag readSession(ResultSet rs) throws SQLException {
+        String id = rs.getString("session_id");
+        if (id == null) {
+            return SessionTag.NONE;
+        }
+        String project = rs.getString("project");
+        return new SessionTag(id, SessionTag.Source.ofWire(rs.getString("session_source")),
+                project == null ? "" : project, rs.getInt("cache_breakpoints"));
     }
 
     /** Reads a row selected with {@link #ATTEMPT_COLUMNS}. */

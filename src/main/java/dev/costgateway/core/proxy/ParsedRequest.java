@@ -14,9 +14,10 @@ import dev.costgateway.core.api.ModelRewriter;
  * @param stream         {@code "stream": true}
  * @param client         credential and opt-out headers
  * @param injectedKey    the configured API key the gateway adds upstream when the client sent none, else null
+ * @param sessionHeader  Claude Code's {@code x-claude-code-session-id}, or null
  */
 record ParsedRequest(byte[] originalBody, ObjectNode body, String requestedModel, boolean stream,
-                     ClientContext client, String injectedKey) {
+                     ClientContext client, String injectedKey, String sessionHeader) {
 
     /** The body to forward when {@code model} answers: the original bytes unless the model changed. */
     byte[] bodyFor(String model) {

@@ -16,6 +16,8 @@ import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.metrics.AttemptPurpose;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.session.SessionExtractor;
+import dev.costgateway.core.session.SessionTag;
 import dev.costgateway.core.time.GatewayClock;
 
 /**
@@ -249,6 +251,19 @@ final class RequestLedger {
                 .promptPreview(previews ? TextPreview.lastUserText(request.body(), previewChars) : null)
                 .answerPreview(previews && message != null ? TextPreview.answerText(message, previewChars) : null)
                 .attempts(attempts)
+                .session(session())
                 .build());
+    }
+
+    /** The request's session, worked out as the record is made, after the response (off the path to upstream). */
+    private SessionTag session() {
+        if (request == null) {
+            return SessionTag.NONE;
+        }
+        try {
+            return SessionExtractor.extract(request.sessionHeader(), request.body(), request.callerKeyHash());
+        } catch (RuntimeException e) {
+            return SessionTag.NONE; // a session is a grouping aid: never lose the record over it
+        }
     }
 }

@@ -47,7 +47,8 @@ final class RequestParser {
                 || (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache"));
         boolean bypass = "off".equalsIgnoreCase(headers.get("X-Gateway-Route"));
         return new ParsedRequest(bytes, body, requestedModel, stream,
-                new ClientContext(credential, cacheOptOut, bypass, queryId), injectedKey);
+                new ClientContext(credential, cacheOptOut, bypass, queryId), injectedKey,
+                headers.get(dev.costgateway.core.session.SessionExtractor.SESSION_HEADER));
     }
 
     static ObjectNode parseAndValidate(byte[] body) throws InvalidRequest {

@@ -10,12 +10,12 @@ final class TextPreview {
     private TextPreview() {
     }
 
+    /** The person's prompt ({@link MessageText#lastUserPrompt}), bounded; null when the body has no user turn. */
     static String lastUserText(JsonNode body, int maxChars) {
         JsonNode messages = body.path("messages");
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            JsonNode m = messages.get(i);
+        for (JsonNode m : messages) {
             if ("user".equals(m.path("role").asText())) {
-                return bound(MessageText.of(m.get("content")), maxChars);
+                return bound(MessageText.lastUserPrompt(body), maxChars);
             }
         }
         return null;

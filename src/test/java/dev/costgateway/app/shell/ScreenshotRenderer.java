@@ -110,6 +110,56 @@ public class ScreenshotRenderer {
         }
     }
 
+    /**
+     * Renders only {@code sessions.png} (its own sample data, so the other screenshots stay as they are):
+     * {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer#renderSessions}.
+     */
+    @Test
+    void renderSessions() throws Exception {
+        Path out = Path.of("docs/screenshots");
+        Files.createDirectories(out);
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", dir.toString());
+        Path configFile = Files.createDirectories(dir.resolve(".config/cost-gateway")).resolve("config.yaml");
+        FakeGatewayControl control = new FakeGatewayControl(configFile);
+        List<RequestRecord> sessions = SampleData.sessions(NOW, 16, 21);
+        control.store().addAll(sessions);
+        control.start();
+        Stage stage = FxToolkit.registerPrimaryStage();
+        MainWindow.Services services = new MainWindow.Services(control, new UiTasks(Runnable::run,
+                FxThread.EXECUTOR), InstantSource.fixed(NOW), ZoneOffset.UTC, CsvFormatter.DEFAULT, false);
+        MainWindow[] window = new MainWindow[1];
+        WaitForAsyncUtils.asyncFx(() -> {
+            AppTheme.LIGHT.apply();
+            window[0] = new MainWindow(services, name -> java.util.Optional.empty());
+            stage.setScene(window[0].createScene(1280, 800));
+            stage.show();
+        }).get(60, TimeUnit.SECONDS);
+        // a session with an idle gap (every third one), so the screenshot shows a prompt-cache finding
+        String idle = sessions.stream().filter(r -> r.queryId().startsWith("s011-")).findFirst().orElseThrow()
+                .session().id();
+        Path file = out.resolve("sessions.png");
+        shoot(stage, file, () -> {
+            window[0].showScreen(MainWindow.Screen.SESSIONS);
+            var table = (javafx.scene.control.TableView<?>) stage.getScene().lookup("#sessions-table");
+            for (int i = 0; i < table.getItems().size(); i++) {
+                var row = (dev.costgateway.core.metrics.MetricsQueries.SessionRow) table.getItems().get(i);
+                if (row.sessionId().equals(idle)) {
+                    table.getSelectionModel().select(i);
+                }
+            }
+        });
+        System.setProperty("user.home", realHome);
+        try {
+            Process p = new ProcessBuilder("pngquant", "--force", "--skip-if-larger", "--speed", "1", "--quality",
+                    "80-98", "--ext", ".png", file.toString()).inheritIO().start();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            System.out.println("pngquant not found; screenshot left unquantized");
+        }
+        org.assertj.core.api.Assertions.assertThat(file).isNotEmptyFile();
+    }
+
     /** Quantizes the PNGs to a palette with pngquant when it is installed (about a third of the size). */
     private static void shrink(Path out) throws Exception {
         List<String> command = new ArrayList<>(List.of("pngquant", "--force", "--skip-if-larger", "--speed", "1",

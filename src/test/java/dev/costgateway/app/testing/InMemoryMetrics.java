@@ -126,7 +126,8 @@ public final class InMemoryMetrics implements MetricsQueries {
         records.stream()
                 .filter(r -> {
                     LocalDate d = LocalDate.ofInstant(r.timestamp(), ZoneOffset.UTC);
-                    return (from == null || !d.isBefore(from)) && (to == null || !d.isAfter(to));
+                    boolean bySession = grouping == ReportGrouping.SESSION || grouping == ReportGrouping.PROJECT;
+                    return (!bySession || r.session().isPresent()) && (from == null || !d.isBefore(from)) && (to == null || !d.isAfter(to));
                 })
                 .sorted(Comparator.comparing(RequestRecord::timestamp))
                 .forEach(r -> groups.computeIfAbsent(switch (grouping) {
@@ -134,6 +135,8 @@ public final class InMemoryMetrics implements MetricsQueries {
                     case MODEL -> r.finalModel();
                     case TIER -> r.tier() == null ? "unrouted" : r.tier();
                     case REQUEST -> r.queryId();
+                    case SESSION -> r.session().id();
+                    case PROJECT -> r.session().project();
                 }, k -> new ArrayList<>()).add(r));
         List<ReportRow> out = new ArrayList<>();
         groups.forEach((key, rs) -> out.add(new ReportRow(key, rs.size(),
@@ -150,5 +153,40 @@ public final class InMemoryMetrics implements MetricsQueries {
             out.sort(Comparator.comparing(ReportRow::key));
         }
         return out;
+    }
+
+    @Override
+    public List<SessionRow> sessions(SessionQuery q) {
+        Map<String, List<RequestRecord>> bySession = new LinkedHashMap<>();
+        in(q.from(), q.to()).filter(r -> r.session().isPresent())
+                .filter(r -> q.project() == null || q.project().equals(r.session().project()))
+                .sorted(Comparator.comparing(RequestRecord::timestamp))
+                .forEach(r -> bySession.computeIfAbsent(r.session().id(), k -> new ArrayList<>()).add(r));
+        List<SessionRow> out = new ArrayList<>();
+        bySession.forEach((id, rs) -> out.add(new SessionRow(id, rs.get(0).session().source().wire(),
+                rs.stream().map(r -> r.session().project()).filter(p -> !p.isEmpty()).findFirst().orElse(""),
+                rs.get(0).timestamp(),
+                rs.stream().map(r -> r.timestamp().plusMillis(r.latencyMillis())).max(Comparator.naturalOrder())
+                        .orElseThrow(),
+                rs.size(),
+                rs.stream().map(RequestRecord::finalModel).filter(Objects::nonNull).distinct().sorted().toList(),
+                rs.stream().map(RequestRecord::costUsd).filter(Objects::nonNull).mapToDouble(d -> d).sum(),
+                rs.stream().map(RequestRecord::counterfactualUsd).filter(Objects::nonNull).mapToDouble(d -> d).sum(),
+                rs.stream().map(RequestRecord::savedUsd).filter(Objects::nonNull).mapToDouble(d -> d).sum(),
+                rs.stream().filter(r -> r.usage() != null).mapToLong(r -> r.usage().inputTokens()).sum(),
+                rs.stream().filter(r -> r.usage() != null).mapToLong(r -> r.usage().outputTokens()).sum(),
+                rs.stream().filter(r -> r.usage() != null).mapToLong(r -> r.usage().cacheCreationInputTokens()).sum(),
+                rs.stream().filter(r -> r.usage() != null).mapToLong(r -> r.usage().cacheReadInputTokens()).sum(),
+                rs.stream().filter(r -> "exact".equals(r.cacheKind()) || "semantic".equals(r.cacheKind())).count(),
+                rs.stream().mapToLong(RequestRecord::escalations).sum(),
+                rs.stream().filter(r -> r.errorType() != null).count())));
+        out.sort(Comparator.comparing(SessionRow::lastActivity).reversed());
+        return out.stream().limit(Math.max(1, q.limit())).toList();
+    }
+
+    @Override
+    public List<RequestRecord> sessionRequests(String sessionId, int limit) {
+        return records.stream().filter(r -> r.session().id().equals(sessionId))
+                .sorted(Comparator.comparing(RequestRecord::timestamp)).limit(limit).toList();
     }
 }

@@ -113,4 +113,60 @@ public final class SampleData {
         };
         return (in * p[0] + out * p[1]) / 1_000_000.0;
     }
+
+    private static final String[] PROJECTS = {"/home/ana/src/shop/api", "/home/ana/src/shop/web",
+        "/home/ana/src/infra", "/home/ana/notes"};
+    private static final String[] SESSION_PROMPTS = {"Fix the failing checkout test", "Add pagination to /orders",
+        "Why is the build slow?", "Write the migration for the new price table", "Review my last commit"};
+
+    /**
+     * Claude Code sessions ending before {@code now}: per session one project, 4 to 30 requests a minute or so
+     * apart on Opus, the prompt cache growing turn by turn (a first write, then reads of the prefix and writes of
+     * what is new); every third session has an idle gap of 12 minutes (a full re-write), every fifth a move to
+     * Sonnet half way. Costs at list prices with the cache multipliers. Newest session last.
+     */
+    public static List<RequestRecord> sessions(Instant now, int count, long seed) {
+        Random rnd = new Random(seed);
+        List<RequestRecord> out = new ArrayList<>();
+        Instant t = now.minus(Duration.ofMinutes(40L * count));
+        for (int s = 0; s < count; s++) {
+            String id = java.util.UUID.nameUUIDFromBytes(("session-" + seed + "-" + s)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+            String project = PROJECTS[rnd.nextInt(PROJECTS.length)];
+            String prompt = SESSION_PROMPTS[rnd.nextInt(SESSION_PROMPTS.length)];
+            int turns = 4 + rnd.nextInt(27);
+            long prefix = 0;
+            String model = OPUS;
+            for (int i = 0; i < turns; i++) {
+                boolean idle = s % 3 == 2 && i == turns / 2;
+                t = t.plusSeconds(idle ? 720 : 20 + rnd.nextInt(70));
+                if (s % 5 == 4 && i == turns / 2) {
+                    model = SONNET;
+                    prefix = 0;
+                }
+                long delta = i == 0 ? 11_000 + rnd.nextInt(3000) : 600 + rnd.nextInt(2500);
+                long write = prefix == 0 || idle ? prefix + delta : delta;
+                long read = prefix == 0 || idle ? 0 : prefix;
+                prefix += delta;
+                long outTok = 80 + rnd.nextInt(900);
+                Usage usage = new Usage(3, outTok, write, write, 0, read);
+                double in = model.equals(OPUS) ? 5 : 3;
+                double outPrice = model.equals(OPUS) ? 25 : 15;
+                double cost = (3 * in + write * in * 1.25 + read * in * 0.1 + outTok * outPrice) / 1e6;
+                double cf = (3 * 5 + write * 5 * 1.25 + read * 5 * 0.1 + outTok * 25) / 1e6;
+                long latency = 1500 + rnd.nextInt(9000);
+                String qid = String.format("s%03d-%02d", s, i);
+                out.add(new RequestRecord(qid, t, "k-3f9a", OPUS, model, model.equals(OPUS) ? "premium" : "balanced",
+                        "rule", "tools present: kept the requested model", "none", 0, true, 200, null, usage, cost,
+                        cf, cf - cost, latency, 400 + rnd.nextInt(300), latency - 5, i == 0 ? prompt
+                        : "Let me continue with: " + prompt.toLowerCase(), "Done with step " + (i + 1),
+                        List.of(new AttemptRecord(0, "answer", model, "initial", 200, usage, cost, latency)),
+                        new dev.costgateway.core.session.SessionTag(id,
+                                dev.costgateway.core.session.SessionTag.Source.HEADER, project, 3)));
+                t = t.plusMillis(latency);
+            }
+            t = t.plus(Duration.ofMinutes(5 + rnd.nextInt(30)));
+        }
+        return out;
+    }
 }

@@ -64,7 +64,9 @@ class MetricsQueriesTest {
         for (int i = 0; i < 3000; i++) {
             RequestRecord kind = kinds.get(random.nextInt(kinds.size()));
             Instant t = START.plusMillis((long) (random.nextDouble() * Duration.ofDays(3).toMillis()));
-            RequestRecord r = Records.withLatency(Records.at(kind, "q" + i, t), random.nextInt(20_000));
+            RequestRecord r = Records.withLatency(Records.at(kind, "q" + i, t), random.nextInt(20_000))
+                    .withSession(new dev.costgateway.core.session.SessionTag("s" + (i % 97),
+                            dev.costgateway.core.session.SessionTag.Source.HEADER, i % 2 == 0 ? "/p/a" : "", 1));
             history.add(r);
             store.record(r);
         }

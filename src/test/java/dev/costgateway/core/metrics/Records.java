@@ -94,7 +94,7 @@ public final class Records {
         return new RequestRecord(id, t, r.callerKeyHash(), r.requestedModel(), r.finalModel(), r.tier(),
                 r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(), r.status(),
                 r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(), r.latencyMillis(),
-                r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), r.attempts());
+                r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), r.attempts(), r.session());
     }
 
     public static RequestRecord withLatency(RequestRecord r, long latencyMillis) {
@@ -102,13 +102,13 @@ public final class Records {
                 r.tier(), r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(),
                 r.status(), r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(),
                 latencyMillis, r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(),
-                r.attempts());
+                r.attempts(), r.session());
     }
 
     public static RequestRecord withText(RequestRecord r, String model, String prompt, String answer) {
         return new RequestRecord(r.queryId(), r.timestamp(), r.callerKeyHash(), r.requestedModel(), model,
                 r.tier(), r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(),
                 r.status(), r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(),
-                r.latencyMillis(), r.ttfbMillis(), r.upstreamMillis(), prompt, answer, r.attempts());
+                r.latencyMillis(), r.ttfbMillis(), r.upstreamMillis(), prompt, answer, r.attempts(), r.session());
     }
 }

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -34,11 +35,13 @@ import dev.costgateway.core.metrics.CsvReport;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
+import dev.costgateway.core.session.CacheHealth;
 
 /**
  * The metrics endpoints, for the gateway's Jetty server. Answers (and returns true for) {@code GET} on
- * {@code /v1/metrics}, {@code /v1/metrics/recent}, {@code /v1/metrics/instances}, {@code /metrics}, {@code /dashboard} and
- * {@code /v1/reports/costs.csv}; returns false for everything else so the next handler takes it.
+ * {@code /v1/metrics}, {@code /v1/metrics/recent}, {@code /v1/metrics/instances}, {@code /metrics}, {@code /dashboard},
+ * {@code /v1/reports/costs.csv}, {@code /v1/sessions} and {@code /v1/sessions/{id}}; returns false for everything else
+ * so the next handler takes it.
  *
  * <p>Query parameters: {@code from}/{@code to} are an ISO date ({@code 2025-03-10}, UTC; as {@code to} the whole
  * day is included, as in the CSV report) or an ISO instant ({@code 2025-03-10T12:00:00Z}, {@code to} exclusive).
@@ -51,12 +54,16 @@ public final class MetricsHandler extends Handler.Abstract {
 
     static final int MAX_RECENT = 1000;
     static final int MAX_BUCKETS = 2000;
+    static final int MAX_SESSIONS = 1000;
+    static final int MAX_SESSION_REQUESTS = 10_000;
+    private static final String SESSION_PATH = "/v1/sessions/";
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsHandler.class);
     private static final String JSON = "application/json";
     private static final String NONCE_PLACEHOLDER = "__CSP_NONCE__";
 
     private final MetricsQueries queries;
+    private final Supplier<CacheHealth.Prices> prices;
     private final LongSupplier droppedRecords;
     private final InstantSource clock;
     private final String dashboardHtml;
@@ -68,6 +75,14 @@ public final class MetricsHandler extends Handler.Abstract {
 
     /** @param clock "now" for {@code bucket} ranges without {@code to} */
     public MetricsHandler(MetricsQueries queries, LongSupplier droppedRecords, InstantSource clock) {
+        this(queries, droppedRecords, clock, null);
+    }
+
+    /** @param prices the live prices, for what a session's prompt-cache problems cost; null prices them at 0 */
+    public MetricsHandler(MetricsQueries queries, LongSupplier droppedRecords, InstantSource clock,
+            Supplier<CacheHealth.Prices> prices) {
+        this.prices = prices == null ? () -> new CacheHealth.Prices(m -> java.util.OptionalDouble.empty(), 0, 0, 0)
+                : prices;
         this.queries = queries;
         this.droppedRecords = droppedRecords;
         this.clock = clock;
@@ -90,8 +105,12 @@ public final class MetricsHandler extends Handler.Abstract {
                                 droppedRecords.getAsLong()));
                 case "/dashboard" -> dashboard(response, callback);
                 case "/v1/reports/costs.csv" -> costsCsv(request, response, callback);
+                case "/v1/sessions" -> sessions(request, response, callback);
                 default -> {
-                    return false;
+                    if (!path.startsWith(SESSION_PATH)) {
+                        return false;
+                    }
+                    session(path.substring(SESSION_PATH.length()), request, response, callback);
                 }
             }
         } catch (BadRequest e) {
@@ -143,6 +162,50 @@ public final class MetricsHandler extends Handler.Abstract {
                 MetricsJson.recent(queries.requests(MetricsQueries.RequestQuery.latest(count))));
     }
 
+    private void sessions(Request request, Response response, Callback callback) {
+        Fields params = Request.extractQueryParameters(request);
+        Instant from = instant(params, "from", false);
+        Instant to = instant(params, "to", true);
+        checkOrder(from, to);
+        int n = count(params.getValue("n"), 50, MAX_SESSIONS);
+        String project = params.getValue("project");
+        project = project == null || project.isBlank() ? null : project.strip(); // "project=" as no filter
+        sendJson(response, callback, 200, MetricsJson.sessions(
+                queries.sessions(new MetricsQueries.SessionQuery(from, to, project, n)), from, to));
+    }
+
+    private void session(String id, Request request, Response response, Callback callback) {
+        if (id.isEmpty() || id.length() > 128 || id.indexOf('/') >= 0) {
+            throw new BadRequest("session id must be 1 to 128 characters: /v1/sessions/{id}");
+        }
+        int n = count(Request.extractQueryParameters(request).getValue("n"), MAX_SESSION_REQUESTS,
+                MAX_SESSION_REQUESTS);
+        List<dev.costgateway.core.metrics.RequestRecord> records = queries.sessionRequests(id, n);
+        if (records.isEmpty()) {
+            sendJson(response, callback, 404, MetricsJson.error("not_found_error", "no session with that id"));
+            return;
+        }
+        List<CacheHealth.Warning> warnings = CacheHealth.check(
+                records.stream().map(dev.costgateway.core.metrics.RequestRecord::cacheTurn).toList(), prices.get());
+        sendJson(response, callback, 200, MetricsJson.session(id, records, warnings));
+    }
+
+    /** An optional count parameter from 1 to max. */
+    private static int count(String value, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new BadRequest("n must be an integer from 1 to " + max);
+    }
+
     private void costsCsv(Request request, Response response, Callback callback) {
         Fields params = Request.extractQueryParameters(request);
         LocalDate from = date(params, "from");
@@ -155,7 +218,7 @@ public final class MetricsHandler extends Handler.Abstract {
         try {
             grouping = group == null ? ReportGrouping.DAY : ReportGrouping.valueOf(group.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new BadRequest("group must be one of day, model, tier, request");
+            throw new BadRequest("group must be one of day, model, tier, request, session, project");
         }
         String csv = CsvReport.toCsv(queries.report(from, to, grouping), grouping);
         String file = "costs_" + (from == null ? "start" : from) + "_" + (to == null ? "now" : to) + "_"

@@ -11,9 +11,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsQueries.InstanceRow;
+import dev.costgateway.core.metrics.MetricsQueries.SessionRow;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.session.CacheHealth;
+import dev.costgateway.core.session.SessionTag;
 
 /** JSON shapes of the metrics endpoints (snake_case, money in USD, times ISO-8601 UTC, durations in ms). */
 final class MetricsJson {
@@ -127,6 +130,15 @@ final class MetricsJson {
         o.put("upstream_ms", r.upstreamMillis());
         o.put("prompt_preview", r.promptPreview());
         o.put("answer_preview", r.answerPreview());
+        if (r.session().isPresent()) {
+            o.put("session_id", r.session().id());
+            o.put("session_source", r.session().source().wire());
+            o.put("project", r.session().project());
+        } else {
+            o.putNull("session_id");
+            o.putNull("session_source");
+            o.putNull("project");
+        }
         ArrayNode attempts = o.putArray("attempts");
         for (AttemptRecord a : r.attempts()) {
             ObjectNode n = attempts.addObject();
@@ -138,6 +150,71 @@ final class MetricsJson {
             usage(n, a.usage());
             n.put("cost_usd", a.costUsd());
             n.put("latency_ms", a.latencyMillis());
+        }
+        return o;
+    }
+
+    static ObjectNode sessions(List<SessionRow> rows, Instant from, Instant to) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("type", "sessions");
+        o.put("from", from == null ? null : from.toString());
+        o.put("to", to == null ? null : to.toString());
+        o.put("count", rows.size());
+        ArrayNode data = o.putArray("data");
+        for (SessionRow s : rows) {
+            data.add(session(s));
+        }
+        return o;
+    }
+
+    static ObjectNode session(SessionRow s) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("session_id", s.sessionId());
+        n.put("source", s.source());
+        n.put("project", s.project());
+        n.put("project_short", SessionTag.shortProject(s.project()));
+        n.put("started", s.started().toString());
+        n.put("last_activity", s.lastActivity().toString());
+        n.put("duration_ms", s.duration().toMillis());
+        n.put("requests", s.requests());
+        ArrayNode models = n.putArray("models");
+        s.models().forEach(models::add);
+        n.put("cost_usd", s.costUsd());
+        n.put("counterfactual_usd", s.counterfactualUsd());
+        n.put("saved_usd", s.savedUsd());
+        n.put("input_tokens", s.inputTokens());
+        n.put("output_tokens", s.outputTokens());
+        n.put("cache_creation_tokens", s.cacheCreationTokens());
+        n.put("cache_read_tokens", s.cacheReadTokens());
+        n.put("prompt_cache_hit_ratio", s.promptCacheHitRatio());
+        n.put("cache_hits", s.cacheHits());
+        n.put("escalations", s.escalations());
+        n.put("errors", s.errors());
+        return n;
+    }
+
+    /** One session: its prompt-cache findings, then its requests in order. */
+    static ObjectNode session(String id, List<RequestRecord> records, List<CacheHealth.Warning> warnings) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("type", "session");
+        o.put("session_id", id);
+        o.put("count", records.size());
+        ObjectNode health = o.putObject("cache_health");
+        health.put("wasted_usd", CacheHealth.totalUsd(warnings));
+        ArrayNode list = health.putArray("warnings");
+        for (CacheHealth.Warning w : warnings) {
+            ObjectNode n = list.addObject();
+            n.put("kind", w.kind().wire());
+            n.put("request_index", w.turnIndex());
+            n.put("query_id", w.queryId());
+            n.put("model", w.model());
+            n.put("tokens", w.tokens());
+            n.put("cost_usd", w.costUsd());
+            n.put("detail", w.detail());
+        }
+        ArrayNode data = o.putArray("requests");
+        for (RequestRecord r : records) {
+            data.add(request(r));
         }
         return o;
     }
