@@ -83,6 +83,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     private final Observable<ConfigState> configState;
     private final Instant startedAt;
     private final UpstreamClient upstream;
+    private final DataDirLock dataDirLock;
     private final GatewayComponents components;
     private ProxyServer server;
     private Thread watcher;
@@ -95,7 +96,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             LOG.warn("config: {}", w);
         }
         String text = Files.readString(options.configFile(), StandardCharsets.UTF_8);
-        return new Gateway(options, loaded.config(), text);
+        try {
+            return new Gateway(options, loaded.config(), text);
+        } catch (DataDirLock.InUseException e) {
+            throw new DataDirInUseException(e);
+        }
     }
 
     private Gateway(Options options, GatewayConfig fileConfig, String fileText) throws IOException {
@@ -105,10 +110,43 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         this.startedAt = options.clock().instant();
         this.status = new Observable<>(GatewayStatus.initial(effective.upstream().baseUrl().toString()));
         this.configState = new Observable<>(new ConfigState(fileConfig, fileText, List.of()));
-        Files.createDirectories(options.dataDir());
-        this.upstream = new UpstreamClient(config::get);
-        this.components = GatewayComponents.create(config::get, options.dataDir(), options.clock(), upstream,
-                status, options.loadEmbedder());
+        // first, before the model load or the database: a second gateway on this folder stops here, cleanly
+        this.dataDirLock = DataDirLock.acquire(options.dataDir(), startedAt);
+        UpstreamClient client = null;
+        try {
+            client = new UpstreamClient(config::get);
+            this.upstream = client;
+            this.components = GatewayComponents.create(config::get, options.dataDir(), options.clock(), upstream,
+                    status, options.loadEmbedder());
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            dataDirLock.close();
+            throw e;
+        }
+    }
+
+    /** Thrown by {@link #open} when another gateway holds the data folder. */
+    public static final class DataDirInUseException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient Path dataDir;
+        private final String holder;
+
+        DataDirInUseException(DataDirLock.InUseException e) {
+            super(e.getMessage(), e);
+            this.dataDir = e.dataDir();
+            this.holder = e.holder();
+        }
+
+        public Path dataDir() {
+            return dataDir;
+        }
+
+        /** What the holder wrote ("pid 123, started ..., listening on ..."), or "" when unknown. */
+        public String holder() {
+            return holder;
+        }
     }
 
     // ---- lifecycle ----
@@ -124,6 +162,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         try {
             s.start();
             server = s;
+            dataDirLock.describe(s.url());
             status.set(status.get().withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
             LOG.info("proxy started at {}", s.url());
         } catch (Exception e) {
@@ -190,15 +229,23 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         status.set(status.get().withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
     }
 
+    /** Stops everything; waits (bounded) for a model load in progress, so the JVM may exit afterwards. Idempotent. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         if (watcher != null) {
             watcher.interrupt();
         }
         stop();
-        components.close();
-        upstream.close();
+        try {
+            components.close();
+            upstream.close();
+        } finally {
+            dataDirLock.close();
+        }
     }
 
     /** The listening port, or -1 when stopped. */

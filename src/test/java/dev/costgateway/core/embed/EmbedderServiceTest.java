@@ -1,11 +1,14 @@
 package dev.costgateway.core.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -69,14 +72,65 @@ class EmbedderServiceTest {
     }
 
     @Test
-    void closesAnEmbedderThatFinishesLoadingAfterClose() {
-        FakeEmbedder fake = new FakeEmbedder();
-        EmbedderService service = EmbedderService.loading(() -> fake, queued::add);
+    void abandonsALoadThatHadNotStartedWhenClosed() {
+        AtomicBoolean loaderCalled = new AtomicBoolean();
+        EmbedderService service = EmbedderService.loading(() -> {
+            loaderCalled.set(true);
+            return new FakeEmbedder();
+        }, queued::add);
         service.close();
         queued.forEach(Runnable::run);
-        assertThat(fake.closed).isTrue();
+        assertThat(loaderCalled).as("the native runtime is never touched after close").isFalse();
         assertThat(service.ready()).isEmpty();
         assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void closeWaitsForALoadInProgressAndClosesWhatItLoaded() throws Exception {
+        FakeEmbedder fake = new FakeEmbedder();
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch releaseLoader = new CountDownLatch(1);
+        EmbedderService service = EmbedderService.loading(() -> {
+            loaderEntered.countDown();
+            try {
+                releaseLoader.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return fake;
+        }, EmbedderService.newLoaderExecutor());
+        assertThat(loaderEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(service::close);
+        // close must not return while the (native) load is still running
+        assertThatThrownBy(() -> closing.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(fake.closed).isFalse();
+
+        releaseLoader.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+        assertThat(fake.closed).as("the model loaded during close is freed before close returns").isTrue();
+        assertThat(service.ready()).isEmpty();
+        assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void waitingForALoadIsBounded() throws Exception {
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch releaseLoader = new CountDownLatch(1);
+        EmbedderService service = EmbedderService.loading(() -> {
+            loaderEntered.countDown();
+            try {
+                releaseLoader.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new FakeEmbedder();
+        }, EmbedderService.newLoaderExecutor());
+        assertThat(loaderEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(service.awaitLoadEnd(java.time.Duration.ofMillis(50))).isFalse();
+        releaseLoader.countDown();
+        assertThat(service.awaitLoadEnd(java.time.Duration.ofSeconds(10))).isTrue();
+        service.close();
     }
 
     @Test
