@@ -18,9 +18,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.cache.CacheKey;
 import dev.costgateway.core.cache.CachedAnswer;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.SingleFlight;
 import dev.costgateway.core.cache.SseReplay;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
@@ -49,6 +51,7 @@ final class GatewayPolicy implements MessagePolicy {
 
     private final Supplier<GatewayConfig> config;
     private final Supplier<ExactCache> exact;
+    private final SingleFlight<CacheKey> flights = new SingleFlight<>();
     private final SemanticCache semantic;
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final EmbeddingLayer embedding;
@@ -136,6 +139,13 @@ final class GatewayPolicy implements MessagePolicy {
         }
         return semantic.lookup(body, scope, mode).map(s -> new CacheHit("semantic", s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
+    }
+
+    @Override
+    public SingleFlight.Ticket joinInFlight(ObjectNode body, ClientContext client) {
+        GatewayConfig cfg = config.get();
+        String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
+        return flights.join(ExactCache.key(body, scope, routingMode(cfg, client)));
     }
 
     @Override

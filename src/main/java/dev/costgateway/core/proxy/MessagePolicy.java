@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.cache.SingleFlight;
 
 /**
  * Every decision the gateway makes about a {@code /v1/messages} request, behind one interface so the proxy
@@ -27,6 +28,15 @@ public interface MessagePolicy {
     CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client);
 
     Optional<CacheHit> lookup(ObjectNode body, ClientContext client);
+
+    /**
+     * Joins the flight of an identical request in progress (single-flight, same key and scope as the exact
+     * cache), after a cache miss. A follower waits for {@link SingleFlight.Ticket#landed()} and looks up again;
+     * the leader lands once its answer is stored or it ends without one.
+     */
+    default SingleFlight.Ticket joinInFlight(ObjectNode body, ClientContext client) {
+        return SingleFlight.NONE;
+    }
 
     /** Offered every complete answer; the policy decides whether to keep it. */
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);

@@ -41,6 +41,7 @@ import dev.costgateway.core.api.ModelRewriter;
 import dev.costgateway.core.api.SseEventParser;
 import dev.costgateway.core.api.StreamAccumulator;
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.cache.SingleFlight;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsRecorder;
@@ -160,6 +161,7 @@ final class MessagesHandler {
         private final long startNanos = System.nanoTime();
         private final java.time.Instant startedAt = clock.instant();
         private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile SingleFlight.Ticket flight = SingleFlight.NONE;
         private final List<AttemptRecord> attempts = new ArrayList<>();
 
         private byte[] originalBody;
@@ -242,7 +244,32 @@ final class MessagesHandler {
                     serveCacheHit(hit.get());
                     return;
                 }
+                flight = pol.joinInFlight(body, client); // single-flight: see MessagePolicy#joinInFlight
+                if (flight.follower()) {
+                    flight.landed().orTimeout(cfg.upstream().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                            .whenComplete((landed, timedOut) -> afterLeaderLanded());
+                    return;
+                }
             }
+            routeAndSend();
+        }
+
+        /** A follower of an identical request: its answer is in the cache now, or this one goes upstream. */
+        private void afterLeaderLanded() {
+            Optional<MessagePolicy.CacheHit> hit;
+            try {
+                hit = pol.lookup(body, client);
+            } catch (RuntimeException e) {
+                hit = Optional.empty();
+            }
+            if (hit.isPresent()) {
+                serveCacheHit(hit.get());
+            } else {
+                routeAndSend();
+            }
+        }
+
+        private void routeAndSend() {
             pol.route(body, requestedModel, client).whenComplete((r, failure) -> {
                 if (failure != null || r == null) {
                     LOG.warn("routing failed, forwarding the requested model: {}", String.valueOf(failure));
@@ -401,10 +428,10 @@ final class MessagesHandler {
             proxyToClientResponse.setStatus(status);
             ttfbNanos = System.nanoTime() - startNanos;
             String errorType = status == 200 ? null : errorTypeOf(decoded(upstreamHeaders, content));
+            if (message != null && status == 200) {
+                offerToCache(message, usage); // before the write: a repeat sent the instant this ends is a hit
+            }
             proxyToClientResponse.write(true, ByteBuffer.wrap(content), Callback.from(() -> {
-                if (message != null && status == 200) {
-                    offerToCache(message, usage);
-                }
                 finish(status, errorType, route.model(), "none", usage, cost, counterfactual, message);
                 callback.succeeded();
             }, this::clientGone));
@@ -418,6 +445,7 @@ final class MessagesHandler {
                     LOG.warn("cache store failed: {}", e.toString());
                 }
             }
+            flight.land();
         }
 
         /** Cost of every answer attempt plus classifier calls; null when any answer's price is unknown. */
@@ -515,6 +543,7 @@ final class MessagesHandler {
             if (!finished.compareAndSet(false, true)) {
                 return false;
             }
+            flight.land(); // ended without a stored answer (or after it): identical requests stop waiting
             long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             boolean storeText = cfg.metrics().storeText();
             int previewChars = cfg.metrics().textPreviewChars();
@@ -605,6 +634,7 @@ final class MessagesHandler {
         private int upstreamStatus;
         private HttpFields upstreamHeaders;
         private java.io.ByteArrayOutputStream errorBody;
+        private boolean offered;
 
         LiveStream(Exchange ex, org.eclipse.jetty.client.Request req, long attemptStart, String trigger,
                    ClientCloseWatch watch) {
@@ -658,6 +688,10 @@ final class MessagesHandler {
                 }
                 ByteBuffer bytes = chunk.getByteBuffer();
                 parser.feed(bytes);
+                if (!offered && accumulator.complete()) {
+                    offered = true; // message_stop is in this chunk: store before the client can ask again
+                    ex.offerToCache(accumulator.message(), accumulator.usage());
+                }
                 if (!headersSent) {
                     sendHeaders();
                 }
@@ -785,7 +819,7 @@ final class MessagesHandler {
                     upstreamStatus, usage, cost, TimeUnit.NANOSECONDS.toMillis(elapsed)));
             JsonNode message = accumulator.complete() ? accumulator.message() : null;
             String errorType = accumulator.error() == null ? null : accumulator.error().path("type").asText(null);
-            if (message != null) {
+            if (message != null && !offered) {
                 ex.offerToCache(message, usage);
             }
             ex.finish(upstreamStatus, errorType, ex.route().model(), "none", usage, ex.totalCost(),
