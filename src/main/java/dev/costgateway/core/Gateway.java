@@ -88,6 +88,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     private ProxyServer server;
     private Thread watcher;
     private volatile boolean closed;
+    /** The latest reload, for /health: when, whether it was applied, and what happened. */
+    private volatile ReloadOutcome lastReload;
+
+    private record ReloadOutcome(Instant at, boolean applied, String detail) {
+    }
 
     /** Loads (or creates) the config file; throws when it is invalid, naming file, line and key. */
     public static Gateway open(Options options) throws ConfigException, IOException {
@@ -261,6 +266,15 @@ public final class Gateway implements GatewayControl, AutoCloseable {
 
     @Override
     public synchronized ReloadResult reload(GatewayConfig fileConfig) {
+        ReloadResult result = applyReload(fileConfig);
+        lastReload = new ReloadOutcome(options.clock().instant(), true, result.message());
+        if (status.get().configProblem() != null) {
+            status.set(status.get().withConfigProblem(null));
+        }
+        return result;
+    }
+
+    private ReloadResult applyReload(GatewayConfig fileConfig) {
         GatewayConfig next = applyOverrides(fileConfig);
         GatewayConfig previous = config.getAndSet(next);
         components.reconfigure(next);
@@ -328,6 +342,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         if (text.equals(current.yamlText())) {
             if (!current.rejected().isEmpty()) {
                 configState.set(new ConfigState(current.config(), text, List.of()));
+                status.set(status.get().withConfigProblem(null)); // the file is back to what is in force
             }
             return;
         }
@@ -344,6 +359,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         } catch (ConfigException e) {
             LOG.warn("config file edit refused, keeping the previous settings:\n{}", e.getMessage());
             configState.set(new ConfigState(current.config(), current.yamlText(), e.problems()));
+            String first = e.problems().isEmpty() ? e.getMessage() : e.problems().get(0).toString();
+            String problem = "edit of " + options.configFile() + " refused (" + first
+                    + "); the previous settings stay in force";
+            lastReload = new ReloadOutcome(options.clock().instant(), false, problem);
+            status.set(status.get().withConfigProblem(problem));
         }
     }
 
@@ -442,18 +462,42 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         return v == null ? "dev" : v;
     }
 
+    /**
+     * The full {@code /health} report: every dependency's state in one place. Behind the token when one is set;
+     * callers without it get {@code {"status":"ok"}} only ({@code ProxyServer.LIVENESS}).
+     */
     private ObjectNode health() {
         ObjectNode h = JSON.createObjectNode();
         GatewayStatus st = status.get();
+        GatewayConfig cfg = config.get();
         h.put("status", "ok");
         h.put("version", version());
         h.put("uptime_seconds", Duration.between(startedAt, options.clock().instant()).toSeconds());
-        h.put("upstream", config.get().upstream().baseUrl().toString());
-        h.put("routing", config.get().routing().mode().name().toLowerCase(java.util.Locale.ROOT));
-        h.put("embedder", st.embedder().name().toLowerCase(java.util.Locale.ROOT));
+        h.put("upstream", cfg.upstream().baseUrl().toString());
+        h.put("upstream_state", lower(st.upstream()));
+        h.put("routing", lower(cfg.routing().mode()));
+        h.put("embedder", lower(st.embedder()));
         components.describeHealth(h);
         h.put("metrics_dropped", components.recorder().droppedRecords());
+        ObjectNode c = h.putObject("config");
+        c.put("file", options.configFile().toString());
+        ReloadOutcome r = lastReload;
+        c.put("in_force", st.configProblem() == null ? "file" : "previous settings");
+        if (r == null) {
+            c.put("last_reload", "none");
+        } else {
+            c.put("last_reload", r.applied() ? "applied" : "refused");
+            c.put("last_reload_at", r.at().toString());
+            c.put("last_reload_detail", r.detail());
+        }
+        if (st.configProblem() != null) {
+            c.put("problem", st.configProblem());
+        }
         return h;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Handler for the metrics endpoints, for tests that mount it elsewhere. */

@@ -162,6 +162,10 @@ final class GatewayComponents implements AutoCloseable {
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
+        ObjectNode metrics = health.putObject("metrics");
+        metrics.put("store", store.writeFailing() ? "failing" : "ok");
+        metrics.put("queued", store.queued());
+        metrics.put("dropped", store.droppedRecords());
     }
 
     /** Blocks until every record queued so far is in the database (tests, shutdown). */

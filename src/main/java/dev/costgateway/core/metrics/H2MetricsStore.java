@@ -73,9 +73,9 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     private volatile boolean closing;
     private volatile boolean closed;
 
-    // writer thread only
+    // written by the writer thread only
     private BatchWriter batchWriter;
-    private boolean storeFailing;
+    private volatile boolean storeFailing;
     private Instant nextPurge;
 
     H2MetricsStore(GatewayConfig.Metrics cfg, ConnectionFactory connections, InstantSource clock,
@@ -151,6 +151,16 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     @Override
     public long droppedRecords() {
         return dropped.get();
+    }
+
+    /** True while writes to the database fail (records are being dropped until it recovers). */
+    public boolean writeFailing() {
+        return storeFailing;
+    }
+
+    /** Records accepted but not yet written (what a hard kill would lose right now). */
+    public int queued() {
+        return (int) Math.max(0, accepted.get() - processed.get());
     }
 
     /** Blocks until every record accepted before this call is written (or counted as dropped). */
