@@ -50,12 +50,14 @@ final class DataDirLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final String started;
+    private final String uncleanPrevious;
 
-    private DataDirLock(Path file, FileChannel channel, FileLock lock, String started) {
+    private DataDirLock(Path file, FileChannel channel, FileLock lock, String started, String uncleanPrevious) {
         this.file = file;
         this.channel = channel;
         this.lock = lock;
         this.started = started;
+        this.uncleanPrevious = uncleanPrevious;
     }
 
     /** Takes the folder's lock (creating the folder) or throws {@link InUseException} naming the holder. */
@@ -78,7 +80,9 @@ final class DataDirLock implements AutoCloseable {
             channel.close();
             throw new InUseException(dataDir.toAbsolutePath(), holder);
         }
-        DataDirLock l = new DataDirLock(file, channel, lock, now.toString());
+        // a clean close empties the file: text left in it means the previous gateway died (kill -9, power cut)
+        String previous = describeHolder(channel);
+        DataDirLock l = new DataDirLock(file, channel, lock, now.toString(), previous);
         l.describe(null);
         return l;
     }
@@ -110,6 +114,14 @@ final class DataDirLock implements AutoCloseable {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * What the previous gateway on this folder wrote about itself when it did not stop cleanly (killed, crashed,
+     * power cut), or "" when it closed normally or this is the first start.
+     */
+    String uncleanPrevious() {
+        return uncleanPrevious;
     }
 
     @Override

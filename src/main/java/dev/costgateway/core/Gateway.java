@@ -85,6 +85,8 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     private final UpstreamClient upstream;
     private final DataDirLock dataDirLock;
     private final GatewayComponents components;
+    /** Time of the newest stored record when the previous gateway had died (null otherwise): where the tail ends. */
+    private final Instant previousLastRecord;
     private ProxyServer server;
     private Thread watcher;
     private volatile boolean closed;
@@ -117,6 +119,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         this.configState = new Observable<>(new ConfigState(fileConfig, fileText, List.of()));
         // first, before the model load or the database: a second gateway on this folder stops here, cleanly
         this.dataDirLock = DataDirLock.acquire(options.dataDir(), startedAt);
+        if (!dataDirLock.uncleanPrevious().isEmpty()) {
+            LOG.warn("the previous gateway on {} did not stop cleanly ({}); metrics of its last requests (those "
+                    + "still queued, up to {} ms) may be missing; the database itself is intact",
+                    options.dataDir(), dataDirLock.uncleanPrevious(), dev.costgateway.core.metrics.H2MetricsStore.MAX_UNWRITTEN_MILLIS);
+        }
         UpstreamClient client = null;
         try {
             client = new UpstreamClient(config::get);
@@ -130,6 +137,9 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             dataDirLock.close();
             throw e;
         }
+        this.previousLastRecord = dataDirLock.uncleanPrevious().isEmpty() ? null
+                : components.queries().requests(dev.costgateway.core.metrics.MetricsQueries.RequestQuery.latest(1))
+                        .stream().findFirst().map(dev.costgateway.core.metrics.RequestRecord::timestamp).orElse(null);
     }
 
     /** Thrown by {@link #open} when another gateway holds the data folder. */
@@ -479,6 +489,16 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         h.put("embedder", lower(st.embedder()));
         components.describeHealth(h);
         h.put("metrics_dropped", components.recorder().droppedRecords());
+        if (!dataDirLock.uncleanPrevious().isEmpty()) {
+            ObjectNode p = h.putObject("previous_run");
+            p.put("stopped_cleanly", false);
+            p.put("holder", dataDirLock.uncleanPrevious());
+            if (previousLastRecord != null) {
+                p.put("last_record", previousLastRecord.toString());
+            }
+            p.put("lost_tail", "it was killed: the records of its last requests (those still queued, answered up to "
+                    + dev.costgateway.core.metrics.H2MetricsStore.MAX_UNWRITTEN_MILLIS + " ms before the kill) are missing; the database is intact");
+        }
         ObjectNode c = h.putObject("config");
         c.put("file", options.configFile().toString());
         ReloadOutcome r = lastReload;

@@ -48,6 +48,12 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
 
     /** Longest a record waits for others to share its transaction, in milliseconds. */
     static final long LINGER_MILLIS = 250;
+    /** A lingering batch is written as soon as this many records wait (under load: ~8 commits/s at 200 req/s). */
+    static final int LINGER_CUT = 25;
+    /** How often a lingering writer looks at the queue. */
+    static final long LINGER_SLICE_MILLIS = 20;
+    /** Longest a record accepted by {@link #record} may stay unwritten: what a hard kill can lose. */
+    public static final long MAX_UNWRITTEN_MILLIS = LINGER_MILLIS;
 
     static final Duration PURGE_INTERVAL = Duration.ofDays(1);
 
@@ -71,6 +77,8 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     private final AtomicBoolean queueFullLogged = new AtomicBoolean();
     private final Object progress = new Object();
     private volatile boolean closing;
+    /** Set by {@link #flush()}: the writer stops lingering and writes what it has. */
+    private volatile boolean hurry;
     private volatile boolean closed;
 
     // written by the writer thread only
@@ -124,7 +132,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
      */
     static String defaultUrl(Path dataDir) {
         String file = dataDir.toAbsolutePath().resolve("metrics").toString().replace('\\', '/');
-        return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     @Override
@@ -166,6 +174,7 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
     /** Blocks until every record accepted before this call is written (or counted as dropped). */
     public void flush() {
         long target = accepted.get();
+        hurry = true;
         java.util.concurrent.locks.LockSupport.unpark(writer); // cut a linger short: someone is waiting
         synchronized (progress) {
             while (processed.get() < target && writer.isAlive()) {
@@ -248,8 +257,19 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
             return;
         }
         // Sleep rather than wait on the queue: a waiting consumer is woken by every offer, which would cost each
-        // request a thread wake-up; a sleeping one costs nothing until it drains the lot.
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
+        // request a thread wake-up; a sleeping one costs nothing until it drains the lot. The sleep is cut into
+        // slices so that under load the batch is written once it has LINGER_CUT records instead of lingering the
+        // full 250 ms: what sits in memory (and a kill -9 would lose) stays small, at ~1 check per slice.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+        while (!closing && !hurry) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || batch.size() + queue.size() >= LINGER_CUT) {
+                break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left,
+                    TimeUnit.MILLISECONDS.toNanos(LINGER_SLICE_MILLIS)));
+        }
+        hurry = false;
         queue.drainTo(batch, MAX_BATCH - batch.size());
     }
 
