@@ -14,7 +14,6 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,12 +29,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.ConfigProblem;
+import dev.costgateway.core.config.ConfigValidator;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.ProxyServer;
 import dev.costgateway.core.proxy.UpstreamClient;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * The running gateway: configuration, proxy listener, upstream client, policy (routing, caches, escalation,
@@ -55,18 +56,18 @@ public final class Gateway implements GatewayControl, AutoCloseable {
      * @param upstreamOverride {@code --upstream} or env {@code GATEWAY_UPSTREAM_URL}, or null
      */
     public record Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
-                          String upstreamOverride, Supplier<String> envApiKey, InstantSource clock,
+                          String upstreamOverride, Supplier<String> envApiKey, GatewayClock clock,
                           boolean loadEmbedder) {
         public Options {
             Objects.requireNonNull(configFile);
             Objects.requireNonNull(dataDir);
             envApiKey = envApiKey == null ? () -> System.getenv("ANTHROPIC_API_KEY") : envApiKey;
-            clock = clock == null ? InstantSource.system() : clock;
+            clock = clock == null ? GatewayClock.system() : clock;
         }
 
         /** Options that load the embedding model in the background (the product's default). */
         public Options(Path configFile, Path dataDir, String hostOverride, Integer portOverride,
-                       String upstreamOverride, Supplier<String> envApiKey, InstantSource clock) {
+                       String upstreamOverride, Supplier<String> envApiKey, GatewayClock clock) {
             this(configFile, dataDir, hostOverride, portOverride, upstreamOverride, envApiKey, clock, true);
         }
 
@@ -171,14 +172,14 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         if (server != null && server.isRunning()) {
             return;
         }
-        status.set(status.get().withProxy(GatewayStatus.ProxyState.STARTING, null, null));
+        status.update(st -> st.withProxy(GatewayStatus.ProxyState.STARTING, null, null));
         ProxyServer s = new ProxyServer(config::get, upstream, components::policy, components.recorder(),
                 options.clock(), options.envApiKey(), this::health, components.httpHandler());
         try {
             s.start();
             server = s;
             dataDirLock.describe(s.url());
-            status.set(status.get().withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
+            status.update(st -> st.withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
             LOG.info("proxy started at {}", s.url());
         } catch (Exception e) {
             String reason = describeStartFailure(e);
@@ -188,7 +189,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
                 // nothing was started
             }
             server = null;
-            status.set(status.get().withProxy(GatewayStatus.ProxyState.FAILED, null, reason));
+            status.update(st -> st.withProxy(GatewayStatus.ProxyState.FAILED, null, reason));
             LOG.error("cannot start the proxy: {}", reason);
         }
         startWatcher();
@@ -211,10 +212,10 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 state = GatewayStatus.UpstreamState.UNREACHABLE;
             }
-            GatewayStatus st = status.get();
-            if (base.toString().equals(st.upstreamUrl())) {
-                status.set(st.withUpstream(state, st.upstreamUrl()));
-            }
+            GatewayStatus.UpstreamState probed = state;
+            // only if the upstream was not changed meanwhile (a reload probes the new one)
+            status.update(st -> base.toString().equals(st.upstreamUrl()) ? st.withUpstream(probed, st.upstreamUrl())
+                    : st);
         }, "upstream-probe");
         probe.setDaemon(true);
         probe.start();
@@ -241,7 +242,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             }
             server = null;
         }
-        status.set(status.get().withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
+        status.update(st -> st.withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
     }
 
     /** Stops everything; waits (bounded) for a model load in progress, so the JVM may exit afterwards. Idempotent. */
@@ -279,7 +280,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         ReloadResult result = applyReload(fileConfig);
         lastReload = new ReloadOutcome(options.clock().instant(), true, result.message());
         if (status.get().configProblem() != null) {
-            status.set(status.get().withConfigProblem(null));
+            status.update(st -> st.withConfigProblem(null));
         }
         return result;
     }
@@ -290,7 +291,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         components.reconfigure(next);
         boolean upstreamChanged = !previous.upstream().baseUrl().equals(next.upstream().baseUrl());
         if (upstreamChanged) {
-            status.set(status.get().withUpstream(GatewayStatus.UpstreamState.UNKNOWN,
+            status.update(st -> st.withUpstream(GatewayStatus.UpstreamState.UNKNOWN,
                     next.upstream().baseUrl().toString()));
             probeUpstream();
         }
@@ -309,15 +310,25 @@ public final class Gateway implements GatewayControl, AutoCloseable {
 
     @Override
     public synchronized ReloadResult saveAndReload(String yamlText) throws ConfigException, IOException {
-        GatewayConfig parsed = ConfigLoader.parse(yamlText, options.configFile().toString()).config();
-        String exposure = ProxyServer.checkExposure(applyOverrides(parsed).server());
-        if (exposure != null) {
-            throw new ConfigException(List.of(new ConfigProblem(options.configFile().toString(), 0, "server.host",
-                    exposure)));
-        }
+        GatewayConfig parsed = parseForServing(yamlText).config();
         writeAtomically(options.configFile(), yamlText);
         configState.set(new ConfigState(parsed, yamlText, List.of()));
         return reload(parsed);
+    }
+
+    /** Reads file text and checks the rules across keys on what would be served (overrides applied). */
+    private ConfigLoader.Result parseForServing(String yamlText) throws ConfigException {
+        ConfigLoader.Result r = ConfigLoader.parse(yamlText, options.configFile().toString());
+        List<ConfigProblem> problems = validate(r.config());
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return r;
+    }
+
+    @Override
+    public List<ConfigProblem> validate(GatewayConfig fileConfig) {
+        return ConfigValidator.validate(applyOverrides(fileConfig), options.configFile().toString());
     }
 
     /** Writes via a temp file and a move; the previous file is kept as {@code <name>.bak}. */
@@ -351,29 +362,26 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         ConfigState current = configState.get();
         if (text.equals(current.yamlText())) {
             if (!current.rejected().isEmpty()) {
-                configState.set(new ConfigState(current.config(), text, List.of()));
-                status.set(status.get().withConfigProblem(null)); // the file is back to what is in force
+                configState.update(cur -> cur.yamlText().equals(text) ? new ConfigState(cur.config(), text, List.of())
+                        : cur);
+                status.update(st -> st.withConfigProblem(null)); // the file is back to what is in force
             }
             return;
         }
         try {
-            ConfigLoader.Result r = ConfigLoader.parse(text, options.configFile().toString());
-            String exposure = ProxyServer.checkExposure(applyOverrides(r.config()).server());
-            if (exposure != null) {
-                throw new ConfigException(List.of(new ConfigProblem(options.configFile().toString(), 0,
-                        "server.host", exposure)));
-            }
+            ConfigLoader.Result r = parseForServing(text);
             configState.set(new ConfigState(r.config(), text, List.of()));
             ReloadResult result = reload(r.config());
             LOG.info("config file changed: {}", result.message());
         } catch (ConfigException e) {
             LOG.warn("config file edit refused, keeping the previous settings:\n{}", e.getMessage());
-            configState.set(new ConfigState(current.config(), current.yamlText(), e.problems()));
+            // keep whatever is in force now (a save may have landed meanwhile), only mark the edit as refused
+            configState.update(cur -> new ConfigState(cur.config(), cur.yamlText(), e.problems()));
             String first = e.problems().isEmpty() ? e.getMessage() : e.problems().get(0).toString();
             String problem = "edit of " + options.configFile() + " refused (" + first
                     + "); the previous settings stay in force";
             lastReload = new ReloadOutcome(options.clock().instant(), false, problem);
-            status.set(status.get().withConfigProblem(problem));
+            status.update(st -> st.withConfigProblem(problem));
         }
     }
 
@@ -456,6 +464,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     @Override
     public MetricsQueries metrics() {
         return components.queries();
+    }
+
+    @Override
+    public GatewayClock clock() {
+        return options.clock();
     }
 
     public MetricsRecorder recorder() {

@@ -2,7 +2,6 @@ package dev.costgateway.core;
 
 import dev.costgateway.core.observe.Observable;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +27,7 @@ import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.UpstreamClient;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * Wiring of the parts behind the proxy: embedder, caches, routing policy, metrics, their HTTP endpoints and
@@ -48,10 +48,13 @@ final class GatewayComponents implements AutoCloseable {
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
+    /** The one time source: the exact cache's Caffeine ticker, the semantic cache's TTLs, metrics, routing. */
+    private final GatewayClock clock;
 
-    private GatewayComponents(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,
+    private GatewayComponents(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
                               UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
         this.config = config;
+        this.clock = clock;
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "gateway-background");
             t.setDaemon(true);
@@ -62,10 +65,10 @@ final class GatewayComponents implements AutoCloseable {
                 ? EmbedderService.loading(() -> OnnxEmbedder.load(cfg.cache().embeddingModel()),
                 EmbedderService.newLoaderExecutor())
                 : EmbedderService.disabled();
-        embedder.subscribe(state -> status.set(status.get().withEmbedder(
+        embedder.subscribe(state -> status.update(st -> st.withEmbedder(
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
         exactConfig = cfg.cache();
-        exact.set(ExactCache.create(cfg.cache(), com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+        exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
         semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
@@ -100,11 +103,11 @@ final class GatewayComponents implements AutoCloseable {
             boolean answered = r.attempts().stream().anyMatch(a -> a.status() > 0);
             boolean unreachable = r.status() == 502 && "api_error".equals(r.errorType())
                     && r.attempts().stream().allMatch(a -> a.status() == 0);
-            GatewayStatus st = status.get();
+            // on Jetty threads, concurrently with the embedder loader and reloads: update, never get-then-set
             if (answered) {
-                status.set(st.withUpstream(GatewayStatus.UpstreamState.REACHABLE, st.upstreamUrl()));
+                status.update(st -> st.withUpstream(GatewayStatus.UpstreamState.REACHABLE, st.upstreamUrl()));
             } else if (unreachable) {
-                status.set(st.withUpstream(GatewayStatus.UpstreamState.UNREACHABLE, st.upstreamUrl()));
+                status.update(st -> st.withUpstream(GatewayStatus.UpstreamState.UNREACHABLE, st.upstreamUrl()));
             }
             delegate.record(r);
         }
@@ -115,7 +118,7 @@ final class GatewayComponents implements AutoCloseable {
         }
     }
 
-    static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, InstantSource clock,
+    static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
                                     UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
         return new GatewayComponents(config, dataDir, clock, upstream, status, loadEmbedder);
     }
@@ -143,7 +146,7 @@ final class GatewayComponents implements AutoCloseable {
         if (!c.redisUrl().equals(old.redisUrl()) || c.maxEntries() != old.maxEntries()
                 || !c.exactTtl().equals(old.exactTtl())) {
             ExactCache previous = exact.getAndSet(
-                    ExactCache.create(c, com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+                    ExactCache.create(c, clock::nanoTime));
             exactConfig = c;
             previous.close();
             LOG.info("exact cache rebuilt for the new settings");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * Everything the desktop app may do with the running gateway: one facade, no other door into the core.
@@ -33,6 +34,15 @@ public interface GatewayControl {
      */
     ReloadResult saveAndReload(String yamlText) throws ConfigException, java.io.IOException;
 
+    /**
+     * The problems across keys (e.g. listening beyond loopback without a token) that would make
+     * {@link #saveAndReload} refuse this configuration, as read from a file, with the start-up overrides applied.
+     * May resolve host names: call it off the FX thread.
+     */
+    default java.util.List<dev.costgateway.core.config.ConfigProblem> validate(GatewayConfig fileConfig) {
+        return dev.costgateway.core.config.ConfigValidator.validate(fileConfig, configFile().toString());
+    }
+
     GatewayConfig config();
 
     Path configFile();
@@ -40,6 +50,11 @@ public interface GatewayControl {
     Observable<GatewayStatus> status();
 
     MetricsQueries metrics();
+
+    /** The gateway's time source; the UI reads "now" and "today" from it too, so there is one clock. */
+    default GatewayClock clock() {
+        return GatewayClock.system();
+    }
 
     /**
      * The configuration in force and the text of the file it came from; updated on every reload and whenever the

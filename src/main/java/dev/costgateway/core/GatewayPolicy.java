@@ -1,8 +1,6 @@
 package dev.costgateway.core;
 
 import java.nio.charset.StandardCharsets;
-import java.time.InstantSource;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,10 +24,11 @@ import dev.costgateway.core.cache.SingleFlight;
 import dev.costgateway.core.cache.SseReplay;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
-import dev.costgateway.core.metrics.AttemptRecord;
+import dev.costgateway.core.decision.CacheKind;
+import dev.costgateway.core.decision.InFlight;
+import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.proxy.ClientContext;
 import dev.costgateway.core.proxy.MessagePolicy;
-import dev.costgateway.core.proxy.Route;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.routing.CostCalculator;
 import dev.costgateway.core.routing.EmbeddingLayer;
@@ -37,9 +36,9 @@ import dev.costgateway.core.routing.EscalationPolicy;
 import dev.costgateway.core.routing.HeuristicClassifier;
 import dev.costgateway.core.routing.LlmClassifier;
 import dev.costgateway.core.routing.LlmTransport;
-import dev.costgateway.core.routing.RouteDecision;
 import dev.costgateway.core.routing.Router;
 import dev.costgateway.core.routing.Savings;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * The gateway's decisions, assembled from the routing and cache packages: the proxy sees only
@@ -58,10 +57,10 @@ final class GatewayPolicy implements MessagePolicy {
     private final LlmClassifier llm;
     private final EscalationPolicy escalation = new EscalationPolicy();
     private final UpstreamClient upstream;
-    private final InstantSource clock;
+    private final GatewayClock clock;
 
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, InstantSource clock) {
+                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock) {
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
@@ -75,25 +74,16 @@ final class GatewayPolicy implements MessagePolicy {
     // ---- routing ----
 
     @Override
-    public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
+    public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
         Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)));
-        return router.route(body, client.routeBypass()).thenApply(GatewayPolicy::toRoute);
-    }
-
-    static Route toRoute(RouteDecision d) {
-        List<AttemptRecord> calls = new java.util.ArrayList<>();
-        for (RouteDecision.ClassifierCall c : d.classifierCalls()) {
-            calls.add(new AttemptRecord(calls.size(), "classifier", c.model(), "classifier:" + c.outcome(),
-                    c.status(), c.usage(), c.costUsd(), c.latencyMillis()));
-        }
-        return new Route(d.chosenModel(), d.routed() ? d.tier() : null, d.ceiling(), d.layer(), d.reason(), calls);
+        return router.route(body, client.routeBypass());
     }
 
     /** Sends layer-3 classifier calls upstream with the caller's own credential. */
     private LlmTransport transportFor(ClientContext client) {
         return json -> {
             CompletableFuture<LlmTransport.LlmReply> reply = new CompletableFuture<>();
-            long start = System.nanoTime();
+            long start = clock.nanoTime();
             upstream.newClassifierRequest()
                     .headers(h -> {
                         h.put("anthropic-version", "2023-06-01");
@@ -113,7 +103,7 @@ final class GatewayPolicy implements MessagePolicy {
                                 reply.completeExceptionally(result.getFailure());
                             } else {
                                 reply.complete(new LlmTransport.LlmReply(result.getResponse().getStatus(),
-                                        getContent(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+                                        getContent(), TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start)));
                             }
                         }
                     });
@@ -135,14 +125,14 @@ final class GatewayPolicy implements MessagePolicy {
         Optional<CachedAnswer> hit = exact.get().get(ExactCache.key(body, scope, mode));
         if (hit.isPresent()) {
             CachedAnswer a = hit.get();
-            return Optional.of(new CacheHit("exact", a.messageJson(), a.model(), a.usage(), "identical request"));
+            return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode).map(s -> new CacheHit("semantic", s.answer().messageJson(),
+        return semantic.lookup(body, scope, mode).map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
 
     @Override
-    public SingleFlight.Ticket joinInFlight(ObjectNode body, ClientContext client) {
+    public InFlight joinInFlight(ObjectNode body, ClientContext client) {
         GatewayConfig cfg = config.get();
         String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
         return flights.join(ExactCache.key(body, scope, routingMode(cfg, client)));
@@ -170,7 +160,8 @@ final class GatewayPolicy implements MessagePolicy {
     // ---- escalation and money ----
 
     @Override
-    public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar) {
+    public Optional<Escalation> escalate(JsonNode message, String requestedModel, RouteDecision current,
+                                         int escalationsSoFar) {
         GatewayConfig cfg = config.get();
         if (current.tier() == null || current.ceiling() == null) {
             return Optional.empty(); // unrouted requests are the client's choice
@@ -187,9 +178,7 @@ final class GatewayPolicy implements MessagePolicy {
         Tier t = next.get();
         boolean ceilingReached = t == current.ceiling() && !Router.AUTO_MODEL.equals(requestedModel);
         String model = ceilingReached && cfg.tierOf(requestedModel).orElse(null) == t ? requestedModel : cfg.modelFor(t);
-        Route route = new Route(model, t, current.ceiling(), current.layer(),
-                current.reason() + "; escalated (" + trigger.get() + ")", List.of());
-        return Optional.of(new Escalation(route, trigger.get()));
+        return Optional.of(new Escalation(current.escalatedTo(model, t, trigger.get()), trigger.get()));
     }
 
     @Override

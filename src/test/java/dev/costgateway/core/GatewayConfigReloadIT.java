@@ -3,6 +3,7 @@ package dev.costgateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -19,6 +20,9 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 import dev.costgateway.core.config.ConfigException;
+import dev.costgateway.core.config.ConfigLoader;
+import dev.costgateway.core.config.ConfigProblem;
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.FakeUpstream;
 import dev.costgateway.testing.GatewayHarness;
 
@@ -26,13 +30,7 @@ import dev.costgateway.testing.GatewayHarness;
 class GatewayConfigReloadIT {
 
     static void await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeoutMillis + " ms");
-            }
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition);
     }
 
     static String routed(GatewayHarness h) throws Exception {
@@ -69,6 +67,30 @@ class GatewayConfigReloadIT {
                     .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage())
                             .contains("cache.semantic_threshold").contains("between 0 and 1"));
             assertThat(Files.readString(file)).isEqualTo(before);
+            assertThat(routed(h)).isEqualTo("claude-haiku-4-5-20251001");
+        }
+    }
+
+    @Test
+    void listeningBeyondLoopbackWithoutATokenIsRefusedOnSaveAndOnAnOutsideEdit() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start("")) {
+            Path file = h.gateway.configFile();
+            String before = Files.readString(file);
+            String exposed = before.replace("server:\n", "server:\n  host: 0.0.0.0\n");
+            assertThat(h.gateway.validate(ConfigLoader.parse(exposed, "f").config()))
+                    .extracting(ConfigProblem::key).containsExactly("server.host");
+            assertThatThrownBy(() -> h.gateway.saveAndReload(exposed))
+                    .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                            .singleElement().satisfies(p -> {
+                                assertThat(p.key()).isEqualTo("server.host");
+                                assertThat(p.message()).contains("server.auth_token");
+                            }));
+            assertThat(Files.readString(file)).isEqualTo(before);
+
+            Files.writeString(file, exposed);
+            await(() -> !h.gateway.configState().get().rejected().isEmpty(), 10_000);
+            assertThat(h.gateway.configState().get().rejected().get(0).key()).isEqualTo("server.host");
+            assertThat(h.gateway.config().server().host()).isEqualTo("127.0.0.1");
             assertThat(routed(h)).isEqualTo("claude-haiku-4-5-20251001");
         }
     }

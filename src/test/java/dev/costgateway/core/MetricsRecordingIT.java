@@ -2,6 +2,7 @@ package dev.costgateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.FakeUpstream;
 import dev.costgateway.testing.GatewayHarness;
 
@@ -35,18 +37,10 @@ class MetricsRecordingIT {
     /** The record is queued right after the response's last byte is written, so allow it a moment to arrive. */
     static RequestRecord byId(GatewayHarness h, HttpResponse<?> r) throws InterruptedException {
         String id = r.headers().firstValue("X-Gateway-Query-ID").orElseThrow();
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (true) {
+        return Await.value(Duration.ofSeconds(5), "request " + id + " was not recorded within 5 s", () -> {
             h.gateway.flushMetrics();
-            var found = h.gateway.metrics().request(id);
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("request " + id + " was not recorded within 5 s");
-            }
-            Thread.sleep(10);
-        }
+            return h.gateway.metrics().request(id);
+        });
     }
 
     @Test
@@ -183,14 +177,11 @@ class MetricsRecordingIT {
                     seen += new String(buf, 0, n, StandardCharsets.US_ASCII);
                 }
             }
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            RequestRecord gone = null;
-            while (gone == null && System.nanoTime() < deadline) {
+            RequestRecord gone = Await.poll(Duration.ofSeconds(5), () -> {
                 h.gateway.flushMetrics();
-                gone = h.gateway.metrics().requests(MetricsQueries.RequestQuery.latest(10)).stream()
-                        .filter(r -> "client_closed".equals(r.errorType())).findFirst().orElse(null);
-                Thread.sleep(20);
-            }
+                return h.gateway.metrics().requests(MetricsQueries.RequestQuery.latest(10)).stream()
+                        .filter(r -> "client_closed".equals(r.errorType())).findFirst();
+            }).orElse(null);
             assertThat(gone).as("hang-up recorded").isNotNull();
             assertThat(gone.status()).isZero();
             assertThat(gone.stream()).isTrue();

@@ -18,6 +18,7 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.FakeUpstream;
 import dev.costgateway.testing.GatewayHarness;
 
@@ -177,11 +178,8 @@ class RoutingAndCacheIT {
     @Test
     void paraphraseIsASemanticHitAndANearMissIsNot() throws Exception {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (h.gateway.status().get().embedder() != GatewayStatus.EmbedderState.READY) {
-                assertThat(System.nanoTime()).as("embedder loads within 60 s").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
             HttpResponse<byte[]> para = h.post("/v1/messages",
                     body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import dev.costgateway.core.Gateway;
 import dev.costgateway.core.GatewayStatus;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.time.GatewayClock;
 
 /** A real gateway on a free loopback port, configured by YAML, in front of a {@link FakeUpstream}. */
 public final class GatewayHarness implements AutoCloseable {
@@ -43,6 +44,11 @@ public final class GatewayHarness implements AutoCloseable {
         return startFull(serverSection, "", () -> null);
     }
 
+    /** Like {@link #start(String)}, with the gateway's one time source under the test's control. */
+    public static GatewayHarness start(String extraYaml, GatewayClock clock) throws Exception {
+        return startFull("server:\n  port: 0\n", extraYaml, () -> null, false, clock);
+    }
+
     /** Like {@link #start(String)} but with the real embedding model loaded (semantic cache, layer 2). */
     public static GatewayHarness startWithEmbedder(String extraYaml) throws Exception {
         return startFull("server:\n  port: 0\n", extraYaml, () -> null, true);
@@ -55,13 +61,18 @@ public final class GatewayHarness implements AutoCloseable {
 
     private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey,
                                             boolean withEmbedder) throws Exception {
+        return startFull(serverSection, extraYaml, envApiKey, withEmbedder, null);
+    }
+
+    private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey,
+                                            boolean withEmbedder, GatewayClock clock) throws Exception {
         FakeUpstream up = new FakeUpstream();
         Path dir = Files.createTempDirectory("gateway-test");
         Path config = dir.resolve("config.yaml");
         String yaml = extraYaml.contains("upstream:") ? extraYaml
                 : "upstream:\n  base_url: " + up.baseUrl() + "\n" + extraYaml;
         Files.writeString(config, serverSection + yaml);
-        Gateway.Options options = new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, null,
+        Gateway.Options options = new Gateway.Options(config, dir.resolve("data"), null, null, null, envApiKey, clock,
                 withEmbedder);
         Gateway g = Gateway.open(options);
         g.start();
@@ -96,18 +107,10 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** The metrics record of one request (by its X-Gateway-Query-ID), waiting up to 5 s for it to be written. */
     public RequestRecord recorded(String queryId) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (true) {
+        return Await.value(Duration.ofSeconds(5), "request " + queryId + " was not recorded within 5 s", () -> {
             gateway.flushMetrics();
-            var found = gateway.metrics().request(queryId);
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("request " + queryId + " was not recorded within 5 s");
-            }
-            Thread.sleep(10);
-        }
+            return gateway.metrics().request(queryId);
+        });
     }
 
     public HttpClient http() {

@@ -33,6 +33,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 
 /** KPI cards and charts, bound to a {@link DashboardViewModel}; charts are rebuilt when the timeline changes. */
@@ -173,11 +174,7 @@ public final class DashboardView {
         a.setTickLabelFormatter(new javafx.util.StringConverter<>() {
             @Override
             public String toString(Number n) {
-                // enough decimals to tell ticks apart: a day of light use is fractions of a cent
-                double unit = a.getTickUnit();
-                int decimals = n.doubleValue() >= 10 && unit >= 1 ? 0
-                        : unit > 0 && unit < 0.01 ? Math.min(6, (int) Math.ceil(-Math.log10(unit))) : 2;
-                return String.format(Locale.ROOT, "$%." + decimals + "f", n.doubleValue());
+                return Money.tick(n.doubleValue(), a.getTickUnit());
             }
 
             @Override
@@ -213,9 +210,9 @@ public final class DashboardView {
 
     private String bucketLabel(TimelinePoint p) {
         ZoneId zone = vm.zone();
-        Duration bucket = vm.rangeProperty().get().bucket();
-        String pattern = bucket.toHours() < 24 ? (vm.rangeProperty().get() == DashboardRange.TODAY ? "HH:mm"
-                : "MMM d HH:mm") : "MMM d";
+        Duration bucket = vm.chartBucketProperty().get();
+        boolean sameDay = vm.rangeProperty().get() == DashboardRange.TODAY || bucket.toHours() < 1;
+        String pattern = bucket.toHours() < 24 ? (sameDay ? "HH:mm" : "MMM d HH:mm") : "MMM d";
         return DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH).format(p.bucketStart().atZone(zone));
     }
 
@@ -232,8 +229,13 @@ public final class DashboardView {
         update(cost, x, points.stream().map(p -> (Number) p.costUsd()).toList());
         update(exact, x, points.stream().map(p -> (Number) p.exactHits()).toList());
         update(semantic, x, points.stream().map(p -> (Number) p.semanticHits()).toList());
-        update(p50, x, points.stream().map(p -> (Number) p.latencyP50Millis()).toList());
-        update(p95, x, points.stream().map(p -> (Number) p.latencyP95Millis()).toList());
+        // latency of a bucket without requests is unknown, not zero: those buckets are left out of its chart
+        List<TimelinePoint> busy = points.stream().filter(p -> p.requests() > 0).toList();
+        List<String> xBusy = busy.stream().map(this::bucketLabel).toList();
+        update(p50, xBusy, busy.stream().map(p -> (Number) p.latencyP50Millis()).toList());
+        update(p95, xBusy, busy.stream().map(p -> (Number) p.latencyP95Millis()).toList());
+        // one or two points draw no line: show them as dots
+        latency.setCreateSymbols(busy.size() < 3);
 
         List<Map.Entry<String, Long>> models = vm.requestsByModel().entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())).toList();
@@ -249,6 +251,12 @@ public final class DashboardView {
             }
         } else {
             slices.setAll(models.stream().map(e -> new PieChart.Data(sliceName(e), e.getValue())).toList());
+        }
+        // a lone slice is the whole disc: without this its border draws a seam from the centre to the edge
+        for (PieChart.Data slice : slices) {
+            if (slice.getNode() != null) {
+                slice.getNode().setStyle(slices.size() == 1 ? "-fx-border-color: transparent;" : "");
+            }
         }
         List<String> tierNames = List.of("fast", "balanced", "premium", "unrouted").stream()
                 .filter(vm.requestsByTier()::containsKey).toList();

@@ -18,6 +18,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
@@ -50,6 +51,8 @@ public final class DashboardViewModel {
     private final ReadOnlyStringWrapper latency = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyIntegerWrapper chartRevision = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyObjectWrapper<java.time.Duration> chartBucket =
+            new ReadOnlyObjectWrapper<>(DashboardRange.TODAY.bucket());
 
     public DashboardViewModel(GatewayControl control, UiTasks tasks, InstantSource clock, ZoneId zone) {
         this.control = control;
@@ -59,7 +62,7 @@ public final class DashboardViewModel {
         range.addListener((obs, was, now) -> refresh());
     }
 
-    private record Data(Summary summary, List<TimelinePoint> timeline) {
+    private record Data(Summary summary, List<TimelinePoint> timeline, java.time.Duration bucket) {
     }
 
     public void refresh() {
@@ -71,8 +74,7 @@ public final class DashboardViewModel {
         DashboardRange r = range.get();
         Instant now = clock.instant();
         Instant from = r.from(now, zone);
-        tasks.run(() -> new Data(control.metrics().summary(from, null), control.metrics().timeline(from, null,
-                r.bucket())), data -> {
+        tasks.run(() -> load(r, from, now), data -> {
                     finished();
                     if (r == range.get()) {
                         apply(data);
@@ -81,6 +83,22 @@ public final class DashboardViewModel {
                     finished();
                     error.set("Could not read metrics: " + e.getMessage());
                 });
+    }
+
+    /** Off the FX thread: the summary and the timeline, in finer buckets when the range holds little activity. */
+    private Data load(DashboardRange r, Instant from, Instant now) {
+        Summary s = control.metrics().summary(from, null);
+        java.time.Duration bucket = r.bucket();
+        List<TimelinePoint> points = control.metrics().timeline(from, null, bucket);
+        if (!points.isEmpty()) {
+            java.time.Duration finer = ChartBuckets.choose(bucket, points.get(0).bucketStart(), now);
+            if (finer.compareTo(bucket) < 0) {
+                Instant start = points.get(0).bucketStart();
+                bucket = finer;
+                points = control.metrics().timeline(from != null && from.isAfter(start) ? from : start, null, bucket);
+            }
+        }
+        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket);
     }
 
     private void finished() {
@@ -95,6 +113,10 @@ public final class DashboardViewModel {
         Summary s = data.summary();
         error.set("");
         boolean changed = !s.equals(summary.get()) || !timeline.equals(data.timeline());
+        if (!data.bucket().equals(chartBucket.get())) {
+            chartBucket.set(data.bucket());
+            changed = true;
+        }
         if (!timeline.equals(data.timeline())) {
             timeline.setAll(data.timeline());
         }
@@ -103,9 +125,9 @@ public final class DashboardViewModel {
             chartRevision.set(chartRevision.get() + 1);
         }
         requests.set(Formats.count(s.requests()));
-        spend.set(Formats.usd(s.costUsd()));
-        wouldHaveCost.set(Formats.usd(s.counterfactualUsd()));
-        saved.set(Formats.usd(s.savedUsd()));
+        spend.set(Money.usd(s.costUsd()));
+        wouldHaveCost.set(Money.usd(s.counterfactualUsd()));
+        saved.set(Money.usd(s.savedUsd()));
         savingsPercent.set(Formats.percent(s.savingsPercent()));
         cacheHitRate.set(Formats.percentOfOne(s.cacheHitRate()));
         cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic");
@@ -133,6 +155,11 @@ public final class DashboardViewModel {
     /** Goes up by one each time the summary or the timeline changed: the charts redraw once per change. */
     public ReadOnlyIntegerProperty chartRevisionProperty() {
         return chartRevision.getReadOnlyProperty();
+    }
+
+    /** The width of one point of the timeline charts: the range's own, or finer while it holds little activity. */
+    public ReadOnlyObjectProperty<java.time.Duration> chartBucketProperty() {
+        return chartBucket.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<Summary> summaryProperty() {

@@ -4,6 +4,8 @@ import java.net.URL;
 import java.util.Objects;
 
 import javafx.application.Application;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.scene.Scene;
 
 /**
@@ -26,6 +28,7 @@ public enum AppTheme {
     public static final String STRIPED = "striped";
 
     private static final String APP_CSS = "/dev/costgateway/app/app.css";
+    private static final ReadOnlyObjectWrapper<AppTheme> CURRENT = new ReadOnlyObjectWrapper<>(LIGHT);
 
     private final String resource;
 
@@ -40,6 +43,12 @@ public enum AppTheme {
     /** Sets the user-agent stylesheet for the whole application. */
     public void apply() {
         Application.setUserAgentStylesheet(url(resource));
+        CURRENT.set(this);
+    }
+
+    /** The theme last applied (FX thread), for views that draw their own colours, such as the Markdown view. */
+    public static ReadOnlyObjectProperty<AppTheme> currentProperty() {
+        return CURRENT.getReadOnlyProperty();
     }
 
     public static void addAppStylesheet(Scene scene) {

@@ -6,30 +6,13 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** How money, rates, tokens and times read everywhere in the app. */
+/** How rates, tokens and times read everywhere in the app (money: {@link Money}). */
 public final class Formats {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss",
             Locale.ROOT);
 
     private Formats() {
-    }
-
-    /** {@code $1,234.57}; below a cent shows more digits so small requests do not all read {@code $0.00}. */
-    public static String usd(double amount) {
-        double abs = Math.abs(amount);
-        String sign = amount < 0 ? "-" : "";
-        if (abs == 0) {
-            return "$0.00";
-        }
-        if (abs < 0.01) {
-            return sign + String.format(Locale.ROOT, "$%.4f", abs);
-        }
-        return sign + String.format(Locale.ROOT, "$%,.2f", abs);
-    }
-
-    public static String usd(Double amount) {
-        return amount == null ? "—" : usd(amount.doubleValue());
     }
 
     /** A fraction 0..1 as {@code 12.5%}. */

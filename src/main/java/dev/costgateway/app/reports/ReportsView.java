@@ -22,6 +22,7 @@ import javafx.util.StringConverter;
 
 import dev.costgateway.app.fx.AppTheme;
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
 
@@ -86,9 +87,9 @@ public final class ReportsView {
         column(table, "Output\ntokens", r -> Formats.count(r.outputTokens()));
         column(table, "Cache\nwrites", r -> Formats.count(r.cacheCreationTokens()));
         column(table, "Cache\nreads", r -> Formats.count(r.cacheReadTokens()));
-        column(table, "Cost", r -> Formats.usd(r.costUsd()));
-        column(table, "Would have\ncost", r -> Formats.usd(r.counterfactualUsd())).setPrefWidth(104);
-        column(table, "Saved", r -> Formats.usd(r.savedUsd()));
+        column(table, "Cost", r -> Money.usd(r.costUsd()));
+        column(table, "Would have\ncost", r -> Money.usd(r.counterfactualUsd())).setPrefWidth(104);
+        column(table, "Saved", r -> Money.usd(r.savedUsd()));
         column(table, "Cache\nhits", r -> Formats.count(r.cacheHits()));
         column(table, "Escalations", r -> Formats.count(r.escalations())).setPrefWidth(104);
         VBox.setVgrow(table, Priority.ALWAYS);

@@ -19,6 +19,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
@@ -81,7 +82,7 @@ public final class ReportsViewModel {
         double cost = rows.stream().mapToDouble(ReportRow::costUsd).sum();
         double saved = rows.stream().mapToDouble(ReportRow::savedUsd).sum();
         return Formats.count(rows.size()) + " rows · " + Formats.count(requests) + " requests · spent "
-                + Formats.usd(cost) + " · saved " + Formats.usd(saved);
+                + Money.usd(cost) + " · saved " + Money.usd(saved);
     }
 
     /** A file name such as {@code cost-report-day-2026-11-02-to-2026-12-01.csv}. */

@@ -22,7 +22,6 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
@@ -33,6 +32,8 @@ import javafx.scene.layout.VBox;
 
 import dev.costgateway.app.fx.AppTheme;
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
+import dev.costgateway.app.markdown.MarkdownView;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsQueries.SortField;
 import dev.costgateway.core.metrics.RequestRecord;
@@ -81,10 +82,10 @@ public final class RequestsView {
         right(addColumn("Tokens", SortField.TOKENS, 78, r -> r.usage() == null ? "" : compact(r.usage().inputTokens())
                 + " / " + compact(r.usage().outputTokens()), r -> r.usage() == null ? "" : Formats.count(
                 r.usage().inputTokens()) + " in / " + Formats.count(r.usage().outputTokens()) + " out"));
-        right(addColumn("Cost", SortField.COST, 62, r -> compactUsd(r.costUsd()), r -> exactUsd(r.costUsd())
-                + " (would have cost " + exactUsd(r.counterfactualUsd()) + ")"));
+        right(addColumn("Cost", SortField.COST, 62, r -> Money.compact(r.costUsd()), r -> Money.exact(r.costUsd())
+                + " (would have cost " + Money.exact(r.counterfactualUsd()) + ")"));
         TableColumn<RequestRecord, String> saved = right(addColumn("Saved", SortField.SAVED, 62,
-                r -> compactUsd(r.savedUsd()), r -> exactUsd(r.savedUsd())));
+                r -> Money.compact(r.savedUsd()), r -> Money.exact(r.savedUsd())));
         saved.setCellFactory(c -> new ValueCell() {
             @Override
             protected void updateItem(String item, boolean empty) {
@@ -212,29 +213,6 @@ public final class RequestsView {
                 : shortModel(r.requestedModel()) + " → " + shortModel(r.finalModel());
     }
 
-    /** Money in at most 6 characters: {@code $0.0059}, {@code $0.02}, {@code $12.40}, {@code $1.2k}. */
-    static String compactUsd(Double usd) {
-        if (usd == null) {
-            return "—";
-        }
-        double abs = Math.abs(usd);
-        String sign = usd < 0 ? "-" : "";
-        if (abs == 0) {
-            return "$0";
-        }
-        if (abs < 0.01) {
-            return sign + String.format(Locale.ROOT, "$%.4f", abs);
-        }
-        if (abs < 1000) {
-            return sign + String.format(Locale.ROOT, "$%.2f", abs);
-        }
-        return sign + String.format(Locale.ROOT, "$%.1fk", abs / 1000);
-    }
-
-    static String exactUsd(Double usd) {
-        return usd == null ? "—" : String.format(Locale.ROOT, "$%.6f", usd);
-    }
-
     /** {@code 570ms}, {@code 1.4s}, {@code 12s}. */
     static String compactMillis(long ms) {
         if (ms < 0) {
@@ -273,10 +251,8 @@ public final class RequestsView {
         facts.setVgap(4);
         VBox attempts = new VBox(6);
         attempts.setId("request-attempts");
-        TextArea prompt = preview("request-prompt");
-        TextArea answer = preview("request-answer");
-        Label promptTitle = label("Prompt (last user turn)", "section-title");
-        Label answerTitle = label("Answer", "section-title");
+        MarkdownView prompt = new MarkdownView("request-prompt", "Prompt (last user turn)");
+        MarkdownView answer = new MarkdownView("request-answer", "Answer");
         Button curl = new Button("Copy as curl");
         curl.setId("request-copy-curl");
         curl.setOnAction(e -> {
@@ -285,8 +261,8 @@ public final class RequestsView {
             }
         });
         Label attemptsTitle = label("Upstream attempts", "section-title");
-        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, facts, attemptsTitle, attempts, promptTitle,
-                prompt, answerTitle, answer);
+        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, facts, attemptsTitle, attempts, prompt,
+                answer);
         box.getStyleClass().add("detail-pane");
         box.setId("request-detail");
         vm.detailProperty().addListener((o, a, r) -> {
@@ -305,9 +281,9 @@ public final class RequestsView {
                         + " in · " + Formats.count(r.usage().outputTokens()) + " out" + (r.usage()
                         .cacheReadInputTokens() > 0 ? " · " + Formats.count(r.usage().cacheReadInputTokens())
                         + " cache read" : ""));
-                row = fact(facts, row, "Cost", Formats.usd(r.costUsd()));
-                row = fact(facts, row, "Would have cost", Formats.usd(r.counterfactualUsd()));
-                row = fact(facts, row, "Saved", Formats.usd(r.savedUsd()));
+                row = fact(facts, row, "Cost", Money.usd(r.costUsd()));
+                row = fact(facts, row, "Would have cost", Money.usd(r.counterfactualUsd()));
+                row = fact(facts, row, "Saved", Money.usd(r.savedUsd()));
                 row = fact(facts, row, "Latency", Formats.millis(r.latencyMillis()));
                 row = fact(facts, row, "First byte", Formats.millis(r.ttfbMillis()));
                 fact(facts, row, "Upstream", Formats.millis(r.upstreamMillis()));
@@ -323,7 +299,7 @@ public final class RequestsView {
             prompt.setText(has && r.promptPreview() != null ? r.promptPreview() : "");
             answer.setText(has && r.answerPreview() != null ? r.answerPreview() : "");
             boolean text = has && (r.promptPreview() != null || r.answerPreview() != null);
-            for (Node n : new Node[] {promptTitle, prompt, answerTitle, answer}) {
+            for (Node n : new Node[] {prompt, answer}) {
                 n.setVisible(text);
                 n.setManaged(text);
             }
@@ -331,7 +307,7 @@ public final class RequestsView {
         });
         curl.setDisable(true);
         attemptsTitle.setVisible(false);
-        for (Node n : new Node[] {promptTitle, prompt, answerTitle, answer}) {
+        for (Node n : new Node[] {prompt, answer}) {
             n.setVisible(false);
             n.setManaged(false);
         }
@@ -347,16 +323,6 @@ public final class RequestsView {
         v.setWrapText(true);
         grid.add(v, 1, row);
         return row + 1;
-    }
-
-    private static TextArea preview(String id) {
-        TextArea t = new TextArea();
-        t.setId(id);
-        t.setEditable(false);
-        t.setWrapText(true);
-        t.setPrefRowCount(4);
-        t.getStyleClass().add("preview");
-        return t;
     }
 
     public void focusSearch() {

@@ -20,6 +20,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.metrics.AttemptRecord;
@@ -167,7 +168,7 @@ public final class RequestsViewModel {
     public static String describe(AttemptRecord a) {
         return "#" + (a.index() + 1) + " " + a.purpose() + " · " + a.model() + "\n" + trigger(a.trigger())
                 + " · HTTP " + a.status() + " · " + Formats.millis(a.latencyMillis())
-                + " · " + Formats.usd(a.costUsd());
+                + " · " + Money.usd(a.costUsd());
     }
 
     static String trigger(String t) {

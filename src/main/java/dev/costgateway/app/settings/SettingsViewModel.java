@@ -3,13 +3,12 @@ package dev.costgateway.app.settings;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import javafx.beans.binding.BooleanBinding;
@@ -29,12 +28,17 @@ import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.ConfigProblem;
 import dev.costgateway.core.config.GatewayConfig;
-import dev.costgateway.core.config.Tier;
+import dev.costgateway.core.config.ConfigKey;
+import dev.costgateway.core.config.ConfigSchema;
+import dev.costgateway.core.config.ConfigValues;
+import dev.costgateway.core.config.ValueType;
 import dev.costgateway.core.config.YamlConfigEditor;
 
 /**
- * The settings form over every config key. The values are checked by the core's own loader on the YAML the
- * form would write, so the rules (and their wording) are the core's. Save edits the file text in place with
+ * The settings form over every key of the core's {@link ConfigSchema}: the fields, their sections, labels, help and
+ * checks come from it, so the rules (and their wording) are the core's. A keystroke checks only its own field
+ * (cheap, on the FX thread); the rules across keys ({@link GatewayControl#validate}) run on the background
+ * executor and show before Save, which waits for them. Save edits the file text in place with
  * {@link YamlConfigEditor} (comments, order and unknown keys survive) and hands it to
  * {@link GatewayControl#saveAndReload}. Outside edits arrive through {@link GatewayControl#configState()}.
  */
@@ -44,7 +48,12 @@ public final class SettingsViewModel {
     private final UiTasks tasks;
     private final List<SettingGroup> groups;
     private final Map<String, SettingField> byKey = new LinkedHashMap<>();
-    private final Map<String, Function<GatewayConfig, Object>> readers = new LinkedHashMap<>();
+    private final Map<String, ConfigKey<?>> keys = new LinkedHashMap<>();
+    private ConfigValues formValues = ConfigValues.defaults();
+    private final Map<String, String> fieldProblems = new LinkedHashMap<>();
+    private List<String> modelProblems = List.of();
+    private List<ConfigProblem> crossProblems = List.of();
+    private long checkGeneration;
     private final ObservableList<ModelPriceRow> models =
             FXCollections.observableArrayList(ModelPriceRow::observables);
     private List<String> originalModels = List.of();
@@ -58,6 +67,7 @@ public final class SettingsViewModel {
     private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(true);
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper saving = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper checking = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper messageIsError = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper rejectedBanner = new ReadOnlyStringWrapper("");
@@ -69,132 +79,27 @@ public final class SettingsViewModel {
     public SettingsViewModel(GatewayControl control, UiTasks tasks) {
         this.control = control;
         this.tasks = tasks;
-        Map<String, String> help = ConfigHelp.fromDefaults();
-        this.groups = List.of(
-                group("Server", help,
-                        f("server.host", "Listen address", Kind.TEXT, c -> c.server().host()),
-                        f("server.port", "Port", Kind.INTEGER, c -> c.server().port()),
-                        f("server.max_body_bytes", "Max request body (bytes)", Kind.INTEGER,
-                                c -> c.server().maxBodyBytes()),
-                        f("server.auth_token", "Client auth token", Kind.SECRET, c -> c.server().authToken())),
-                group("Upstream", help,
-                        f("upstream.base_url", "Base URL", Kind.TEXT, c -> c.upstream().baseUrl()),
-                        f("upstream.api_key", "API key (fallback)", Kind.SECRET, c -> c.upstream().apiKey()),
-                        f("upstream.timeout_seconds", "Timeout (s)", Kind.INTEGER,
-                                c -> c.upstream().timeout().toSeconds()),
-                        f("upstream.connect_timeout_seconds", "Connect timeout (s)", Kind.INTEGER,
-                                c -> c.upstream().connectTimeout().toSeconds())),
-                group("Routing & classifier", help,
-                        choice("routing.mode", "Routing mode", List.of("auto", "off"), c -> c.routing().mode()),
-                        f("routing.allow_upgrade", "Allow upgrade above requested model", Kind.BOOLEAN,
-                                c -> c.routing().allowUpgrade()),
-                        f("routing.long_context_tokens", "Long context from (tokens)", Kind.INTEGER,
-                                c -> c.routing().longContextTokens()),
-                        f("routing.many_turns", "Many turns from (messages)", Kind.INTEGER,
-                                c -> c.routing().manyTurns()),
-                        f("routing.conservative_tools", "Keep ceiling for tool use", Kind.BOOLEAN,
-                                c -> c.routing().conservativeTools()),
-                        f("routing.conservative_thinking", "Keep ceiling for extended thinking", Kind.BOOLEAN,
-                                c -> c.routing().conservativeThinking()),
-                        f("routing.conservative_media", "Keep ceiling for images and documents", Kind.BOOLEAN,
-                                c -> c.routing().conservativeMedia()),
-                        f("routing.conservative_long_context", "Keep ceiling for long context", Kind.BOOLEAN,
-                                c -> c.routing().conservativeLongContext()),
-                        f("routing.conservative_many_turns", "Keep ceiling for many turns", Kind.BOOLEAN,
-                                c -> c.routing().conservativeManyTurns()),
-                        f("classifier.heuristic_confidence", "Heuristic confidence", Kind.DECIMAL,
-                                c -> c.classifier().heuristicConfidence()),
-                        f("classifier.embedding_threshold", "Embedding threshold", Kind.DECIMAL,
-                                c -> c.classifier().embeddingThreshold()),
-                        f("classifier.llm_timeout_ms", "LLM classifier timeout (ms)", Kind.INTEGER,
-                                c -> c.classifier().llmTimeout().toMillis()),
-                        f("use_haiku_classifier", "Ask the fast model when undecided", Kind.BOOLEAN,
-                                GatewayConfig::useHaikuClassifier)),
-                group("Escalation", help,
-                        f("max_escalations", "Max escalations", Kind.INTEGER, GatewayConfig::maxEscalations),
-                        f("escalation.on_truncation", "Escalate truncated answers", Kind.BOOLEAN,
-                                c -> c.escalation().onTruncation()),
-                        f("escalation.phrases", "Escalation phrases", Kind.LIST, c -> c.escalation().phrases()),
-                        f("escalation.hedge_words", "Hedge words", Kind.LIST, c -> c.escalation().hedgeWords()),
-                        f("escalation.hedge_threshold", "Hedge threshold", Kind.INTEGER,
-                                c -> c.escalation().hedgeThreshold()),
-                        choice("escalation.streaming", "Streams", List.of("off", "buffer"),
-                                c -> c.escalation().streaming())),
-                group("Cache", help,
-                        f("cache.enabled", "Exact cache", Kind.BOOLEAN, c -> c.cache().enabled()),
-                        choice("cache.scope", "Sharing scope", List.of("key", "global"), c -> c.cache().scope()),
-                        f("cache.max_entries", "Max entries", Kind.INTEGER, c -> c.cache().maxEntries()),
-                        f("cache.exact_ttl", "Exact TTL (s)", Kind.INTEGER, c -> c.cache().exactTtl().toSeconds()),
-                        f("cache.cache_tool_use", "Cache tool_use answers", Kind.BOOLEAN,
-                                c -> c.cache().cacheToolUse()),
-                        f("cache.redis_url", "Redis URL", Kind.TEXT, c -> c.cache().redisUrl()),
-                        f("cache.use_semantic_cache", "Semantic cache", Kind.BOOLEAN,
-                                c -> c.cache().useSemanticCache()),
-                        f("cache.semantic_threshold", "Semantic threshold", Kind.DECIMAL,
-                                c -> c.cache().semanticThreshold()),
-                        f("cache.semantic_ttl", "Semantic TTL (s)", Kind.INTEGER,
-                                c -> c.cache().semanticTtl().toSeconds()),
-                        f("cache.semantic_max_entries", "Semantic max entries", Kind.INTEGER,
-                                c -> c.cache().semanticMaxEntries()),
-                        f("cache.embedding_model", "Embedding model", Kind.TEXT, c -> c.cache().embeddingModel())),
-                group("Models & prices", help,
-                        f("tiers.fast.model", "Fast tier model", Kind.TEXT, c -> c.modelFor(Tier.FAST)),
-                        f("tiers.fast.prefixes", "Fast tier prefixes", Kind.LIST,
-                                c -> c.tiers().get(Tier.FAST).prefixes()),
-                        f("tiers.balanced.model", "Balanced tier model", Kind.TEXT, c -> c.modelFor(Tier.BALANCED)),
-                        f("tiers.balanced.prefixes", "Balanced tier prefixes", Kind.LIST,
-                                c -> c.tiers().get(Tier.BALANCED).prefixes()),
-                        f("tiers.premium.model", "Premium tier model", Kind.TEXT, c -> c.modelFor(Tier.PREMIUM)),
-                        f("tiers.premium.prefixes", "Premium tier prefixes", Kind.LIST,
-                                c -> c.tiers().get(Tier.PREMIUM).prefixes()),
-                        f("pricing.cache_write_5m_multiplier", "Cache write 5 min ×", Kind.DECIMAL,
-                                c -> c.pricing().cacheWrite5mMultiplier()),
-                        f("pricing.cache_write_1h_multiplier", "Cache write 1 h ×", Kind.DECIMAL,
-                                c -> c.pricing().cacheWrite1hMultiplier()),
-                        f("pricing.cache_read_multiplier", "Cache read ×", Kind.DECIMAL,
-                                c -> c.pricing().cacheReadMultiplier())),
-                group("Metrics & privacy", help,
-                        f("metrics.jdbc_url", "JDBC URL", Kind.TEXT, c -> c.metrics().jdbcUrl()),
-                        f("metrics.store_text", "Store prompt and answer previews", Kind.BOOLEAN,
-                                c -> c.metrics().storeText()),
-                        f("metrics.text_preview_chars", "Preview length (chars)", Kind.INTEGER,
-                                c -> c.metrics().textPreviewChars()),
-                        f("metrics.retention_days", "Retention (days)", Kind.INTEGER,
-                                c -> c.metrics().retentionDays()),
-                        f("metrics.queue_capacity", "Write queue capacity", Kind.INTEGER,
-                                c -> c.metrics().queueCapacity())));
+        Map<ConfigSchema.Section, List<SettingField>> sections = new EnumMap<>(ConfigSchema.Section.class);
+        for (ConfigKey<?> key : ConfigSchema.keys()) {
+            if (key.type().kind() == ValueType.Kind.PRICES) {
+                continue; // edited as the prices table
+            }
+            Kind kind = Kind.valueOf(key.type().kind().name());
+            SettingField field = new SettingField(key.path(), key.label(), key.plainHelp(), kind,
+                    kind == Kind.CHOICE ? key.type().choices() : List.of());
+            byKey.put(key.path(), field);
+            keys.put(key.path(), key);
+            sections.computeIfAbsent(key.section(), s -> new ArrayList<>()).add(field);
+        }
+        this.groups = sections.entrySet().stream()
+                .map(e -> new SettingGroup(e.getKey().title(), e.getValue())).toList();
         for (SettingField field : byKey.values()) {
-            field.textProperty().addListener(o -> revalidate());
-            field.flagProperty().addListener(o -> revalidate());
-            field.items().addListener((javafx.beans.Observable o) -> revalidate());
+            field.textProperty().addListener(o -> onFieldEdited(field));
+            field.flagProperty().addListener(o -> onFieldEdited(field));
+            field.items().addListener((javafx.beans.Observable o) -> onFieldEdited(field));
         }
-        models.addListener((javafx.beans.Observable o) -> revalidate());
-        canSave = valid.and(dirty).and(saving.not());
-    }
-
-    // ---- field table ----
-
-    private record Spec(String key, String label, Kind kind, List<String> choices, Function<GatewayConfig, Object> read) {
-    }
-
-    private static Spec f(String key, String label, Kind kind, Function<GatewayConfig, Object> read) {
-        return new Spec(key, label, kind, List.of(), read);
-    }
-
-    private static Spec choice(String key, String label, List<String> choices, Function<GatewayConfig, Object> read) {
-        return new Spec(key, label, Kind.CHOICE, choices, c -> String.valueOf(read.apply(c)).toLowerCase(Locale.ROOT));
-    }
-
-    private SettingGroup group(String title, Map<String, String> help, Spec... specs) {
-        List<SettingField> fields = new ArrayList<>();
-        for (Spec s : specs) {
-            SettingField field = new SettingField(s.key(), s.label(), help.getOrDefault(s.key(), ""), s.kind(),
-                    s.choices());
-            fields.add(field);
-            byKey.put(s.key(), field);
-            readers.put(s.key(), s.read());
-        }
-        return new SettingGroup(title, fields);
+        models.addListener((javafx.beans.Observable o) -> onModelsEdited());
+        canSave = valid.and(dirty).and(saving.not()).and(checking.not());
     }
 
     // ---- lifecycle ----
@@ -243,25 +148,39 @@ public final class SettingsViewModel {
             pendingOutside = null;
             baseText = state.yamlText();
             outsideChangeBanner.set("");
-            GatewayConfig c = state.config();
-            for (var e : readers.entrySet()) {
-                Object v = e.getValue().apply(c);
-                byKey.get(e.getKey()).load(v instanceof List<?> || v instanceof Boolean ? v : String.valueOf(v));
+            formValues = valuesOf(state);
+            for (ConfigKey<?> key : keys.values()) {
+                byKey.get(key.path()).load(formValue(key, formValues));
             }
-            models.setAll(c.models().entrySet().stream()
+            fieldProblems.clear();
+            models.setAll(formValues.get(ConfigSchema.MODELS_PRICES).entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
-                    .map(e -> new ModelPriceRow(e.getKey(), plain(e.getValue().inputPerMTok()),
-                            plain(e.getValue().outputPerMTok())))
+                    .map(e -> new ModelPriceRow(e.getKey(), ValueType.writePrice(e.getValue().inputPerMTok()),
+                            ValueType.writePrice(e.getValue().outputPerMTok())))
                     .toList());
             originalModels = models.stream().map(ModelPriceRow::signature).toList();
+            modelProblems = List.of();
         } finally {
             loading = false;
         }
-        revalidate();
+        refresh();
     }
 
-    private static String plain(double d) {
-        return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    /** The values of the file in force, key by key (its text is valid: it is the text of a configuration). */
+    private static ConfigValues valuesOf(ConfigState state) {
+        try {
+            return ConfigLoader.parse(state.yamlText(), "config.yaml").values();
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the configuration in force does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> Object formValue(ConfigKey<T> key, ConfigValues values) {
+        T v = values.get(key);
+        return switch (key.type().kind()) {
+            case BOOLEAN, LIST -> v;
+            default -> key.type().write(v);
+        };
     }
 
     // ---- validation ----
@@ -300,22 +219,70 @@ public final class SettingsViewModel {
         }
     }
 
-    private void revalidate() {
+    /** One field changed: only its own value is checked here; the rules across keys run off the FX thread. */
+    private void onFieldEdited(SettingField field) {
         if (loading) {
             return;
         }
-        boolean anyDirty = byKey.values().stream().anyMatch(f -> f.dirtyProperty().get()) || modelsDirty();
-        dirty.set(anyDirty);
-        List<ConfigProblem> problems = new ArrayList<>();
-        String modelsProblem = checkModelIds();
-        if (modelsProblem == null) {
-            try {
-                problems.addAll(ConfigLoader.validate(candidateText()));
-            } catch (RuntimeException e) {
-                problems.add(new ConfigProblem("<form>", 0, "(form)", e.getMessage()));
+        ConfigKey<?> key = keys.get(field.key());
+        ValueType.Parsed<?> parsed = parse(key, field.value());
+        if (parsed.isOk()) {
+            fieldProblems.remove(key.path());
+            formValues = with(formValues, key, parsed.value());
+        } else {
+            fieldProblems.put(key.path(), parsed.problem());
+        }
+        refresh();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ValueType.Parsed<?> parse(ConfigKey<?> key, Object formValue) {
+        return switch (key.type().kind()) {
+            case BOOLEAN -> new ValueType.Parsed<>(formValue, null);
+            case LIST -> key.type().parseList((List<String>) formValue);
+            default -> key.type().parse((String) formValue);
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ConfigValues with(ConfigValues values, ConfigKey<T> key, Object value) {
+        return values.with(key, (T) value);
+    }
+
+    private void onModelsEdited() {
+        if (loading) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, GatewayConfig.ModelPrice> prices = new LinkedHashMap<>();
+        String idProblem = checkModelIds();
+        if (idProblem != null) {
+            problems.add(idProblem);
+        } else {
+            for (ModelPriceRow row : models) {
+                String id = row.modelProperty().get().trim();
+                ValueType.Parsed<Double> in = ValueType.parsePrice(trimmed(row.inputProperty().get()));
+                ValueType.Parsed<Double> out = ValueType.parsePrice(trimmed(row.outputProperty().get()));
+                if (!in.isOk()) {
+                    problems.add(id + ".input: " + in.problem());
+                }
+                if (!out.isOk()) {
+                    problems.add(id + ".output: " + out.problem());
+                }
+                if (in.isOk() && out.isOk()) {
+                    prices.put(id, new GatewayConfig.ModelPrice(in.value(), out.value()));
+                }
             }
         }
-        showProblems(problems, modelsProblem);
+        modelProblems = List.copyOf(problems);
+        if (problems.isEmpty()) {
+            formValues = formValues.with(ConfigSchema.MODELS_PRICES, prices);
+        }
+        refresh();
+    }
+
+    private static String trimmed(String s) {
+        return s == null ? "" : s.trim();
     }
 
     private String checkModelIds() {
@@ -332,18 +299,47 @@ public final class SettingsViewModel {
         return null;
     }
 
-    private void showProblems(List<ConfigProblem> problems, String modelsProblem) {
-        Map<String, List<String>> byField = new LinkedHashMap<>();
-        List<String> modelProblems = new ArrayList<>();
-        List<String> general = new ArrayList<>();
-        if (modelsProblem != null) {
-            modelProblems.add(modelsProblem);
+    /**
+     * Dirty state, then the rules across keys when every value is valid on its own. Those may resolve a host
+     * name, so they run on the background executor; Save waits for the newest check (older answers are dropped).
+     */
+    private void refresh() {
+        dirty.set(byKey.values().stream().anyMatch(f -> f.dirtyProperty().get()) || modelsDirty());
+        long generation = ++checkGeneration;
+        crossProblems = List.of();
+        if (!fieldProblems.isEmpty() || !modelProblems.isEmpty()) {
+            checking.set(false);
+            showProblems();
+            return;
         }
-        for (ConfigProblem p : problems) {
+        GatewayConfig candidate = ConfigSchema.build(formValues);
+        checking.set(true);
+        showProblems();
+        tasks.run(() -> control.validate(candidate), problems -> {
+            if (generation == checkGeneration) {
+                crossProblems = List.copyOf(problems);
+                checking.set(false);
+                showProblems();
+            }
+        }, e -> {
+            if (generation == checkGeneration) {
+                crossProblems = List.of(new ConfigProblem("<form>", 0, "(form)", String.valueOf(e.getMessage())));
+                checking.set(false);
+                showProblems();
+            }
+        });
+    }
+
+    private void showProblems() {
+        Map<String, List<String>> byField = new LinkedHashMap<>();
+        fieldProblems.forEach((k, m) -> byField.computeIfAbsent(k, x -> new ArrayList<>()).add(m));
+        List<String> modelsShown = new ArrayList<>(modelProblems);
+        List<String> general = new ArrayList<>();
+        for (ConfigProblem p : crossProblems) {
             if (byKey.containsKey(p.key())) {
                 byField.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.message());
             } else if (p.key().startsWith("models")) {
-                modelProblems.add(p.key().substring(Math.min(p.key().length(), "models.".length())) + ": "
+                modelsShown.add(p.key().substring(Math.min(p.key().length(), "models.".length())) + ": "
                         + p.message());
             } else {
                 general.add(p.key() + ": " + p.message());
@@ -353,9 +349,19 @@ public final class SettingsViewModel {
             List<String> msgs = byField.get(field.key());
             field.setError(msgs == null ? "" : String.join("; ", msgs));
         }
-        modelsError.set(String.join("\n", modelProblems));
+        modelsError.set(String.join("\n", modelsShown));
         generalError.set(String.join("\n", general));
-        valid.set(problems.isEmpty() && modelProblems.isEmpty());
+        valid.set(byField.isEmpty() && modelsShown.isEmpty() && general.isEmpty());
+    }
+
+    /** Problems the gateway found on Save (it parses and checks the file text itself). */
+    private void showRefused(List<ConfigProblem> problems) {
+        fieldProblems.clear();
+        modelProblems = List.of();
+        crossProblems = List.copyOf(problems);
+        checkGeneration++;
+        checking.set(false);
+        showProblems();
     }
 
     // ---- commands ----
@@ -375,7 +381,7 @@ public final class SettingsViewModel {
                     load(new ConfigState(ConfigLoader.parse(text, control.configFile().toString()).config(), text,
                             List.of()));
                 } catch (ConfigException e) {
-                    showProblems(e.problems(), null);
+                    showRefused(e.problems());
                 }
             }
             savingText = null;
@@ -384,7 +390,7 @@ public final class SettingsViewModel {
             saving.set(false);
             savingText = null;
             if (e instanceof ConfigException ce) {
-                showProblems(ce.problems(), null);
+                showRefused(ce.problems());
                 fail("Not saved: " + ce.problems().size() + " problem(s), see the marked fields.");
             } else if (e instanceof IOException io) {
                 fail("Could not write " + control.configFile() + ": " + io.getMessage());

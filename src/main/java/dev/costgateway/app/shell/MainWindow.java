@@ -63,7 +63,7 @@ public final class MainWindow {
     public record Services(GatewayControl control, UiTasks tasks, InstantSource clock, ZoneId zone, CsvFormatter csv,
             boolean windows) {
         public static Services standard(GatewayControl control) {
-            return new Services(control, UiTasks.forFx(), InstantSource.system(), ZoneId.systemDefault(),
+            return new Services(control, UiTasks.forFx(), control.clock(), ZoneId.systemDefault(),
                     CsvFormatter.DEFAULT, System.getProperty("os.name", "").toLowerCase().contains("win"));
         }
     }

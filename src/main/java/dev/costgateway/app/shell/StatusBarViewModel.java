@@ -12,7 +12,7 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
-import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.GatewayStatus;
@@ -123,8 +123,8 @@ public final class StatusBarViewModel {
 
     private void applyToday(MetricsQueries.Summary s) {
         refreshing = false;
-        todaySpend.set(Formats.usd(s.costUsd()));
-        todaySaved.set(Formats.usd(s.savedUsd()));
+        todaySpend.set(Money.usd(s.costUsd()));
+        todaySaved.set(Money.usd(s.savedUsd()));
     }
 
     /** Stops a running proxy, starts a stopped one. */

@@ -5,13 +5,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import dev.costgateway.core.decision.InFlight;
+
 /**
  * Single-flight for cacheable requests: while one request with a key is on its way upstream (the leader), an
  * identical request with the same key (a follower) waits for it instead of paying for a second upstream call,
  * then looks the cache up again. The key is the exact-cache key, which holds the caller's scope, so requests of
  * different callers never wait for each other (unless {@code cache.scope: global} shares the cache itself).
  *
- * <p>The leader must {@link Ticket#land()} when its answer is stored, or when it ends without one (error,
+ * <p>The leader must {@link InFlight#land()} when its answer is stored, or when it ends without one (error,
  * uncacheable answer, client gone); landing twice is harmless. A follower that finds no entry after the landing
  * goes upstream itself, without joining again, so uncacheable requests are never serialised.
  *
@@ -21,39 +23,13 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class SingleFlight<K> {
 
-    /** A request's place in a flight. */
-    public interface Ticket {
-        /** True when an identical request is in flight: wait for {@link #landed()}, then look the cache up. */
-        boolean follower();
-
-        /** Completes (never exceptionally) once the leader has landed; already complete for a leader. */
-        CompletableFuture<Void> landed();
-
-        /** For the leader: its answer is stored, or it ends without one; wakes the followers. Idempotent. */
-        void land();
-    }
-
-    /** The ticket of a request that is in no flight (caches off, opted out): leads nothing, waits for nothing. */
-    public static final Ticket NONE = new Ticket() {
-        @Override
-        public boolean follower() {
-            return false;
-        }
-
-        @Override
-        public CompletableFuture<Void> landed() {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void land() {
-        }
-    };
+    /** The ticket of a request that is in no flight (caches off, opted out). */
+    public static final InFlight NONE = InFlight.NONE;
 
     private final ConcurrentMap<K, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
 
     /** The first caller for {@code key} leads; later callers follow until the leader lands. */
-    public Ticket join(K key) {
+    public InFlight join(K key) {
         Objects.requireNonNull(key);
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> existing = inFlight.putIfAbsent(key, mine);
@@ -68,7 +44,7 @@ public final class SingleFlight<K> {
         return inFlight.size();
     }
 
-    private final class Leader implements Ticket {
+    private final class Leader implements InFlight {
         private final K key;
         private final CompletableFuture<Void> flight;
 
@@ -95,7 +71,7 @@ public final class SingleFlight<K> {
         }
     }
 
-    private static final class Follower implements Ticket {
+    private static final class Follower implements InFlight {
         private final CompletableFuture<Void> flight;
 
         Follower(CompletableFuture<Void> flight) {

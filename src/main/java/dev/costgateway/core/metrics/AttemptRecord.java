@@ -7,7 +7,7 @@ import dev.costgateway.core.api.Usage;
  * or a layer-3 classifier call.
  *
  * @param index         0-based order within the request
- * @param purpose       {@code answer} or {@code classifier}
+ * @param purpose       {@link AttemptPurpose#id()}: {@code answer} or {@code classifier}
  * @param trigger       why this attempt happened: {@code initial}, {@code max_tokens}, {@code phrase:<p>},
  *                      {@code hedging}, {@code classifier}
  * @param costUsd       null when the model's price is unknown
@@ -21,4 +21,13 @@ public record AttemptRecord(
         Usage usage,
         Double costUsd,
         long latencyMillis) {
+
+    public static AttemptRecord of(int index, AttemptPurpose purpose, String model, String trigger, int status,
+                                   Usage usage, Double costUsd, long latencyMillis) {
+        return new AttemptRecord(index, purpose.id(), model, trigger, status, usage, costUsd, latencyMillis);
+    }
+
+    public boolean isAnswer() {
+        return AttemptPurpose.ANSWER.id().equals(purpose);
+    }
 }

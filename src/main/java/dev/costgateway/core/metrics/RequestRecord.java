@@ -23,6 +23,10 @@ import dev.costgateway.core.api.Usage;
  * @param upstreamMillis   time spent waiting on upstream across all attempts
  * @param promptPreview    bounded preview of the last user turn, only when metrics.store_text is on, else null
  * @param answerPreview    bounded preview of the answer text, only when metrics.store_text is on, else null
+ *
+ * <p>The string fields hold the stored spellings ({@code Tier#id()}, {@code ClassifierLayer#id()},
+ * {@code CacheKind#id()}): this record is the row, read back from H2 as it was written. Code that assembles one
+ * uses {@link #builder()}; a later field (session id, router scores) then needs no change at the other call sites.
  */
 public record RequestRecord(
         String queryId,
@@ -51,5 +55,81 @@ public record RequestRecord(
 
     public RequestRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts from this record, for a copy with some fields changed. */
+    public Builder toBuilder() {
+        return new Builder().queryId(queryId).timestamp(timestamp).callerKeyHash(callerKeyHash)
+                .requestedModel(requestedModel).finalModel(finalModel).tier(tier).classifierLayer(classifierLayer)
+                .classifierReason(classifierReason).cacheKind(cacheKind).escalations(escalations).stream(stream)
+                .status(status).errorType(errorType).usage(usage).costUsd(costUsd)
+                .counterfactualUsd(counterfactualUsd).savedUsd(savedUsd).latencyMillis(latencyMillis)
+                .ttfbMillis(ttfbMillis).upstreamMillis(upstreamMillis).promptPreview(promptPreview)
+                .answerPreview(answerPreview).attempts(attempts);
+    }
+
+    /** Named setters for the record's fields; unset fields are null, 0 or false ({@code ttfbMillis} -1). */
+    public static final class Builder {
+        private String queryId;
+        private Instant timestamp;
+        private String callerKeyHash = "";
+        private String requestedModel;
+        private String finalModel;
+        private String tier;
+        private String classifierLayer = "n/a";
+        private String classifierReason;
+        private String cacheKind = "none";
+        private int escalations;
+        private boolean stream;
+        private int status;
+        private String errorType;
+        private Usage usage = Usage.ZERO;
+        private Double costUsd;
+        private Double counterfactualUsd;
+        private Double savedUsd;
+        private long latencyMillis;
+        private long ttfbMillis = -1;
+        private long upstreamMillis;
+        private String promptPreview;
+        private String answerPreview;
+        private List<AttemptRecord> attempts = List.of();
+
+        private Builder() {
+        }
+
+        public Builder queryId(String v) { queryId = v; return this; }
+        public Builder timestamp(Instant v) { timestamp = v; return this; }
+        public Builder callerKeyHash(String v) { callerKeyHash = v; return this; }
+        public Builder requestedModel(String v) { requestedModel = v; return this; }
+        public Builder finalModel(String v) { finalModel = v; return this; }
+        public Builder tier(String v) { tier = v; return this; }
+        public Builder classifierLayer(String v) { classifierLayer = v; return this; }
+        public Builder classifierReason(String v) { classifierReason = v; return this; }
+        public Builder cacheKind(String v) { cacheKind = v; return this; }
+        public Builder escalations(int v) { escalations = v; return this; }
+        public Builder stream(boolean v) { stream = v; return this; }
+        public Builder status(int v) { status = v; return this; }
+        public Builder errorType(String v) { errorType = v; return this; }
+        public Builder usage(Usage v) { usage = v; return this; }
+        public Builder costUsd(Double v) { costUsd = v; return this; }
+        public Builder counterfactualUsd(Double v) { counterfactualUsd = v; return this; }
+        public Builder savedUsd(Double v) { savedUsd = v; return this; }
+        public Builder latencyMillis(long v) { latencyMillis = v; return this; }
+        public Builder ttfbMillis(long v) { ttfbMillis = v; return this; }
+        public Builder upstreamMillis(long v) { upstreamMillis = v; return this; }
+        public Builder promptPreview(String v) { promptPreview = v; return this; }
+        public Builder answerPreview(String v) { answerPreview = v; return this; }
+        public Builder attempts(List<AttemptRecord> v) { attempts = v; return this; }
+
+        public RequestRecord build() {
+            return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
+                    classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage,
+                    costUsd, counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview,
+                    answerPreview, attempts);
+        }
     }
 }

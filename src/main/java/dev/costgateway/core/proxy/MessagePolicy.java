@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.Usage;
-import dev.costgateway.core.cache.SingleFlight;
+import dev.costgateway.core.decision.CacheKind;
+import dev.costgateway.core.decision.InFlight;
+import dev.costgateway.core.decision.RouteDecision;
 
 /**
  * Every decision the gateway makes about a {@code /v1/messages} request, behind one interface so the proxy
@@ -15,34 +17,34 @@ import dev.costgateway.core.cache.SingleFlight;
  * must not block the calling (request) thread on I/O other than fast cache lookups; {@link #route} may be
  * asynchronous. {@link #PASS_THROUGH} decides nothing.
  */
-public interface MessagePolicy {
+public interface MessagePolicy extends Pricing {
 
     /** A cached answer to serve instead of calling upstream. */
-    record CacheHit(String kind, byte[] messageJson, String model, Usage usage, String detail) {
+    record CacheHit(CacheKind kind, byte[] messageJson, String model, Usage usage, String detail) {
     }
 
     /** A retry with a stronger model. @param trigger why: {@code max_tokens}, {@code phrase:...}, {@code hedging} */
-    record Escalation(Route route, String trigger) {
+    record Escalation(RouteDecision route, String trigger) {
     }
 
-    CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client);
+    CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client);
 
     Optional<CacheHit> lookup(ObjectNode body, ClientContext client);
 
     /**
      * Joins the flight of an identical request in progress (single-flight, same key and scope as the exact
-     * cache), after a cache miss. A follower waits for {@link SingleFlight.Ticket#landed()} and looks up again;
+     * cache), after a cache miss. A follower waits for {@link InFlight#landed()} and looks up again;
      * the leader lands once its answer is stored or it ends without one.
      */
-    default SingleFlight.Ticket joinInFlight(ObjectNode body, ClientContext client) {
-        return SingleFlight.NONE;
+    default InFlight joinInFlight(ObjectNode body, ClientContext client) {
+        return InFlight.NONE;
     }
 
     /** Offered every complete answer; the policy decides whether to keep it. */
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
 
     /** Whether the answer is weak and a stronger tier should answer instead. */
-    Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current, int escalationsSoFar);
+    Optional<Escalation> escalate(JsonNode message, String requestedModel, RouteDecision current, int escalationsSoFar);
 
     /** Whether streams are held, validated and replayed so they can escalate ({@code escalation.streaming: buffer}). */
     boolean bufferStreams();
@@ -50,16 +52,10 @@ public interface MessagePolicy {
     /** Renders a complete Message JSON as the SSE stream the API would have sent (cache hits to streaming requests). */
     byte[] replayAsSse(byte[] messageJson);
 
-    /** Cost in USD of a usage at a model's prices; null when the price is unknown. */
-    Double cost(String model, Usage usage);
-
-    /** What the requested model would have cost for this usage; null when unknown. */
-    Double counterfactual(String requestedModel, Usage usage);
-
     MessagePolicy PASS_THROUGH = new MessagePolicy() {
         @Override
-        public CompletableFuture<Route> route(ObjectNode body, String requestedModel, ClientContext client) {
-            return CompletableFuture.completedFuture(Route.unrouted(requestedModel, "routing off"));
+        public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
+            return CompletableFuture.completedFuture(RouteDecision.unrouted(requestedModel, "routing off"));
         }
 
         @Override
@@ -72,7 +68,7 @@ public interface MessagePolicy {
         }
 
         @Override
-        public Optional<Escalation> escalate(JsonNode message, String requestedModel, Route current,
+        public Optional<Escalation> escalate(JsonNode message, String requestedModel, RouteDecision current,
                                                int escalationsSoFar) {
             return Optional.empty();
         }

@@ -1,11 +1,8 @@
 package dev.costgateway.core.proxy;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.InstantSource;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpFields;
@@ -26,8 +23,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.AnthropicErrors;
+import dev.costgateway.core.config.ConfigValidator;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsRecorder;
+import dev.costgateway.core.time.GatewayClock;
 
 /**
  * The client-facing Jetty server: {@code /health}, optional extra handlers (metrics, dashboard), {@code POST
@@ -55,7 +54,7 @@ public final class ProxyServer implements AutoCloseable {
      * @param health  body of {@code GET /health}
      */
     public ProxyServer(Supplier<GatewayConfig> config, UpstreamClient upstream, Supplier<MessagePolicy> policy,
-                       MetricsRecorder metrics, InstantSource clock, Supplier<String> envApiKey,
+                       MetricsRecorder metrics, GatewayClock clock, Supplier<String> envApiKey,
                        Supplier<ObjectNode> health, Handler extra) {
         this.config = config;
         this.health = health;
@@ -91,31 +90,11 @@ public final class ProxyServer implements AutoCloseable {
         server.setStopTimeout(10_000);
     }
 
-    /** Refuses to expose the proxy beyond loopback without a token. */
-    public static String checkExposure(GatewayConfig.Server s) {
-        if (s.requiresToken() || isLoopback(s.host())) {
-            return null;
-        }
-        return "refusing to listen on " + s.host() + " without server.auth_token: set a token (clients send it as "
-                + "X-Gateway-Token) or bind to 127.0.0.1";
-    }
-
-    static boolean isLoopback(String host) {
-        if (host.equals("localhost")) {
-            return true;
-        }
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
     public void start() throws Exception {
-        String refusal = checkExposure(config.get().server());
-        if (refusal != null) {
+        // the gateway refuses such a configuration before applying it; this guards every other way in
+        ConfigValidator.exposure(config.get().server()).ifPresent(refusal -> {
             throw new IllegalStateException(refusal);
-        }
+        });
         server.start();
     }
 

@@ -103,13 +103,13 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     Failure failure(Throwable cause) {
-        if (MessagesHandler.isTimeout(cause)) {
+        if (UpstreamFailures.isTimeout(cause)) {
             return new Failure(HttpStatus.GATEWAY_TIMEOUT_504, AnthropicErrors.TIMEOUT, "upstream " + baseUrl()
                     + " did not answer within " + config.get().upstream().timeout().toSeconds()
                     + " s (upstream.timeout_seconds)");
         }
         return new Failure(HttpStatus.BAD_GATEWAY_502, AnthropicErrors.API_ERROR,
-                "upstream " + baseUrl() + " is unreachable: " + MessagesHandler.describe(cause));
+                "upstream " + baseUrl() + " is unreachable: " + UpstreamFailures.describe(cause));
     }
 
     public URI baseUrl() {

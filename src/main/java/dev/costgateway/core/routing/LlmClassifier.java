@@ -26,7 +26,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
-import dev.costgateway.core.routing.RouteDecision.ClassifierCall;
+import dev.costgateway.core.decision.RouteDecision.ClassifierCall;
 
 /**
  * Layer 3 of the classifier: asks the fast tier's model whether a prompt is SIMPLE, MODERATE or COMPLEX.

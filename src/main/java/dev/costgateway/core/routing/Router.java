@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
-import dev.costgateway.core.routing.RouteDecision.ClassifierCall;
+import dev.costgateway.core.decision.ClassifierLayer;
+import dev.costgateway.core.decision.RouteDecision;
+import dev.costgateway.core.decision.RouteDecision.ClassifierCall;
 
 /**
  * Picks the model that answers a Messages request: the cheapest tier that can do the job, never dearer than the
@@ -79,18 +81,18 @@ public final class Router {
 
         if (cfg.routing().mode() == GatewayConfig.RoutingMode.OFF || bypass) {
             String why = cfg.routing().mode() == GatewayConfig.RoutingMode.OFF ? "routing off" : "bypass header";
-            return done(new RouteDecision(requested, ceilingModel, ceiling, null, RouteDecision.LAYER_NONE, why,
+            return done(new RouteDecision(requested, ceilingModel, ceiling, null, ClassifierLayer.NONE, why,
                     false, List.of()));
         }
         if (ceiling == null) {
-            return done(new RouteDecision(requested, requested, null, null, RouteDecision.LAYER_NONE,
+            return done(new RouteDecision(requested, requested, null, null, ClassifierLayer.NONE,
                     "unknown model", false, List.of()));
         }
         Decider decider = new Decider(cfg, requested, ceiling, ceilingModel);
         try {
             return decide(body, cfg, decider);
         } catch (RuntimeException e) {
-            return done(decider.decide(ceiling, RouteDecision.LAYER_NONE,
+            return done(decider.decide(ceiling, ClassifierLayer.NONE,
                     "classifier failed (" + e.getClass().getSimpleName() + ") → ceiling", List.of()));
         }
     }
@@ -98,15 +100,15 @@ public final class Router {
     private CompletableFuture<RouteDecision> decide(ObjectNode body, GatewayConfig cfg, Decider d) {
         Optional<String> rule = conservativeRule(body, cfg.routing());
         if (rule.isPresent()) {
-            return done(d.decide(d.ceiling, RouteDecision.LAYER_RULE, rule.get(), List.of()));
+            return done(d.decide(d.ceiling, ClassifierLayer.RULE, rule.get(), List.of()));
         }
         if (d.ceiling == Tier.FAST && !cfg.routing().allowUpgrade()) {
-            return done(d.decide(Tier.FAST, RouteDecision.LAYER_NONE, "ceiling is the cheapest tier", List.of()));
+            return done(d.decide(Tier.FAST, ClassifierLayer.NONE, "ceiling is the cheapest tier", List.of()));
         }
 
         Classification c = heuristic.classify(body);
         if (c.confidence() >= cfg.classifier().heuristicConfidence()) {
-            return done(d.decide(d.cap(c.tier()), RouteDecision.LAYER_HEURISTIC, c.reason(), List.of()));
+            return done(d.decide(d.cap(c.tier()), ClassifierLayer.HEURISTIC, c.reason(), List.of()));
         }
 
         String text = PromptText.lastUserText(body);
@@ -115,26 +117,26 @@ public final class Router {
             EmbeddingLayer.TierVote v = vote.get();
             String reason = String.format(Locale.ROOT, "nearest example (cos %.3f): %s", v.similarity(),
                     preview(v.nearestExample()));
-            return done(d.decide(d.cap(v.tier()), RouteDecision.LAYER_EMBEDDING, reason, List.of()));
+            return done(d.decide(d.cap(v.tier()), ClassifierLayer.EMBEDDING, reason, List.of()));
         }
 
         String undecided = String.format(Locale.ROOT, "undecided (heuristic %s at %.2f: %s)", c.tier().id(),
                 c.confidence(), c.reason());
         if (!cfg.useHaikuClassifier() || llm == null) {
-            return done(d.decide(d.ceiling, RouteDecision.LAYER_NONE, undecided + " → ceiling", List.of()));
+            return done(d.decide(d.ceiling, ClassifierLayer.NONE, undecided + " → ceiling", List.of()));
         }
         return llm.classifyWithCall(text, d.ceilingModel).handle((outcome, error) -> {
             if (error != null) {
-                return d.decide(d.ceiling, RouteDecision.LAYER_NONE, "haiku classifier failed → ceiling", List.of());
+                return d.decide(d.ceiling, ClassifierLayer.NONE, "haiku classifier failed → ceiling", List.of());
             }
             List<ClassifierCall> calls = outcome.call().map(List::of).orElse(List.of());
             if (outcome.verdict().isPresent()) {
                 LlmVerdict v = outcome.verdict().get();
                 String reason = "haiku: " + v.label() + (v.fromCache() ? " (cached)" : "");
-                return d.decide(d.cap(v.tier()), RouteDecision.LAYER_HAIKU, reason, calls);
+                return d.decide(d.cap(v.tier()), ClassifierLayer.HAIKU, reason, calls);
             }
             String cause = outcome.call().map(ClassifierCall::outcome).orElse("no verdict");
-            return d.decide(d.ceiling, RouteDecision.LAYER_NONE, "haiku " + cause + " → ceiling", calls);
+            return d.decide(d.ceiling, ClassifierLayer.NONE, "haiku " + cause + " → ceiling", calls);
         });
     }
 
@@ -189,7 +191,7 @@ public final class Router {
             return t.isAbove(ceiling) && !cfg.routing().allowUpgrade() ? ceiling : t;
         }
 
-        RouteDecision decide(Tier tier, String layer, String reason, List<ClassifierCall> calls) {
+        RouteDecision decide(Tier tier, ClassifierLayer layer, String reason, List<ClassifierCall> calls) {
             String model = tier == ceiling ? ceilingModel : cfg.modelFor(tier);
             return new RouteDecision(requested, model, ceiling, tier, layer, reason, true, calls);
         }

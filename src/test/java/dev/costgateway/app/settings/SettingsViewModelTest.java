@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -171,5 +173,55 @@ class SettingsViewModelTest {
 
         assertThat(vm.rejectedBannerProperty().get()).contains("server.port").contains("must be between 0 and 65535");
         assertThat(vm.field("server.port").textProperty().get()).isEqualTo("8000");
+    }
+
+    @Test
+    void listeningBeyondLoopbackWithoutATokenIsShownBeforeSave() throws Exception {
+        String before = Files.readString(control.configFile());
+        vm.field("server.host").textProperty().set("0.0.0.0");
+
+        assertThat(vm.field("server.host").errorProperty().get()).contains("0.0.0.0").contains("server.auth_token");
+        assertThat(vm.canSaveBinding().get()).isFalse();
+        vm.save();
+        assertThat(Files.readString(control.configFile())).isEqualTo(before);
+
+        vm.field("server.auth_token").textProperty().set("s3cret");
+        assertThat(vm.field("server.host").errorProperty().get()).isEmpty();
+        assertThat(vm.canSaveBinding().get()).isTrue();
+    }
+
+    @Test
+    void rulesAcrossKeysRunInTheBackgroundAndSaveWaitsForTheNewestAnswer() {
+        List<Runnable> background = new ArrayList<>();
+        SettingsViewModel queued = new SettingsViewModel(control, new UiTasks(background::add, Runnable::run));
+        queued.activate();
+        background.forEach(Runnable::run);
+        background.clear();
+
+        queued.field("server.host").textProperty().set("0.0.0.0");
+        assertThat(queued.field("server.host").errorProperty().get()).isEmpty();
+        assertThat(queued.canSaveBinding().get()).as("the check is still running").isFalse();
+        queued.field("server.host").textProperty().set("0.0.0.1");
+        assertThat(background).hasSize(2);
+
+        background.get(1).run();
+        assertThat(queued.field("server.host").errorProperty().get()).contains("0.0.0.1");
+        background.get(0).run(); // the older answer arrives late and is dropped
+        assertThat(queued.field("server.host").errorProperty().get()).contains("0.0.0.1").doesNotContain("0.0.0.0");
+        assertThat(queued.canSaveBinding().get()).isFalse();
+        queued.deactivate();
+    }
+
+    @Test
+    void eachFieldShowsItsOwnProblem() {
+        vm.field("server.port").textProperty().set("abc");
+        vm.field("cache.max_entries").textProperty().set("-1");
+
+        assertThat(vm.field("server.port").errorProperty().get()).isEqualTo("must be a whole number, not 'abc'");
+        assertThat(vm.field("cache.max_entries").errorProperty().get())
+                .isEqualTo("must be between 0 and 100000000, not -1");
+        assertThat(vm.invalidCount()).isEqualTo(2);
+        vm.field("server.port").textProperty().set("8001");
+        assertThat(vm.invalidCount()).isEqualTo(1);
     }
 }

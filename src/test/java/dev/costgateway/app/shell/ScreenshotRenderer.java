@@ -36,7 +36,7 @@ import dev.costgateway.core.metrics.RequestRecord;
  * Run: {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer} (with {@code pngquant} installed the files shrink).
  */
 @Tag("bench")
-class ScreenshotRenderer {
+public class ScreenshotRenderer {
     static final Instant NOW = Instant.parse("2026-12-01T16:30:00Z");
     @TempDir
     Path dir;
@@ -141,7 +141,7 @@ class ScreenshotRenderer {
         write(img, file);
     }
 
-    static void write(WritableImage img, Path file) throws IOException {
+    public static void write(WritableImage img, Path file) throws IOException {
         int w = (int) img.getWidth();
         int h = (int) img.getHeight();
         BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

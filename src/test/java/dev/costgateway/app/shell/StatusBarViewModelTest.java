@@ -90,7 +90,7 @@ class StatusBarViewModelTest {
         double today = control.store().summary(Instant.parse("2026-12-01T00:00:00Z"), null).costUsd();
         double all = control.store().summary(null, null).costUsd();
         assertThat(today).isLessThan(all);
-        assertThat(vm.todaySpendProperty().get()).isEqualTo(dev.costgateway.app.fx.Formats.usd(today));
+        assertThat(vm.todaySpendProperty().get()).isEqualTo(dev.costgateway.app.fx.Money.usd(today));
         assertThat(vm.embedderTextProperty().get()).isEqualTo("Embedder ready");
         assertThat(vm.upstreamTextProperty().get()).isEqualTo("Upstream api.anthropic.com reachable");
     }

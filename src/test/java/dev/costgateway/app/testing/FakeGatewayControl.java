@@ -14,6 +14,7 @@ import dev.costgateway.core.GatewayStatus.ProxyState;
 import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
+import dev.costgateway.core.config.ConfigProblem;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.metrics.MetricsQueries;
 
@@ -39,7 +40,7 @@ public final class FakeGatewayControl implements GatewayControl {
     @Override
     public void start() {
         starts.incrementAndGet();
-        status.set(status.get().withProxy(ProxyState.RUNNING, url(config), null));
+        status.update(st -> st.withProxy(ProxyState.RUNNING, url(config), null));
     }
 
     private static String url(GatewayConfig c) {
@@ -48,11 +49,11 @@ public final class FakeGatewayControl implements GatewayControl {
 
     @Override
     public void stop() {
-        status.set(status.get().withProxy(ProxyState.STOPPED, null, null));
+        status.update(st -> st.withProxy(ProxyState.STOPPED, null, null));
     }
 
     public void fail(String error) {
-        status.set(status.get().withProxy(ProxyState.FAILED, null, error));
+        status.update(st -> st.withProxy(ProxyState.FAILED, null, error));
     }
 
     @Override
@@ -60,8 +61,9 @@ public final class FakeGatewayControl implements GatewayControl {
         boolean restart = !next.server().host().equals(config.server().host())
                 || next.server().port() != config.server().port();
         config = next;
-        if (restart && status.get().proxy() == ProxyState.RUNNING) {
-            status.set(status.get().withProxy(ProxyState.RUNNING, url(next), null));
+        if (restart) {
+            status.update(st -> st.proxy() == ProxyState.RUNNING ? st.withProxy(ProxyState.RUNNING, url(next), null)
+                    : st);
         }
         return new ReloadResult(restart, restart ? "Saved; listener restarted on port " + next.server().port()
                 : "Saved and applied");
@@ -70,6 +72,10 @@ public final class FakeGatewayControl implements GatewayControl {
     @Override
     public ReloadResult saveAndReload(String yamlText) throws ConfigException, IOException {
         GatewayConfig next = ConfigLoader.parse(yamlText, configFile.toString()).config();
+        List<ConfigProblem> refused = validate(next);
+        if (!refused.isEmpty()) {
+            throw new ConfigException(refused);
+        }
         Path tmp = configFile.resolveSibling(configFile.getFileName() + ".tmp");
         Files.writeString(tmp, yamlText, StandardCharsets.UTF_8);
         if (Files.exists(configFile)) {
@@ -87,6 +93,10 @@ public final class FakeGatewayControl implements GatewayControl {
         Files.writeString(configFile, yamlText, StandardCharsets.UTF_8);
         try {
             GatewayConfig next = ConfigLoader.parse(yamlText, configFile.toString()).config();
+            List<ConfigProblem> refused = validate(next);
+            if (!refused.isEmpty()) {
+                throw new ConfigException(refused);
+            }
             reload(next);
             configState.set(new ConfigState(next, yamlText, List.of()));
         } catch (ConfigException e) {

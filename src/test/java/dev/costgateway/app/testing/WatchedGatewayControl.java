@@ -81,6 +81,11 @@ public final class WatchedGatewayControl implements GatewayControl {
     }
 
     @Override
+    public List<dev.costgateway.core.config.ConfigProblem> validate(GatewayConfig fileConfig) {
+        return delegate.validate(fileConfig);
+    }
+
+    @Override
     public GatewayConfig config() {
         return delegate.config();
     }

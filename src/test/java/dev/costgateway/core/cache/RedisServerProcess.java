@@ -5,11 +5,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 
 import redis.clients.jedis.Jedis;
+
+import dev.costgateway.testing.Await;
 
 /** A throw-away {@code redis-server} on a free loopback port, no persistence. */
 final class RedisServerProcess implements AutoCloseable {
@@ -75,18 +78,22 @@ final class RedisServerProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
+        RuntimeException[] lastRefusal = new RuntimeException[1];
+        boolean up = Await.poll(Duration.ofSeconds(10), () -> {
+            if (!process.isAlive()) {
+                return Optional.of(false);
+            }
             try (Jedis jedis = client()) {
                 jedis.ping();
-                return;
+                return Optional.of(true);
             } catch (RuntimeException notYet) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    stop();
-                    throw new IllegalStateException("redis-server did not start on port " + port, notYet);
-                }
-                Thread.sleep(20);
+                lastRefusal[0] = notYet;
+                return Optional.empty();
             }
+        }).orElse(false);
+        if (!up) {
+            stop();
+            throw new IllegalStateException("redis-server did not start on port " + port, lastRefusal[0]);
         }
     }
 

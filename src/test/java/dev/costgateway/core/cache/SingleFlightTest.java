@@ -7,20 +7,22 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.costgateway.core.decision.InFlight;
+
 class SingleFlightTest {
 
     private final SingleFlight<String> flights = new SingleFlight<>();
 
     @Test
     void theFirstCallerLeadsAndIdenticalOnesFollowUntilItLands() {
-        SingleFlight.Ticket leader = flights.join("k");
-        List<SingleFlight.Ticket> followers = new ArrayList<>();
+        InFlight leader = flights.join("k");
+        List<InFlight> followers = new ArrayList<>();
         for (int i = 0; i < 19; i++) {
             followers.add(flights.join("k"));
         }
         assertThat(leader.follower()).isFalse();
         assertThat(leader.landed()).isDone();
-        assertThat(followers).allMatch(SingleFlight.Ticket::follower);
+        assertThat(followers).allMatch(InFlight::follower);
         assertThat(followers).noneMatch(f -> f.landed().isDone());
         assertThat(flights.inFlight()).isEqualTo(1);
 
@@ -32,8 +34,8 @@ class SingleFlightTest {
 
     @Test
     void otherKeysNeverWait() {
-        SingleFlight.Ticket a = flights.join("caller-a|prompt");
-        SingleFlight.Ticket b = flights.join("caller-b|prompt");
+        InFlight a = flights.join("caller-a|prompt");
+        InFlight b = flights.join("caller-b|prompt");
         assertThat(a.follower()).isFalse();
         assertThat(b.follower()).as("another caller's identical prompt has another key").isFalse();
         a.land();
@@ -42,15 +44,15 @@ class SingleFlightTest {
 
     @Test
     void afterTheLandingTheNextCallerLeadsANewFlight() {
-        SingleFlight.Ticket first = flights.join("k");
-        SingleFlight.Ticket follower = flights.join("k");
+        InFlight first = flights.join("k");
+        InFlight follower = flights.join("k");
         first.land();
-        SingleFlight.Ticket next = flights.join("k");
+        InFlight next = flights.join("k");
         assertThat(next.follower()).isFalse();
         assertThat(follower.landed()).isDone();
         // a late second landing of the old leader must not end the new flight
         first.land();
-        SingleFlight.Ticket waiting = flights.join("k");
+        InFlight waiting = flights.join("k");
         assertThat(waiting.follower()).isTrue();
         assertThat(waiting.landed()).isNotDone();
         next.land();
@@ -59,8 +61,8 @@ class SingleFlightTest {
 
     @Test
     void followersAndTheNoneTicketLeadNothing() {
-        SingleFlight.Ticket leader = flights.join("k");
-        SingleFlight.Ticket follower = flights.join("k");
+        InFlight leader = flights.join("k");
+        InFlight follower = flights.join("k");
         follower.land();
         assertThat(follower.landed()).isNotDone();
         assertThat(flights.inFlight()).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.costgateway.core.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.FakeUpstream;
 import dev.costgateway.testing.GatewayHarness;
 
@@ -18,13 +20,7 @@ import dev.costgateway.testing.GatewayHarness;
 class ClientHangUpIT {
 
     static void await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeoutMillis + " ms");
-            }
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition);
     }
 
     static List<String> longStream() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.routing.EmbeddingLayer.TierVote;
 
@@ -50,7 +51,7 @@ class RouterTest {
         assertThat(d.chosenModel()).isEqualTo(HAIKU);
         assertThat(d.tier()).isEqualTo(Tier.FAST);
         assertThat(d.ceiling()).isEqualTo(Tier.PREMIUM);
-        assertThat(d.layer()).isEqualTo("heuristic");
+        assertThat(d.layer().id()).isEqualTo("heuristic");
         assertThat(d.routed()).isTrue();
         assertThat(d.modelChanged()).isTrue();
         assertThat(d.classifierCalls()).isEmpty();
@@ -61,7 +62,7 @@ class RouterTest {
         RouteDecision d = route(TestConfigs.defaults(), ask(OPUS, HARD));
         assertThat(d.tier()).isEqualTo(Tier.PREMIUM);
         assertThat(d.chosenModel()).isEqualTo(OPUS);
-        assertThat(d.layer()).isEqualTo("heuristic");
+        assertThat(d.layer().id()).isEqualTo("heuristic");
         assertThat(d.reason()).contains("latex");
         assertThat(d.modelChanged()).isFalse();
     }
@@ -93,7 +94,7 @@ class RouterTest {
         assertThat(d.tier()).isEqualTo(Tier.BALANCED);
         // The client's exact id is kept, not swapped for the tier's configured sibling.
         assertThat(d.chosenModel()).isEqualTo("claude-sonnet-4-5");
-        assertThat(d.layer()).isEqualTo("heuristic");
+        assertThat(d.layer().id()).isEqualTo("heuristic");
     }
 
     @Test
@@ -101,7 +102,7 @@ class RouterTest {
         RouteDecision d = route(TestConfigs.defaults(), ask("claude-3-5-haiku-20241022", HARD));
         assertThat(d.tier()).isEqualTo(Tier.FAST);
         assertThat(d.chosenModel()).isEqualTo("claude-3-5-haiku-20241022");
-        assertThat(d.layer()).isEqualTo("n/a");
+        assertThat(d.layer().id()).isEqualTo("n/a");
         assertThat(d.reason()).isEqualTo("ceiling is the cheapest tier");
     }
 
@@ -130,7 +131,7 @@ class RouterTest {
         assertThat(d.chosenModel()).isEqualTo(OPUS);
         assertThat(d.routed()).isFalse();
         assertThat(d.tier()).isNull();
-        assertThat(d.layer()).isEqualTo("n/a");
+        assertThat(d.layer().id()).isEqualTo("n/a");
         assertThat(d.reason()).isEqualTo("bypass header");
     }
 
@@ -168,13 +169,13 @@ class RouterTest {
     void keepsTheCeilingModelWhenAConservativeRuleMatches(String rule, String flag, String json) {
         String limits = "routing:\n  long_context_tokens: 10\n  many_turns: 3\n";
         RouteDecision d = route(TestConfigs.with(limits), body(json));
-        assertThat(d.layer()).isEqualTo("rule");
+        assertThat(d.layer().id()).isEqualTo("rule");
         assertThat(d.reason()).isEqualTo(rule);
         assertThat(d.chosenModel()).isEqualTo(OPUS);
         assertThat(d.tier()).isEqualTo(Tier.PREMIUM);
 
         RouteDecision ruleOff = route(TestConfigs.with(limits + "  " + flag + ": false\n"), body(json));
-        assertThat(ruleOff.layer()).isEqualTo("heuristic");
+        assertThat(ruleOff.layer().id()).isEqualTo("heuristic");
         assertThat(ruleOff.chosenModel()).isEqualTo(HAIKU);
     }
 
@@ -197,7 +198,7 @@ class RouterTest {
                 + "\"text\":\"What's the capital of Spain?\"}]}]}");
         RouteDecision d = route(TestConfigs.with(HEURISTIC_UNSURE), body, knn, null, false);
         assertThat(asked).containsExactly("What's the capital of Spain?");
-        assertThat(d.layer()).isEqualTo("embedding");
+        assertThat(d.layer().id()).isEqualTo("embedding");
         assertThat(d.chosenModel()).isEqualTo(HAIKU);
         assertThat(d.reason()).contains("0.950").contains("capital of France");
     }
@@ -214,7 +215,7 @@ class RouterTest {
     void fallsBackToTheCeilingWhenNoLayerIsSure() {
         EmbeddingLayer farAway = text -> Optional.of(new TierVote(Tier.FAST, 0.5, "hello"));
         RouteDecision d = route(TestConfigs.with(HEURISTIC_UNSURE), ask(OPUS, "hi"), farAway, null, false);
-        assertThat(d.layer()).isEqualTo("n/a");
+        assertThat(d.layer().id()).isEqualTo("n/a");
         assertThat(d.reason()).startsWith("undecided (heuristic fast at 0.95").endsWith("→ ceiling");
         assertThat(d.chosenModel()).isEqualTo(OPUS);
         assertThat(d.routed()).isTrue();
@@ -237,7 +238,7 @@ class RouterTest {
         LlmClassifier llm = new LlmClassifier(transport, () -> cfg, new MutableClock());
 
         RouteDecision first = route(cfg, ask(OPUS, "Tell me a fun fact."), EmbeddingLayer.NONE, llm, false);
-        assertThat(first.layer()).isEqualTo("haiku");
+        assertThat(first.layer().id()).isEqualTo("haiku");
         assertThat(first.chosenModel()).isEqualTo(HAIKU);
         assertThat(first.classifierCalls()).singleElement().satisfies(c -> {
             assertThat(c.outcome()).isEqualTo("SIMPLE");
@@ -271,7 +272,7 @@ class RouterTest {
         RouteDecision d = route(cfg, ask(OPUS, "Tell me a fun fact."), EmbeddingLayer.NONE, llm, false);
         assertThat(silent.requests).hasSize(1);
         assertThat(d.chosenModel()).isEqualTo(OPUS);
-        assertThat(d.layer()).isEqualTo("n/a");
+        assertThat(d.layer().id()).isEqualTo("n/a");
         assertThat(d.reason()).isEqualTo("haiku timeout → ceiling");
         assertThat(d.classifierCalls()).singleElement().satisfies(c -> {
             assertThat(c.outcome()).isEqualTo("timeout");

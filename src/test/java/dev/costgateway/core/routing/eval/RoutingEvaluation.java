@@ -25,7 +25,7 @@ import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.HeuristicClassifier;
-import dev.costgateway.core.routing.RouteDecision;
+import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.routing.Router;
 import dev.costgateway.testing.EvalCsv;
 

@@ -1,4 +1,4 @@
-package dev.costgateway.core.routing;
+package dev.costgateway.core.decision;
 
 import java.util.List;
 
@@ -13,29 +13,38 @@ import dev.costgateway.core.config.Tier;
  *                        request keeps its tier (the client's exact id is never swapped for a sibling)
  * @param ceiling         the requested model's tier ({@code premium} for {@code auto}); null for an unknown model
  * @param tier            the tier that answers; null when the request was not routed
- * @param layer           who decided: {@code heuristic|embedding|haiku|rule|n/a}
+ * @param layer           who decided
  * @param reason          a short, human-readable why: rule name, heuristic signals, nearest example, fallback cause
  * @param routed          false when routing did not apply (mode off, bypass header, unknown model)
  * @param classifierCalls upstream calls made to decide (layer 3); empty for a cache hit or when no call was made
+ *
+ * <p>One type for the router's answer, the proxy's current route and each escalation (it replaced the proxy's own
+ * {@code Route}, which summed an unknown classifier cost as 0: here unknown stays null).
  */
 public record RouteDecision(
         String requestedModel,
         String chosenModel,
         Tier ceiling,
         Tier tier,
-        String layer,
+        ClassifierLayer layer,
         String reason,
         boolean routed,
         List<ClassifierCall> classifierCalls) {
 
-    public static final String LAYER_HEURISTIC = "heuristic";
-    public static final String LAYER_EMBEDDING = "embedding";
-    public static final String LAYER_HAIKU = "haiku";
-    public static final String LAYER_RULE = "rule";
-    public static final String LAYER_NONE = "n/a";
-
     public RouteDecision {
         classifierCalls = classifierCalls == null ? List.of() : List.copyOf(classifierCalls);
+    }
+
+    /** The requested model forwarded as it is, with no classifier involved (routing failed, pass-through policy). */
+    public static RouteDecision unrouted(String requestedModel, String reason) {
+        return new RouteDecision(requestedModel, requestedModel, null, null, ClassifierLayer.NONE, reason, false,
+                List.of());
+    }
+
+    /** The same decision moved up to a stronger tier after a weak answer; the classifier calls were already paid. */
+    public RouteDecision escalatedTo(String model, Tier stronger, String trigger) {
+        return new RouteDecision(requestedModel, model, ceiling, stronger, layer,
+                reason + "; escalated (" + trigger + ")", true, List.of());
     }
 
     /** True when the forwarded body needs its {@code model} replaced. */
