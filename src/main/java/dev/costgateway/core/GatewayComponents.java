@@ -179,9 +179,11 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        // first the model: close waits for an inference in progress (the classifier's warm-up, a semantic store)
+        // and makes later ones fail fast, so no native call runs when the process exits
+        embedder.close();
         semantic.close();
         exact.get().close();
-        embedder.close();
         background.shutdown();
     }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Stops the real launcher ({@code Launcher.main} in a child JVM, as {@code java -jar} runs it, embedding model
  * loading in the background) at many points of its first two seconds: SIGTERM keyed to the moment onnxruntime's
  * native library is mapped (the crash window of issue 18: SIGSEGV in {@code OrtSession.createSession}), SIGTERM at
- * fixed times since start, and the refusal to listen on {@code 0.0.0.0} without a token. Every stop must end
+ * fixed times since start, and the refusal to listen on {@code 0.0.0.0} without a token. Also a SIGTERM just as the model is ready,
+ * while the embedding classifier warms up on it (inferences running). Every stop must end
  * with the documented exit code (0 for SIGTERM, 1 for the refusal), no fatal error and no {@code hs_err_pid*.log}.
  * Before the fix, 6 of 12 keyed SIGTERMs and 4 of 10 refusals crashed with exit 134 (and SIGTERM exited 143).
  */
@@ -32,13 +33,13 @@ class StopDuringStartIT {
      * Delays after libonnxruntime appears in the child's memory map. The session is being built 40-150 ms after
      * that (later on a loaded machine): on the code before the fix, SIGTERMs 80-300 ms after crashed about 1 time in 2.
      */
-    private static final int[] AFTER_NATIVE_MAPPED_MS = {0, 80, 160, 250, 400};
+    private static final int[] AFTER_NATIVE_MAPPED_MS = {0, 120, 250, 400};
     /**
      * Delays after the child was started (JVM start, config, H2, the start of the load). A signal that comes
      * while the JVM itself is still booting, before the launcher took SIGTERM over, ends it with the JVM's 143;
      * nothing of the gateway has run then (it printed nothing), which is what the README says.
      */
-    private static final int[] AFTER_START_MS = {300, 900};
+    private static final int[] AFTER_START_MS = {300};
     private static final int REFUSALS = 1;
     /** Children run two at a time (one per core of the CI machine); each is CPU-bound for 2-4 s. */
     private static final int PARALLEL = 2;
@@ -68,6 +69,17 @@ class StopDuringStartIT {
                 Thread.sleep(delay);
                 c.process.destroy();
                 return c.check(c.waitAndPrintedNothing() ? 143 : 0, "SIGTERM " + delay + " ms after start");
+            });
+        }
+        {
+            // just after the model is ready: the embedding classifier warms up on it (261 inferences), so a stop
+            // here must not free the session under a running inference (this crashed once the load was fixed)
+            Path d = dir.resolve("warm-up-" + run++);
+            scenarios.add(() -> {
+                Child c = Child.start(d, "--headless", "--port", "0");
+                boolean ready = c.awaitOutput("embedding model ready", 60_000);
+                c.process.destroy();
+                return c.check(0, "SIGTERM as the classifier warms up" + (ready ? "" : " (model never ready)"));
             });
         }
         for (int i = 0; i < REFUSALS; i++) {
@@ -122,6 +134,18 @@ class StopDuringStartIT {
                     }
                 } catch (IOException e) {
                     return false; // not Linux, or the process is gone
+                }
+                Thread.sleep(5);
+            }
+            return false;
+        }
+
+        /** Polls the child's output until it contains {@code needle}; false if not seen in time. */
+        boolean awaitOutput(String needle, long timeoutMillis) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                if (Files.exists(log) && output().contains(needle)) {
+                    return true;
                 }
                 Thread.sleep(5);
             }

@@ -120,7 +120,11 @@ public final class EmbedderService implements Closeable {
             embedder = null;
             wait = loadStarted;
         }
-        closeQuietly(current);
+        if (current instanceof Guarded g) {
+            g.closeWhenIdle(CLOSE_WAIT);
+        } else {
+            closeQuietly(current);
+        }
         if (wait) {
             awaitLoadEnd(CLOSE_WAIT);
         }
@@ -170,7 +174,7 @@ public final class EmbedderService implements Closeable {
         }
         synchronized (this) {
             if (!closed) {
-                embedder = loaded;
+                embedder = new Guarded(loaded);
                 loaded = null;
             }
         }
@@ -186,6 +190,66 @@ public final class EmbedderService implements Closeable {
 
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * The embedder as handed out: every {@link #embed} holds a read lock, and closing takes the write lock, so the
+     * native session is never freed under a running inference (onnxruntime would crash the JVM) and no inference
+     * starts on a freed one (it throws {@link IllegalStateException} instead; callers treat that as "no embedder").
+     */
+    static final class Guarded implements Embedder {
+        private final Embedder delegate;
+        private final java.util.concurrent.locks.ReentrantReadWriteLock lock =
+                new java.util.concurrent.locks.ReentrantReadWriteLock();
+        private volatile boolean closed;
+
+        Guarded(Embedder delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public float[] embed(String text) {
+            lock.readLock().lock();
+            try {
+                if (closed) {
+                    throw new IllegalStateException("the embedding model is closed (the gateway is stopping)");
+                }
+                return delegate.embed(text);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public int dimensions() {
+            return delegate.dimensions();
+        }
+
+        /** Waits for inferences in progress (at most {@code timeout}), then frees the model. */
+        void closeWhenIdle(Duration timeout) {
+            closed = true;
+            boolean locked = false;
+            try {
+                locked = lock.writeLock().tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!locked) {
+                // an inference still runs: leaking the session is safe, freeing it under the inference is not
+                LOG.warn("an embedding is still running after {} s; the model is left to the process exit",
+                        timeout.toSeconds());
+                return;
+            }
+            try {
+                closeQuietly(delegate);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        Embedder delegate() {
+            return delegate;
+        }
     }
 
     private static void closeQuietly(Embedder e) {

@@ -17,7 +17,7 @@ class EmbedderServiceTest {
 
     private final List<Runnable> queued = new ArrayList<>();
 
-    private static final class FakeEmbedder implements Embedder, AutoCloseable {
+    private static class FakeEmbedder implements Embedder, AutoCloseable {
         final AtomicBoolean closed = new AtomicBoolean();
 
         @Override
@@ -111,6 +111,41 @@ class EmbedderServiceTest {
         assertThat(fake.closed).as("the model loaded during close is freed before close returns").isTrue();
         assertThat(service.ready()).isEmpty();
         assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void closeWaitsForAnInferenceInProgressAndLaterOnesFailFastInsteadOfTouchingAFreedModel() throws Exception {
+        CountDownLatch embedding = new CountDownLatch(1);
+        CountDownLatch releaseEmbed = new CountDownLatch(1);
+        FakeEmbedder slow = new FakeEmbedder() {
+            @Override
+            public float[] embed(String text) {
+                embedding.countDown();
+                try {
+                    releaseEmbed.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                assertThat(closed).as("the model is never freed under a running inference").isFalse();
+                return super.embed(text);
+            }
+        };
+        EmbedderService service = EmbedderService.loading(() -> slow, queued::add);
+        queued.forEach(Runnable::run);
+        Embedder handedOut = service.ready().orElseThrow();
+        CompletableFuture<float[]> inference = CompletableFuture.supplyAsync(() -> handedOut.embed("warm-up"));
+        assertThat(embedding.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(service::close);
+        assertThatThrownBy(() -> closing.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(slow.closed).isFalse();
+
+        releaseEmbed.countDown();
+        assertThat(inference.get(10, TimeUnit.SECONDS)).containsExactly(1f);
+        closing.get(10, TimeUnit.SECONDS);
+        assertThat(slow.closed).isTrue();
+        assertThatThrownBy(() -> handedOut.embed("after close")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 
     @Test
