@@ -436,7 +436,8 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         GatewayConfig.Upstream upstreamCfg = new GatewayConfig.Upstream(base, u.apiKey(), u.timeout(),
                 u.connectTimeout());
         return new GatewayConfig(server, upstreamCfg, c.routing(), c.classifier(), c.useHaikuClassifier(),
-                c.maxEscalations(), c.escalation(), c.cache(), c.metrics(), c.tiers(), c.pricing(), c.models());
+                c.maxEscalations(), c.escalation(), c.cache(), c.metrics(), c.tiers(), c.pricing(), c.models(),
+                c.budgets());
     }
 
     // ---- facade ----
@@ -459,6 +460,26 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     @Override
     public Observable<ConfigState> configState() {
         return configState;
+    }
+
+    @Override
+    public java.util.List<dev.costgateway.core.budget.BudgetState> budgets() {
+        return components.budgets().states();
+    }
+
+    @Override
+    public java.time.ZoneId budgetZone() {
+        return components.budgets().zone();
+    }
+
+    @Override
+    public boolean allowBudget(String name, java.time.Duration duration) {
+        return components.budgets().allowFor(name, duration);
+    }
+
+    @Override
+    public Observable.Subscription onBudgetAlert(java.util.function.Consumer<dev.costgateway.core.budget.BudgetAlert> l) {
+        return components.budgets().addAlertListener(l);
     }
 
     @Override
@@ -501,6 +522,8 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         h.put("routing", lower(cfg.routing().mode()));
         h.put("embedder", lower(st.embedder()));
         components.describeHealth(h);
+        h.set("budgets", dev.costgateway.core.budget.BudgetsHandler.json(components.budgets().states(),
+                components.budgets().zone()).get("budgets"));
         h.put("metrics_dropped", components.recorder().droppedRecords());
         if (!dataDirLock.uncleanPrevious().isEmpty()) {
             ObjectNode p = h.putObject("previous_run");

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.budget.BudgetTracker;
+import dev.costgateway.core.budget.BudgetsHandler;
 import dev.costgateway.core.cache.BackendStatus;
 import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
@@ -48,6 +50,8 @@ final class GatewayComponents implements AutoCloseable {
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
+    private final BudgetTracker budgets;
+    private volatile String budgetZone;
     /** The one time source: the exact cache's Caffeine ticker, the semantic cache's TTLs, metrics, routing. */
     private final GatewayClock clock;
 
@@ -77,15 +81,44 @@ final class GatewayComponents implements AutoCloseable {
                 classifier.warmUp();
             }
         });
-        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock);
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();
         store = H2MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity()), dataDir, clock);
-        recorder = new ReachabilityRecorder(store, status);
+        GatewayConfig.Budgets budgetCfg = cfg.budgets();
+        budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
+        budgetZone = budgetCfg.timeZone();
+        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock, budgets);
+        recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
-        httpHandler = new MetricsHandler(store, store::droppedRecords, clock);
+        httpHandler = new Handler.Sequence(new BudgetsHandler(budgets),
+                new MetricsHandler(store, store::droppedRecords, clock));
+    }
+
+    /**
+     * Counts every record's cost against the budgets as it enters the metrics queue (so what waits in the queue
+     * counts), then records.
+     */
+    static final class BudgetRecorder implements MetricsRecorder {
+        private final MetricsRecorder delegate;
+        private final BudgetTracker budgets;
+
+        BudgetRecorder(MetricsRecorder delegate, BudgetTracker budgets) {
+            this.delegate = delegate;
+            this.budgets = budgets;
+        }
+
+        @Override
+        public void record(dev.costgateway.core.metrics.RequestRecord r) {
+            budgets.recordSpend(r.timestamp(), r.callerKeyHash(), "", "", r.costUsd());
+            delegate.record(r);
+        }
+
+        @Override
+        public long droppedRecords() {
+            return delegate.droppedRecords();
+        }
     }
 
     /** Keeps the status bar's upstream reachability current from real traffic, then records. */
@@ -127,6 +160,10 @@ final class GatewayComponents implements AutoCloseable {
         return policy;
     }
 
+    BudgetTracker budgets() {
+        return budgets;
+    }
+
     MetricsRecorder recorder() {
         return recorder;
     }
@@ -141,6 +178,10 @@ final class GatewayComponents implements AutoCloseable {
 
     /** Rebuilds what cannot follow the configuration live (the exact cache's backend and bounds). */
     synchronized void reconfigure(GatewayConfig next) {
+        if (!next.budgets().list().equals(budgets.budgets()) || !next.budgets().timeZone().equals(budgetZone)) {
+            budgets.reconfigure(next.budgets().list(), next.budgets().zone());
+            budgetZone = next.budgets().timeZone();
+        }
         GatewayConfig.Cache c = next.cache();
         GatewayConfig.Cache old = exactConfig;
         if (!c.redisUrl().equals(old.redisUrl()) || c.maxEntries() != old.maxEntries()

@@ -73,6 +73,29 @@ public interface GatewayControl {
         }
     }
 
+    /** Every budget's state now (in memory, cheap), highest share of its limit first within each budget. */
+    default java.util.List<dev.costgateway.core.budget.BudgetState> budgets() {
+        return java.util.List.of();
+    }
+
+    /** The zone budget days and months begin in. */
+    default java.time.ZoneId budgetZone() {
+        return java.time.ZoneId.systemDefault();
+    }
+
+    /** Lets requests past budget {@code name}'s limit for {@code duration}; false when there is no such budget. */
+    default boolean allowBudget(String name, java.time.Duration duration) {
+        return false;
+    }
+
+    /**
+     * Delivers each budget crossing its warning threshold or its limit, once per period, on the thread that
+     * recorded the spend (hop to the UI thread).
+     */
+    default Observable.Subscription onBudgetAlert(java.util.function.Consumer<dev.costgateway.core.budget.BudgetAlert> l) {
+        return () -> { };
+    }
+
     /** @param listenerRestarted true when host or port changed and the listener was reopened */
     record ReloadResult(boolean listenerRestarted, String message) {
     }

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.api.Usage;
+import dev.costgateway.core.budget.BudgetTracker;
 import dev.costgateway.core.cache.CacheKey;
 import dev.costgateway.core.cache.CachedAnswer;
 import dev.costgateway.core.cache.ExactCache;
@@ -58,9 +60,11 @@ final class GatewayPolicy implements MessagePolicy {
     private final EscalationPolicy escalation = new EscalationPolicy();
     private final UpstreamClient upstream;
     private final GatewayClock clock;
+    private final BudgetTracker budgets;
 
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock) {
+                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock, BudgetTracker budgets) {
+        this.budgets = budgets;
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
@@ -69,6 +73,21 @@ final class GatewayPolicy implements MessagePolicy {
         this.clock = clock;
         this.llm = new LlmClassifier(json -> CompletableFuture.failedFuture(
                 new IllegalStateException("no caller transport")), config, clock);
+    }
+
+    // ---- budgets ----
+
+    @Override
+    public Optional<Refusal> admit(ObjectNode body, ClientContext client, String callerKeyHash) {
+        if (budgets.budgets().isEmpty()) {
+            return Optional.empty();
+        }
+        String credential = client.credential();
+        if (credential.length() >= 8) {
+            budgets.noteKeyHint(callerKeyHash, credential.substring(credential.length() - 4));
+        }
+        return budgets.blocking(callerKeyHash, "").map(st -> new Refusal(429, AnthropicErrors.RATE_LIMIT,
+                st.refusalMessage(budgets.zone()), false));
     }
 
     // ---- routing ----

@@ -30,7 +30,7 @@ import dev.costgateway.testing.GatewayHarness;
 class GatewayConfigReloadIT {
 
     static void await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
-        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition);
+        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition::getAsBoolean);
     }
 
     static String routed(GatewayHarness h) throws Exception {

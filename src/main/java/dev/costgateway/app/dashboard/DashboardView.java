@@ -57,6 +57,11 @@ public final class DashboardView {
     private final XYChart.Series<String, Number> tiers = series("Requests");
 
     public DashboardView(DashboardViewModel vm) {
+        this(vm, new javafx.scene.layout.Region());
+    }
+
+    /** @param budgets the budgets card, shown above the charts (hidden by itself when there are no budgets) */
+    public DashboardView(DashboardViewModel vm, Node budgets) {
         this.vm = vm;
         HBox header = new HBox(new VBox(label("Dashboard", "screen-title"),
                 label("What the gateway spent, and what it saved you", "screen-subtitle")), hgrow(), rangePicker());
@@ -111,7 +116,7 @@ public final class DashboardView {
         charts.add(chartCard("Latency p50 / p95 (ms)", latency), 1, 2);
 
         Node error = dev.costgateway.app.fx.Nodes.collapsing(vm.errorProperty(), "banner", "danger");
-        VBox content = new VBox(header, error, kpis, charts);
+        VBox content = new VBox(header, error, kpis, budgets, charts);
         content.getStyleClass().add("screen");
         root = new ScrollPane(content);
         root.setFitToWidth(true);

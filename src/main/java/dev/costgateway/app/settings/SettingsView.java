@@ -103,6 +103,9 @@ public final class SettingsView {
         if (group.title().startsWith("Models")) {
             box.getChildren().add(modelsTable());
         }
+        if (group.title().equals("Budgets")) {
+            box.getChildren().add(budgetsTable());
+        }
         box.getStyleClass().add("settings-section");
         return box;
     }
@@ -177,6 +180,54 @@ public final class SettingsView {
         error.setId("settings-models-error");
         return new VBox(8, label("List prices (USD per million tokens)", "field-label"), table, error,
                 new HBox(8, add, remove));
+    }
+
+    private Node budgetsTable() {
+        TableView<BudgetRow> table = new TableView<>(vm.budgets());
+        table.setId("settings-budgets");
+        table.setEditable(true);
+        table.setPrefHeight(170);
+        table.setPlaceholder(new Label("No budgets: spending is not limited. Add one to warn or block at a limit."));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        TableColumn<BudgetRow, String> name = new TableColumn<>("Name");
+        name.setCellValueFactory(c -> c.getValue().nameProperty());
+        name.setCellFactory(TextFieldTableCell.forTableColumn());
+        name.setPrefWidth(180);
+        TableColumn<BudgetRow, String> period = choiceColumn("Period", BudgetRow::periodProperty, "day", "month");
+        TableColumn<BudgetRow, String> limit = new TableColumn<>("Limit USD");
+        limit.setCellValueFactory(c -> c.getValue().limitProperty());
+        limit.setCellFactory(TextFieldTableCell.forTableColumn());
+        TableColumn<BudgetRow, String> scope = choiceColumn("Scope", BudgetRow::scopeProperty, "all", "key", "project");
+        TableColumn<BudgetRow, String> warn = new TableColumn<>("Warn at %");
+        warn.setCellValueFactory(c -> c.getValue().warnAtProperty());
+        warn.setCellFactory(TextFieldTableCell.forTableColumn());
+        TableColumn<BudgetRow, String> action = choiceColumn("At the limit", BudgetRow::actionProperty, "warn",
+                "block");
+        table.getColumns().addAll(List.of(name, period, limit, scope, warn, action));
+        Button add = new Button("Add budget");
+        add.setId("settings-budgets-add");
+        add.setOnAction(e -> {
+            vm.addBudget();
+            table.getSelectionModel().selectLast();
+            table.edit(vm.budgets().size() - 1, name);
+        });
+        Button remove = new Button("Remove");
+        remove.setId("settings-budgets-remove");
+        remove.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        remove.setOnAction(e -> vm.removeBudget(table.getSelectionModel().getSelectedItem()));
+        Label error = collapsing(vm.budgetsErrorProperty(), "field-error");
+        error.setId("settings-budgets-error");
+        return new VBox(8, label("Daily and monthly limits in USD; \"block\" answers 429 at the limit, \"warn\" only "
+                + "tells you. Key budgets count each caller key alone.", "field-help"), table, error,
+                new HBox(8, add, remove));
+    }
+
+    private static TableColumn<BudgetRow, String> choiceColumn(String title,
+            java.util.function.Function<BudgetRow, javafx.beans.property.StringProperty> property, String... choices) {
+        TableColumn<BudgetRow, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(cell -> property.apply(cell.getValue()));
+        c.setCellFactory(javafx.scene.control.cell.ChoiceBoxTableCell.forTableColumn(choices));
+        return c;
     }
 
     public VBox root() {

@@ -57,6 +57,10 @@ public final class SettingsViewModel {
     private final ObservableList<ModelPriceRow> models =
             FXCollections.observableArrayList(ModelPriceRow::observables);
     private List<String> originalModels = List.of();
+    private final ObservableList<BudgetRow> budgets = FXCollections.observableArrayList(BudgetRow::observables);
+    private List<String> originalBudgets = List.of();
+    private List<String> budgetProblems = List.of();
+    private final ReadOnlyStringWrapper budgetsError = new ReadOnlyStringWrapper("");
     private Observable.Subscription subscription;
     private ConfigState current;
     private ConfigState pendingOutside;
@@ -81,8 +85,8 @@ public final class SettingsViewModel {
         this.tasks = tasks;
         Map<ConfigSchema.Section, List<SettingField>> sections = new EnumMap<>(ConfigSchema.Section.class);
         for (ConfigKey<?> key : ConfigSchema.keys()) {
-            if (key.type().kind() == ValueType.Kind.PRICES) {
-                continue; // edited as the prices table
+            if (key.type().kind() == ValueType.Kind.PRICES || key.type().kind() == ValueType.Kind.BUDGETS) {
+                continue; // edited as the prices table and the budgets table
             }
             Kind kind = Kind.valueOf(key.type().kind().name());
             SettingField field = new SettingField(key.path(), key.label(), key.plainHelp(), kind,
@@ -99,6 +103,7 @@ public final class SettingsViewModel {
             field.items().addListener((javafx.beans.Observable o) -> onFieldEdited(field));
         }
         models.addListener((javafx.beans.Observable o) -> onModelsEdited());
+        budgets.addListener((javafx.beans.Observable o) -> onBudgetsEdited());
         canSave = valid.and(dirty).and(saving.not()).and(checking.not());
     }
 
@@ -160,6 +165,9 @@ public final class SettingsViewModel {
                     .toList());
             originalModels = models.stream().map(ModelPriceRow::signature).toList();
             modelProblems = List.of();
+            budgets.setAll(formValues.get(ConfigSchema.BUDGETS_LIST).stream().map(BudgetRow::of).toList());
+            originalBudgets = budgets.stream().map(BudgetRow::signature).toList();
+            budgetProblems = List.of();
         } finally {
             loading = false;
         }
@@ -189,6 +197,10 @@ public final class SettingsViewModel {
         return !models.stream().map(ModelPriceRow::signature).toList().equals(originalModels);
     }
 
+    private boolean budgetsDirty() {
+        return !budgets.stream().map(BudgetRow::signature).toList().equals(originalBudgets);
+    }
+
     /** The text Save would write: the current file with the changed values edited in. */
     public String candidateText() {
         YamlConfigEditor editor = YamlConfigEditor.of(baseText);
@@ -206,6 +218,16 @@ public final class SettingsViewModel {
                 prices.put(row.modelProperty().get().trim(), price);
             }
             editor.set(List.of("models"), prices);
+        }
+        if (budgetsDirty()) {
+            List<Object> list = new ArrayList<>();
+            for (BudgetRow row : budgets) {
+                Map<String, Object> b = new LinkedHashMap<>();
+                row.fields().forEach((k, v) -> b.put(k, k.equals("limit_usd") || k.equals("warn_at_percent")
+                        ? number(v) : v));
+                list.add(b);
+            }
+            editor.set(List.of("budgets"), list);
         }
         return editor.text();
     }
@@ -281,6 +303,47 @@ public final class SettingsViewModel {
         refresh();
     }
 
+    private void onBudgetsEdited() {
+        if (loading) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        List<dev.costgateway.core.budget.Budget> parsed = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (BudgetRow row : budgets) {
+            ValueType.BudgetParse p = ValueType.parseBudget(row.fields());
+            String label = row.fields().get("name").isEmpty() ? "a budget" : row.fields().get("name");
+            if (p.budget() == null) {
+                problems.add(label + ": " + p.field() + " " + p.problem());
+            } else if (!names.add(p.budget().name())) {
+                problems.add(label + ": another budget has this name");
+            } else {
+                parsed.add(p.budget());
+            }
+        }
+        budgetProblems = List.copyOf(problems);
+        if (problems.isEmpty()) {
+            formValues = formValues.with(ConfigSchema.BUDGETS_LIST, List.copyOf(parsed));
+        }
+        refresh();
+    }
+
+    public void addBudget() {
+        budgets.add(new BudgetRow("daily-all", "day", "5", "all", "80", "warn"));
+    }
+
+    public void removeBudget(BudgetRow row) {
+        budgets.remove(row);
+    }
+
+    public ObservableList<BudgetRow> budgets() {
+        return budgets;
+    }
+
+    public ReadOnlyStringProperty budgetsErrorProperty() {
+        return budgetsError.getReadOnlyProperty();
+    }
+
     private static String trimmed(String s) {
         return s == null ? "" : s.trim();
     }
@@ -304,10 +367,11 @@ public final class SettingsViewModel {
      * name, so they run on the background executor; Save waits for the newest check (older answers are dropped).
      */
     private void refresh() {
-        dirty.set(byKey.values().stream().anyMatch(f -> f.dirtyProperty().get()) || modelsDirty());
+        dirty.set(byKey.values().stream().anyMatch(f -> f.dirtyProperty().get()) || modelsDirty()
+                || budgetsDirty());
         long generation = ++checkGeneration;
         crossProblems = List.of();
-        if (!fieldProblems.isEmpty() || !modelProblems.isEmpty()) {
+        if (!fieldProblems.isEmpty() || !modelProblems.isEmpty() || !budgetProblems.isEmpty()) {
             checking.set(false);
             showProblems();
             return;
@@ -334,10 +398,13 @@ public final class SettingsViewModel {
         Map<String, List<String>> byField = new LinkedHashMap<>();
         fieldProblems.forEach((k, m) -> byField.computeIfAbsent(k, x -> new ArrayList<>()).add(m));
         List<String> modelsShown = new ArrayList<>(modelProblems);
+        List<String> budgetsShown = new ArrayList<>(budgetProblems);
         List<String> general = new ArrayList<>();
         for (ConfigProblem p : crossProblems) {
             if (byKey.containsKey(p.key())) {
                 byField.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.message());
+            } else if (p.key().startsWith("budgets")) {
+                budgetsShown.add(p.key() + ": " + p.message());
             } else if (p.key().startsWith("models")) {
                 modelsShown.add(p.key().substring(Math.min(p.key().length(), "models.".length())) + ": "
                         + p.message());
@@ -350,14 +417,16 @@ public final class SettingsViewModel {
             field.setError(msgs == null ? "" : String.join("; ", msgs));
         }
         modelsError.set(String.join("\n", modelsShown));
+        budgetsError.set(String.join("\n", budgetsShown));
         generalError.set(String.join("\n", general));
-        valid.set(byField.isEmpty() && modelsShown.isEmpty() && general.isEmpty());
+        valid.set(byField.isEmpty() && modelsShown.isEmpty() && budgetsShown.isEmpty() && general.isEmpty());
     }
 
     /** Problems the gateway found on Save (it parses and checks the file text itself). */
     private void showRefused(List<ConfigProblem> problems) {
         fieldProblems.clear();
         modelProblems = List.of();
+        budgetProblems = List.of();
         crossProblems = List.copyOf(problems);
         checkGeneration++;
         checking.set(false);

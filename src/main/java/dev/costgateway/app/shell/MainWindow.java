@@ -35,6 +35,9 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
+import dev.costgateway.app.budgets.BudgetsViewModel;
+import dev.costgateway.app.budgets.BudgetsViews;
+import dev.costgateway.app.budgets.DesktopNotifier;
 import dev.costgateway.app.dashboard.DashboardView;
 import dev.costgateway.app.dashboard.DashboardViewModel;
 import dev.costgateway.app.fx.AppTheme;
@@ -74,6 +77,7 @@ public final class MainWindow {
     private final RequestsViewModel requests;
     private final SettingsViewModel settings;
     private final ReportsViewModel reports;
+    private final BudgetsViewModel budgets;
     private final RequestsView requestsView;
     private final ReportsView reportsView;
     private final Map<Screen, Node> screens = new EnumMap<>(Screen.class);
@@ -94,18 +98,20 @@ public final class MainWindow {
         requests = new RequestsViewModel(control, services.tasks(), status::clientUrl, services.zone());
         settings = new SettingsViewModel(control, services.tasks());
         reports = new ReportsViewModel(control, services.tasks(), services.csv(), services.clock());
+        budgets = new BudgetsViewModel(control, services.tasks());
 
         requestsView = new RequestsView(requests, this::copyToClipboard);
         reportsView = new ReportsView(reports, csvTarget != null ? csvTarget : this::chooseCsvFile);
-        screens.put(Screen.DASHBOARD, new DashboardView(dashboard).root());
+        screens.put(Screen.DASHBOARD, new DashboardView(dashboard, BudgetsViews.card(budgets)).root());
         screens.put(Screen.REQUESTS, requestsView.root());
         screens.put(Screen.SETTINGS, new SettingsView(settings).root());
         screens.put(Screen.REPORTS, reportsView.root());
         content.getChildren().addAll(screens.values());
 
         root.setLeft(sidebar());
-        root.setCenter(content);
-        root.setBottom(new StatusBarView(status, this::copySetup).root());
+        root.setCenter(new VBox(BudgetsViews.banner(budgets), content));
+        VBox.setVgrow(content, javafx.scene.layout.Priority.ALWAYS);
+        root.setBottom(new StatusBarView(status, this::copySetup, BudgetsViews.statusItem(budgets)).root());
         root.setId("main");
         showScreen(Screen.DASHBOARD);
     }
@@ -175,6 +181,7 @@ public final class MainWindow {
     /** The 1 s tick: status bar money plus the visible screen's data. */
     public void refreshVisible() {
         status.refresh();
+        budgets.refresh();
         switch (current) {
             case DASHBOARD -> dashboard.refresh();
             case REQUESTS -> requests.refresh();
@@ -252,6 +259,8 @@ public final class MainWindow {
                     stage.isMaximized()));
             deactivate();
         });
+        // the tray is looked up at the first alert, so AWT starts only if a budget ever needs to say something
+        budgets.setNotifier(DesktopNotifier.lazy(DesktopNotifier::tray));
         activate();
         stage.show();
     }
@@ -264,6 +273,7 @@ public final class MainWindow {
     /** Subscribes to the gateway and starts the poll; {@link #show} calls it. */
     public void activate() {
         status.activate();
+        budgets.activate();
         settings.activate();
         refreshVisible();
         if (poll == null) {
@@ -283,7 +293,17 @@ public final class MainWindow {
             poll = null;
         }
         status.deactivate();
+        budgets.deactivate();
         settings.deactivate();
+    }
+
+    /** Budget alerts also go to the desktop (the system tray) from a window that {@link #show}s. */
+    public void setNotifier(DesktopNotifier notifier) {
+        budgets.setNotifier(notifier);
+    }
+
+    public BudgetsViewModel budgets() {
+        return budgets;
     }
 
     public BorderPane root() {

@@ -20,7 +20,7 @@ import dev.costgateway.core.GatewayStatus;
 final class StatusBarView {
     private final HBox root;
 
-    StatusBarView(StatusBarViewModel vm, Runnable copySetup) {
+    StatusBarView(StatusBarViewModel vm, Runnable copySetup, Label budget) {
         Region proxyDot = dot();
         vm.proxyStateProperty().addListener((o, a, s) -> tint(proxyDot, s == GatewayStatus.ProxyState.RUNNING ? "ok"
                 : s == GatewayStatus.ProxyState.FAILED ? "bad" : s == GatewayStatus.ProxyState.STARTING ? "warn" : ""));
@@ -70,7 +70,7 @@ final class StatusBarView {
 
         root = new HBox(item(proxyDot, proxy), startStop, copy, sep(), item(embedderDot,
                 bound(vm.embedderTextProperty())), item(upstreamDot, idLabel(vm.upstreamTextProperty(),
-                "status-upstream")), configItem, hgrow(), notice, sep(), new HBox(4, label("Today", "muted"), spend,
+                "status-upstream")), configItem, hgrow(), notice, budget, sep(), new HBox(4, label("Today", "muted"), spend,
                 label("spent ·", "muted"), saved, label("saved", "muted")));
         root.getStyleClass().add("status-bar");
         root.setId("status-bar");

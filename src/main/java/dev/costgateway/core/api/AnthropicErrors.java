@@ -17,6 +17,7 @@ public final class AnthropicErrors {
     public static final String API_ERROR = "api_error";
     public static final String TIMEOUT = "timeout_error";
     public static final String OVERLOADED = "overloaded_error";
+    public static final String RATE_LIMIT = "rate_limit_error";
 
     private AnthropicErrors() {
     }

@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -21,6 +23,8 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import dev.costgateway.core.budget.Budget;
 
 /**
  * Reads {@code config.yaml} into a {@link GatewayConfig}, key by key as the {@link ConfigSchema} describes them.
@@ -159,6 +163,7 @@ public final class ConfigLoader {
                 Object v = switch (key.type().kind()) {
                     case LIST -> stringList(key, n);
                     case PRICES -> prices(key, n);
+                    case BUDGETS -> budgets(key, n);
                     default -> scalar(key, n);
                 };
                 if (v != null) {
@@ -246,6 +251,54 @@ public final class ConfigLoader {
                 }
             }
             return out;
+        }
+
+        /** The {@code budgets:} list; each entry is checked alone, a bad one is a problem naming its index. */
+        private List<Budget> budgets(ConfigKey<?> key, Node n) {
+            if (n instanceof ScalarNode s && s.getValue().isEmpty()) {
+                return List.of();
+            }
+            if (!(n instanceof SequenceNode seq)) {
+                problem(key.path(), n, "must be a list of budgets (- name: ..., period: day, limit_usd: 5)");
+                return null;
+            }
+            List<Budget> out = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            int index = 0;
+            for (Node item : seq.getValue()) {
+                String at = key.path() + "[" + index++ + "]";
+                if (!(item instanceof MappingNode)) {
+                    problem(at, item, "must be a mapping with name, period and limit_usd");
+                    continue;
+                }
+                Map<String, NodeTuple> f = entries(item);
+                Map<String, String> fields = new LinkedHashMap<>();
+                boolean scalars = true;
+                for (var e : f.entrySet()) {
+                    if (!ValueType.BUDGET_FIELDS.contains(e.getKey())) {
+                        warnings.add(new ConfigProblem(file, line(e.getValue().getKeyNode()), at + "." + e.getKey(),
+                                "unknown key, ignored (expected " + String.join(", ", ValueType.BUDGET_FIELDS) + ")"));
+                    } else if (e.getValue().getValueNode() instanceof ScalarNode s) {
+                        fields.put(e.getKey(), s.getValue());
+                    } else {
+                        problem(at + "." + e.getKey(), e.getValue().getValueNode(), "must be a single value");
+                        scalars = false;
+                    }
+                }
+                if (!scalars) {
+                    continue;
+                }
+                ValueType.BudgetParse parsed = ValueType.parseBudget(fields);
+                if (parsed.budget() == null) {
+                    NodeTuple t = f.get(parsed.field());
+                    problem(at + "." + parsed.field(), t == null ? item : t.getValueNode(), parsed.problem());
+                } else if (!names.add(parsed.budget().name())) {
+                    problem(at + ".name", f.get("name").getValueNode(), "another budget has this name");
+                } else {
+                    out.add(parsed.budget());
+                }
+            }
+            return List.copyOf(out);
         }
 
         private Double price(String key, NodeTuple t, Node parent) {

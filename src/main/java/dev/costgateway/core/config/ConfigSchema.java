@@ -1,5 +1,6 @@
 package dev.costgateway.core.config;
 
+import static dev.costgateway.core.config.ConfigSchema.Section.BUDGETS;
 import static dev.costgateway.core.config.ConfigSchema.Section.CACHE;
 import static dev.costgateway.core.config.ConfigSchema.Section.ESCALATION;
 import static dev.costgateway.core.config.ConfigSchema.Section.METRICS;
@@ -36,7 +37,8 @@ public final class ConfigSchema {
         ESCALATION("Escalation"),
         CACHE("Cache"),
         MODELS("Models & prices"),
-        METRICS("Metrics & privacy");
+        METRICS("Metrics & privacy"),
+        BUDGETS("Budgets");
 
         private final String title;
 
@@ -215,6 +217,15 @@ public final class ConfigSchema {
             "List prices in USD per million tokens (`input`, `output`); an id not listed is priced like its tier's "
                     + "model, and an id matching no tier is unknown (cost `null`, not zero).");
 
+    // ---- budgets ----
+    public static final ConfigKey<List<dev.costgateway.core.budget.Budget>> BUDGETS_LIST = key("budgets", BUDGETS,
+            "Budgets", ValueType.budgets(), List.of(),
+            "Spending limits in USD, each with `name`, `period` (`day` or `month`), `limit_usd`, `scope` (`all`, "
+                    + "`key` or `project`), `warn_at_percent` (80) and `action` (`warn` or `block`); see Budgets.");
+    public static final ConfigKey<String> BUDGET_TIME_ZONE = key("budget_time_zone", BUDGETS, "Budget time zone",
+            ValueType.timeZone(), "", "Zone whose midnight and first of the month reset budgets (`Europe/Berlin`); "
+                    + "empty = the system's zone.");
+
     private static final Map<Tier, ConfigKey<String>> TIER_MODELS = new EnumMap<>(Map.of(
             Tier.FAST, TIERS_FAST_MODEL, Tier.BALANCED, TIERS_BALANCED_MODEL, Tier.PREMIUM, TIERS_PREMIUM_MODEL));
     private static final Map<Tier, ConfigKey<List<String>>> TIER_PREFIXES = new EnumMap<>(Map.of(
@@ -261,7 +272,8 @@ public final class ConfigSchema {
         var pricing = new GatewayConfig.Pricing(v.get(PRICING_CACHE_WRITE_5M), v.get(PRICING_CACHE_WRITE_1H),
                 v.get(PRICING_CACHE_READ));
         return new GatewayConfig(server, upstream, routing, classifier, v.get(USE_HAIKU_CLASSIFIER),
-                v.get(MAX_ESCALATIONS), escalation, cache, metrics, tiers, pricing, v.get(MODELS_PRICES));
+                v.get(MAX_ESCALATIONS), escalation, cache, metrics, tiers, pricing, v.get(MODELS_PRICES),
+                new GatewayConfig.Budgets(v.get(BUDGETS_LIST), v.get(BUDGET_TIME_ZONE)));
     }
 
     // ---- rows ----

@@ -23,11 +23,29 @@ public record GatewayConfig(
         Metrics metrics,
         Map<Tier, TierModel> tiers,
         Pricing pricing,
-        Map<String, ModelPrice> models) {
+        Map<String, ModelPrice> models,
+        Budgets budgets) {
 
     public GatewayConfig {
         tiers = Map.copyOf(tiers);
         models = Map.copyOf(models);
+    }
+
+    /**
+     * Spending limits and the time zone their days and months begin in.
+     *
+     * @param timeZone a zone id ({@code Europe/Berlin}); empty means the system's zone
+     */
+    public record Budgets(List<dev.costgateway.core.budget.Budget> list, String timeZone) {
+        public static final Budgets NONE = new Budgets(List.of(), "");
+
+        public Budgets {
+            list = List.copyOf(list);
+        }
+
+        public java.time.ZoneId zone() {
+            return timeZone.isEmpty() ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timeZone);
+        }
     }
 
     /** @param maxBodyBytes largest accepted request body; @param authToken empty when no token is required */

@@ -19,7 +19,7 @@ import java.util.function.Function;
 public final class ValueType<T> {
 
     /** How a value is held and edited; the settings form picks its input from this. */
-    public enum Kind { TEXT, SECRET, INTEGER, DECIMAL, BOOLEAN, CHOICE, LIST, PRICES }
+    public enum Kind { TEXT, SECRET, INTEGER, DECIMAL, BOOLEAN, CHOICE, LIST, PRICES, BUDGETS }
 
     /** A value read from text, or why it was refused (then {@code value} is null). */
     public record Parsed<T>(T value, String problem) {
@@ -102,6 +102,22 @@ public final class ValueType<T> {
         }, d -> String.valueOf(d));
     }
 
+    /**
+     * A number that may be left unset: an empty value ({@code key:}, {@code key: ""}, {@code null}, {@code ~}) is
+     * {@link java.util.Optional#empty()}, and is written back as empty.
+     */
+    public static ValueType<java.util.Optional<Double>> optionalDecimal(double min, double max) {
+        ValueType<Double> number = decimal(min, max);
+        return new ValueType<>(Kind.DECIMAL, number.range() + " or empty", List.of(), v -> {
+            String t = v.trim();
+            if (t.isEmpty() || t.equals("null") || t.equals("~")) {
+                return Parsed.ok(java.util.Optional.empty());
+            }
+            Parsed<Double> p = number.parse(v);
+            return p.isOk() ? Parsed.ok(java.util.Optional.of(p.value())) : Parsed.refused(p.problem());
+        }, o -> o.map(String::valueOf).orElse(""));
+    }
+
     public static ValueType<Boolean> bool() {
         return new ValueType<>(Kind.BOOLEAN, "", List.of("true", "false"), v -> switch (v.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> Parsed.ok(true);
@@ -146,6 +162,89 @@ public final class ValueType<T> {
     /** Model ids mapped to list prices (USD per million tokens). */
     public static ValueType<Map<String, GatewayConfig.ModelPrice>> prices() {
         return new ValueType<>(Kind.PRICES, "", List.of(), null, m -> m.size() + " models");
+    }
+
+    /** The {@code budgets:} list: one mapping per budget (name, period, limit_usd, scope, warn_at_percent, action). */
+    public static ValueType<List<dev.costgateway.core.budget.Budget>> budgets() {
+        return new ValueType<>(Kind.BUDGETS, "", List.of(), null, l -> l.isEmpty() ? "[]" : l.size() + " budgets");
+    }
+
+    /** The fields of one budget, in the order the file and the form show them. */
+    public static final List<String> BUDGET_FIELDS = List.of("name", "period", "limit_usd", "scope",
+            "warn_at_percent", "action");
+
+    /** One budget read from its fields' texts, or the first field that is wrong and why. */
+    public record BudgetParse(dev.costgateway.core.budget.Budget budget, String field, String problem) {
+    }
+
+    /**
+     * One budget from the texts of its fields (the file's scalars or the form's cells): name, period and
+     * limit_usd are required; scope (all), warn_at_percent (80) and action (warn) have defaults.
+     */
+    public static BudgetParse parseBudget(Map<String, String> fields) {
+        String name = fields.get("name");
+        if (name == null || name.isBlank()) {
+            return new BudgetParse(null, "name", name == null ? "missing" : "must not be empty");
+        }
+        String period = fields.get("period");
+        if (period == null) {
+            return new BudgetParse(null, "period", "missing (day or month)");
+        }
+        if (!period.equals("day") && !period.equals("month")) {
+            return new BudgetParse(null, "period", "must be day or month, not '" + period + "'");
+        }
+        String limitText = fields.get("limit_usd");
+        if (limitText == null) {
+            return new BudgetParse(null, "limit_usd", "missing (USD)");
+        }
+        double limit;
+        try {
+            limit = Double.parseDouble(limitText.trim());
+        } catch (NumberFormatException e) {
+            limit = Double.NaN;
+        }
+        if (!(limit > 0) || Double.isInfinite(limit)) {
+            return new BudgetParse(null, "limit_usd", "must be an amount in USD above 0, not '" + limitText + "'");
+        }
+        String scope = fields.getOrDefault("scope", "all");
+        if (!List.of("all", "key", "project").contains(scope)) {
+            return new BudgetParse(null, "scope", "must be all, key or project, not '" + scope + "'");
+        }
+        String warnText = fields.getOrDefault("warn_at_percent",
+                Integer.toString(dev.costgateway.core.budget.Budget.DEFAULT_WARN_AT_PERCENT));
+        int warn;
+        try {
+            warn = Integer.parseInt(warnText.trim());
+        } catch (NumberFormatException e) {
+            warn = -1;
+        }
+        if (warn < 1 || warn > 100) {
+            return new BudgetParse(null, "warn_at_percent", "must be a whole number from 1 to 100, not '"
+                    + warnText + "'");
+        }
+        String action = fields.getOrDefault("action", "warn");
+        if (!action.equals("warn") && !action.equals("block")) {
+            return new BudgetParse(null, "action", "must be warn or block, not '" + action + "'");
+        }
+        return new BudgetParse(new dev.costgateway.core.budget.Budget(name,
+                dev.costgateway.core.budget.Budget.Period.valueOf(period.toUpperCase(Locale.ROOT)), limit,
+                dev.costgateway.core.budget.Budget.Scope.valueOf(scope.toUpperCase(Locale.ROOT)), warn,
+                dev.costgateway.core.budget.Budget.Action.valueOf(action.toUpperCase(Locale.ROOT))), null, null);
+    }
+
+    /** A time zone id such as {@code Europe/Berlin}, or empty for the system's zone. */
+    public static ValueType<String> timeZone() {
+        return text(s -> {
+            if (s.isEmpty()) {
+                return null;
+            }
+            try {
+                java.time.ZoneId.of(s);
+                return null;
+            } catch (java.time.DateTimeException e) {
+                return "not a time zone id (e.g. Europe/Berlin, America/New_York, UTC): '" + s + "'";
+            }
+        });
     }
 
     // ---- use ----

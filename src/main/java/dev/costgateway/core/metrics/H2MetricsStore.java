@@ -381,6 +381,12 @@ public final class H2MetricsStore implements MetricsRecorder, MetricsQueries, Au
         return reader.report(from, to, grouping);
     }
 
+    /** What budgets count as already spent at start: see {@link dev.costgateway.core.budget.SpendSource}. */
+    public List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
+        checkOpen();
+        return reader.spendSince(monthStart, dayStart);
+    }
+
     @Override
     public List<CounterRow> counters(Instant from, Instant to) {
         checkOpen();

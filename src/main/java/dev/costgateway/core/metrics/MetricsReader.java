@@ -185,6 +185,27 @@ final class MetricsReader {
         }
     }
 
+    /** Spend per caller key since {@code monthStart}, and the part of it since {@code dayStart} (for budgets). */
+    List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
+        String sql = "SELECT COALESCE(caller_key_hash, ''), SUM(cost_usd), "
+                + "SUM(CASE WHEN ts_micros >= ? THEN cost_usd ELSE 0 END) FROM requests "
+                + "WHERE ts_micros >= ? AND cost_usd IS NOT NULL GROUP BY COALESCE(caller_key_hash, '')";
+        List<dev.costgateway.core.budget.SpendSource.Row> rows = new ArrayList<>();
+        try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, micros(dayStart));
+            ps.setLong(2, micros(monthStart));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new dev.costgateway.core.budget.SpendSource.Row(rs.getString(1), "", rs.getDouble(2),
+                            rs.getDouble(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new MetricsStoreException("spend query failed", e);
+        }
+        return rows;
+    }
+
     List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping) {
         Long fromDay = from == null ? null : from.toEpochDay();
         Long endDay = to == null ? null : to.toEpochDay() + 1;

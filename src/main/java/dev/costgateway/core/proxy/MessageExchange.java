@@ -27,6 +27,9 @@ import dev.costgateway.core.metrics.RequestRecord;
  *   parse request  →  cache lookup ──hit──→ respond (cached) ─────────────────────────→ record
  *                          │ miss
  *                          ▼
+ *                        admit ──refused (budget)──→ respond (429) ─────────────────────→ record
+ *                          │
+ *                          ▼
  *                        route  →  attempt (buffered | live)  →  validate / escalate ──weak──→ attempt again
  *                                                                        │ good
  *                                                                        ▼
@@ -127,6 +130,11 @@ final class MessageExchange implements AttemptListener {
     }
 
     private void routeAndAttempt() {
+        Optional<MessagePolicy.Refusal> refusal = AdmissionStage.check(policy, request);
+        if (refusal.isPresent()) {
+            refuse(refusal.get());
+            return;
+        }
         RouteStage.route(policy, request).thenAccept(decision -> {
             ledger.routed(decision);
             attempt("initial");
@@ -229,6 +237,13 @@ final class MessageExchange implements AttemptListener {
         }
         UpstreamClient.Failure answer = shared.upstream().failure(failure);
         gatewayError(answer.status(), answer.type(), answer.message());
+    }
+
+    private void refuse(MessagePolicy.Refusal refusal) {
+        respond.gatewayError(refusal.status(), refusal.type(), refusal.message(), refusal.retry(), Callback.from(() -> {
+            record(ledger.closeFailed(refusal.status(), refusal.type()));
+            callback.succeeded();
+        }, this::clientGone));
     }
 
     private void gatewayError(int status, String type, String message) {

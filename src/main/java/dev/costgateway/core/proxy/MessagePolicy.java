@@ -27,6 +27,23 @@ public interface MessagePolicy extends Pricing {
     record Escalation(RouteDecision route, String trigger) {
     }
 
+    /**
+     * A request the gateway answers with an error instead of forwarding it (a budget at its limit).
+     *
+     * @param retry whether clients should retry ({@code x-should-retry}); false for a limit that lasts until a reset
+     */
+    record Refusal(int status, String type, String message, boolean retry) {
+    }
+
+    /**
+     * Whether a request that no cache answered may go upstream now. Called on the request thread; must be cheap.
+     *
+     * @param callerKeyHash the metrics hash of the caller's credential, empty when there is none
+     */
+    default Optional<Refusal> admit(ObjectNode body, ClientContext client, String callerKeyHash) {
+        return Optional.empty();
+    }
+
     CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client);
 
     Optional<CacheHit> lookup(ObjectNode body, ClientContext client);

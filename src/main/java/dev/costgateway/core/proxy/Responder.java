@@ -66,8 +66,16 @@ final class Responder {
 
     /** An error the gateway itself answers, in the Anthropic error shape. The response must not be committed. */
     void gatewayError(int status, String type, String message, Callback done) {
+        gatewayError(status, type, message, null, done);
+    }
+
+    /** @param shouldRetry the {@code x-should-retry} header the official SDKs obey; null sends none */
+    void gatewayError(int status, String type, String message, Boolean shouldRetry, Callback done) {
         byte[] out = AnthropicErrors.body(type, message);
         HttpFields.Mutable headers = proxyToClientResponse.getHeaders();
+        if (shouldRetry != null) {
+            headers.put("x-should-retry", shouldRetry.toString());
+        }
         headers.put(HttpHeader.CONTENT_TYPE, "application/json");
         headers.put(GatewayHeaders.QUERY_ID, ledger.queryId());
         headers.put(HttpHeader.CONTENT_LENGTH, out.length);

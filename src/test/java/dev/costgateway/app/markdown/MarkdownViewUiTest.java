@@ -3,7 +3,9 @@ package dev.costgateway.app.markdown;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +29,7 @@ import org.w3c.dom.Document;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.costgateway.app.fx.AppTheme;
+import dev.costgateway.testing.Await;
 
 /**
  * The Markdown view in a real WebView: what a person sees, and that nothing in an answer makes it fetch anything.
@@ -77,16 +80,9 @@ class MarkdownViewUiTest {
     }
 
     static Document loaded(WebView web) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            Document d = WaitForAsyncUtils.asyncFx(() -> web.getEngine().getLoadWorker().getState()
-                    == Worker.State.SUCCEEDED ? web.getEngine().getDocument() : null).get(5, TimeUnit.SECONDS);
-            if (d != null) {
-                return d;
-            }
-            WaitForAsyncUtils.sleep(50, TimeUnit.MILLISECONDS);
-        }
-        throw new AssertionError("the page did not load");
+        return Await.value(Duration.ofSeconds(20), "the page did not load", () -> Optional.ofNullable(
+                WaitForAsyncUtils.asyncFx(() -> web.getEngine().getLoadWorker().getState() == Worker.State.SUCCEEDED
+                        ? web.getEngine().getDocument() : null).get(5, TimeUnit.SECONDS)));
     }
 
     @Test
@@ -122,10 +118,7 @@ class MarkdownViewUiTest {
             return w;
         }).get(10, TimeUnit.SECONDS);
         loaded(control);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (fetched.isEmpty() && System.nanoTime() < deadline) {
-            WaitForAsyncUtils.sleep(50, TimeUnit.MILLISECONDS);
-        }
+        Await.poll(Duration.ofSeconds(10), () -> fetched.isEmpty() ? Optional.empty() : Optional.of(fetched));
         assertThat(fetched).as("control page fetched its image").containsExactly("/control.png");
         fetched.clear();
 

@@ -59,6 +59,7 @@ class SettingsViewModelTest {
         Set<String> leaves = new TreeSet<>();
         collectLeaves(new Yaml().compose(new StringReader(ConfigLoader.defaultYaml())), "", leaves);
         leaves.removeIf(k -> k.startsWith("models.")); // edited as the prices table
+        leaves.remove("budgets"); // edited as the budgets table
 
         assertThat(fieldKeys).containsExactlyInAnyOrderElementsOf(leaves);
     }
@@ -143,6 +144,47 @@ class SettingsViewModelTest {
                 .contains("  my-local-model: {input: 0.5, output: 2}")
                 .contains("  claude-haiku-4-5: {input: 1.00, output: 5.00}");
         assertThat(control.config().models().get("my-local-model").outputPerMTok()).isEqualTo(2.0);
+    }
+
+    @Test
+    void budgetsAreAddedCheckedAndSavedAsTheirYamlList() throws Exception {
+        assertThat(vm.budgets()).isEmpty();
+        vm.addBudget();
+        BudgetRow b = vm.budgets().get(0);
+        b.nameProperty().set("daily-all");
+        b.limitProperty().set("-1");
+        assertThat(vm.canSaveBinding().get()).isFalse();
+        assertThat(vm.budgetsErrorProperty().get()).isEqualTo("daily-all: limit_usd must be an amount in USD above 0, "
+                + "not '-1'");
+        b.limitProperty().set("2.50");
+        b.actionProperty().set("block");
+        vm.addBudget(); // a second one with the same default name
+        assertThat(vm.budgetsErrorProperty().get()).contains("another budget has this name");
+        BudgetRow month = vm.budgets().get(1);
+        month.nameProperty().set("per-key");
+        month.periodProperty().set("month");
+        month.scopeProperty().set("key");
+        month.warnAtProperty().set("50");
+        assertThat(vm.budgetsErrorProperty().get()).isEmpty();
+        assertThat(vm.canSaveBinding().get()).isTrue();
+        vm.save();
+
+        var saved = control.config().budgets().list();
+        assertThat(saved).hasSize(2);
+        assertThat(saved.get(0).name()).isEqualTo("daily-all");
+        assertThat(saved.get(0).limitUsd()).isEqualTo(2.5);
+        assertThat(saved.get(0).action()).isEqualTo(dev.costgateway.core.budget.Budget.Action.BLOCK);
+        assertThat(saved.get(1).scope()).isEqualTo(dev.costgateway.core.budget.Budget.Scope.KEY);
+        assertThat(saved.get(1).warnAtPercent()).isEqualTo(50);
+        String file = Files.readString(control.configFile());
+        assertThat(file).contains("budgets:", "name: daily-all", "limit_usd: 2.50", "name: per-key")
+                .contains("# Spending limits (USD)");
+        assertThat(ConfigLoader.parse(file, "config.yaml").config().budgets().list()).isEqualTo(saved);
+
+        vm.removeBudget(vm.budgets().get(0));
+        vm.save();
+        assertThat(control.config().budgets().list()).extracting(dev.costgateway.core.budget.Budget::name)
+                .containsExactly("per-key");
     }
 
     @Test

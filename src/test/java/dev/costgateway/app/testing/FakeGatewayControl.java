@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.costgateway.core.GatewayControl;
 import dev.costgateway.core.GatewayStatus;
 import dev.costgateway.core.GatewayStatus.ProxyState;
+import dev.costgateway.core.budget.BudgetAlert;
+import dev.costgateway.core.budget.BudgetState;
+import dev.costgateway.core.budget.BudgetTracker;
+import dev.costgateway.core.budget.SpendSource;
 import dev.costgateway.core.observe.Observable;
 import dev.costgateway.core.config.ConfigException;
 import dev.costgateway.core.config.ConfigLoader;
@@ -26,6 +30,9 @@ public final class FakeGatewayControl implements GatewayControl {
     private final Observable<ConfigState> configState;
     private final AtomicInteger starts = new AtomicInteger();
     private volatile GatewayConfig config;
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> budgetNow =
+            new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+    private final BudgetTracker budgets;
 
     public FakeGatewayControl(Path configFile) throws IOException, ConfigException {
         this.configFile = configFile;
@@ -35,6 +42,38 @@ public final class FakeGatewayControl implements GatewayControl {
                 .withEmbedder(GatewayStatus.EmbedderState.READY)
                 .withUpstream(GatewayStatus.UpstreamState.REACHABLE, config.upstream().baseUrl().toString()));
         this.configState = new Observable<>(new ConfigState(config, Files.readString(configFile), List.of()));
+        this.budgets = new BudgetTracker(config.budgets().list(), config.budgets().zone(), budgetNow::get,
+                SpendSource.NONE);
+    }
+
+    /** The real budget tracker behind {@link #budgets()}: tests record spend into it. */
+    public BudgetTracker budgetTracker() {
+        return budgets;
+    }
+
+    /** Sets the budgets' "now" (the tracker's own clock). */
+    public void setBudgetNow(java.time.Instant now) {
+        budgetNow.set(now);
+    }
+
+    @Override
+    public List<BudgetState> budgets() {
+        return budgets.states();
+    }
+
+    @Override
+    public java.time.ZoneId budgetZone() {
+        return budgets.zone();
+    }
+
+    @Override
+    public boolean allowBudget(String name, java.time.Duration duration) {
+        return budgets.allowFor(name, duration);
+    }
+
+    @Override
+    public Observable.Subscription onBudgetAlert(java.util.function.Consumer<BudgetAlert> listener) {
+        return budgets.addAlertListener(listener);
     }
 
     @Override
@@ -61,6 +100,7 @@ public final class FakeGatewayControl implements GatewayControl {
         boolean restart = !next.server().host().equals(config.server().host())
                 || next.server().port() != config.server().port();
         config = next;
+        budgets.reconfigure(next.budgets().list(), next.budgets().zone());
         if (restart) {
             status.update(st -> st.proxy() == ProxyState.RUNNING ? st.withProxy(ProxyState.RUNNING, url(next), null)
                     : st);

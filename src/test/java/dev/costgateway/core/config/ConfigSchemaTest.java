@@ -67,6 +67,7 @@ class ConfigSchemaTest {
         return switch (key.type().kind()) {
             case LIST -> key.type().parseList((java.util.List<String>) key.defaultValue()).isOk();
             case PRICES -> true; // checked price by price below
+            case BUDGETS -> true; // the default is an empty list; budgets are checked in ConfigLoaderTest
             default -> {
                 ValueType.Parsed<T> p = key.type().parse(key.type().write(key.defaultValue()));
                 yield p.isOk() && p.value().equals(key.defaultValue());
@@ -98,5 +99,11 @@ class ConfigSchemaTest {
         assertThat(ConfigSchema.ESCALATION_PHRASES.type().parseList(java.util.List.of("a", " ")).problem())
                 .isEqualTo("entries must not be empty");
         assertThat(ValueType.parsePrice("-1").problem()).contains("0 or more");
+        ValueType<java.util.Optional<Double>> optional = ValueType.optionalDecimal(0, 1);
+        assertThat(optional.parse("").value()).isEmpty();
+        assertThat(optional.parse("~").value()).isEmpty();
+        assertThat(optional.parse("0.25").value()).contains(0.25);
+        assertThat(optional.parse("2").problem()).isEqualTo("must be between 0 and 1, not 2");
+        assertThat(optional.write(java.util.Optional.empty())).isEmpty();
     }
 }

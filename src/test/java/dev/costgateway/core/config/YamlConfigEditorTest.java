@@ -91,7 +91,7 @@ class YamlConfigEditorTest {
                 Map.of("claude-haiku-4-5-20251001", new GatewayConfig.ModelPrice(1, 5),
                         "claude-sonnet-4-6", new GatewayConfig.ModelPrice(3, 15),
                         "claude-opus-4-7", new GatewayConfig.ModelPrice(5, 25),
-                        "my-model", new GatewayConfig.ModelPrice(2.5, 10)));
+                        "my-model", new GatewayConfig.ModelPrice(2.5, 10)), d.budgets());
         assertThat(parse(edited)).isEqualTo(intended);
         assertThat(edited).contains("  streaming: \"buffer\"\n");
         assertThat(edited).contains("  my-model: {input: 2.5, output: 10.0}");

@@ -20,7 +20,7 @@ import dev.costgateway.testing.GatewayHarness;
 class ClientHangUpIT {
 
     static void await(BooleanSupplier condition, long timeoutMillis) throws InterruptedException {
-        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition);
+        Await.until(Duration.ofMillis(timeoutMillis), "condition not met within " + timeoutMillis + " ms", condition::getAsBoolean);
     }
 
     static List<String> longStream() {

@@ -1,0 +1,313 @@
+package dev.costgateway.core.budget;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spend per period (day and month, in the budget time zone) for everybody, per caller key and per project, and the
+ * budgets over it. Spend is read once from the metrics store at start ({@link SpendSource}) and then counted as
+ * each record is handed to the metrics queue ({@link #recordSpend}), so a budget can be overrun neither by the
+ * writer's delay nor by a restart. A request is counted when it completes: requests racing past a limit overrun it
+ * by at most what was already in flight when the limit was reached.
+ *
+ * <p>Every spend is kept whatever budgets are configured, so a budget added or changed in {@code config.yaml} at run
+ * time applies at once to the spend so far. Thread-safe; {@link #recordSpend} and {@link #blocking} are cheap
+ * (hash look-ups and adders) and run on request threads. Alerts are delivered on the thread that recorded the spend
+ * that crossed the threshold; listeners must hand off anything slow.
+ */
+public final class BudgetTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetTracker.class);
+
+    private record Settings(List<Budget> budgets, ZoneId zone) {
+    }
+
+    private record Bucket(Budget.Period period, Instant start, Budget.Scope scope, String value) {
+    }
+
+    private final InstantSource clock;
+    private final SpendSource source;
+    private volatile Settings settings;
+    private final Map<Bucket, DoubleAdder> spend = new ConcurrentHashMap<>();
+    private final Map<String, String> keyHints = new ConcurrentHashMap<>();
+    private final Map<String, Instant> overrides = new ConcurrentHashMap<>();
+    private final Set<String> alerted = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<BudgetAlert>> listeners = new CopyOnWriteArrayList<>();
+
+    /** Reads the spend so far from {@code source} (once, here) and tracks it from then on. */
+    public BudgetTracker(List<Budget> budgets, ZoneId zone, InstantSource clock, SpendSource source) {
+        this.clock = Objects.requireNonNull(clock);
+        this.source = Objects.requireNonNull(source);
+        this.settings = new Settings(List.copyOf(budgets), Objects.requireNonNull(zone));
+        load(zone);
+    }
+
+    private void load(ZoneId zone) {
+        Instant now = clock.instant();
+        Instant month = start(Budget.Period.MONTH, now, zone);
+        Instant day = start(Budget.Period.DAY, now, zone);
+        List<SpendSource.Row> rows;
+        try {
+            rows = source.spendSince(month, day);
+        } catch (RuntimeException e) {
+            // budgets then count from now on; the health report says the metrics store is failing
+            LOG.warn("could not read the spend so far from the metrics store; budgets count from now: {}",
+                    e.toString());
+            rows = List.of();
+        }
+        for (SpendSource.Row r : rows) {
+            add(Budget.Period.MONTH, month, r.callerKeyHash(), r.project(), r.sinceMonthStartUsd());
+            add(Budget.Period.DAY, day, r.callerKeyHash(), r.project(), r.sinceDayStartUsd());
+        }
+    }
+
+    /**
+     * Applies a new {@code budgets:} list. Spend so far is kept; a change of time zone moves the period boundaries,
+     * so the spend is read again from the store (records still in the queue at that moment are then missed until
+     * the next restart: a rare, documented edge).
+     */
+    public void reconfigure(List<Budget> budgets, ZoneId zone) {
+        Settings old = settings;
+        settings = new Settings(List.copyOf(budgets), zone);
+        if (!old.zone().equals(zone)) {
+            spend.clear();
+            load(zone);
+        }
+        overrides.keySet().removeIf(name -> budgets.stream().noneMatch(b -> b.name().equals(name)));
+    }
+
+    public List<Budget> budgets() {
+        return settings.budgets();
+    }
+
+    public ZoneId zone() {
+        return settings.zone();
+    }
+
+    /**
+     * Counts one finished request. Called as its record enters the metrics queue.
+     *
+     * @param callerKeyHash the salted hash the metrics store keeps (empty for no key); never the key
+     * @param keyHint       the key's last four characters, for display; may be empty
+     * @param project       empty when none
+     * @param costUsd       null or zero (a cache hit, an unknown price) counts nothing
+     */
+    public void recordSpend(Instant at, String callerKeyHash, String keyHint, String project, Double costUsd) {
+        if (costUsd == null || !(costUsd > 0)) {
+            return;
+        }
+        String key = callerKeyHash == null ? "" : callerKeyHash;
+        String proj = project == null ? "" : project;
+        if (keyHint != null && !keyHint.isEmpty()) {
+            keyHints.putIfAbsent(key, keyHint);
+        }
+        ZoneId zone = settings.zone();
+        add(Budget.Period.DAY, start(Budget.Period.DAY, at, zone), key, proj, costUsd);
+        add(Budget.Period.MONTH, start(Budget.Period.MONTH, at, zone), key, proj, costUsd);
+        alertIfCrossed(key, proj);
+    }
+
+    private void add(Budget.Period period, Instant start, String key, String project, double usd) {
+        if (!(usd > 0)) {
+            return;
+        }
+        spend.computeIfAbsent(new Bucket(period, start, Budget.Scope.ALL, ""), b -> new DoubleAdder()).add(usd);
+        spend.computeIfAbsent(new Bucket(period, start, Budget.Scope.KEY, key), b -> new DoubleAdder()).add(usd);
+        if (!project.isEmpty()) {
+            spend.computeIfAbsent(new Bucket(period, start, Budget.Scope.PROJECT, project), b -> new DoubleAdder())
+                    .add(usd);
+        }
+    }
+
+    /**
+     * The first blocking budget that refuses a request from this caller and project right now, if any. Warn-only
+     * budgets and overridden ones never block.
+     */
+    public Optional<BudgetState> blocking(String callerKeyHash, String project) {
+        Settings s = settings;
+        Instant now = clock.instant();
+        for (Budget b : s.budgets()) {
+            if (b.action() != Budget.Action.BLOCK) {
+                continue;
+            }
+            String value = scopeValue(b, callerKeyHash, project);
+            if (value == null) {
+                continue;
+            }
+            double spent = spent(b.period(), start(b.period(), now, s.zone()), b.scope(), value);
+            if (spent >= b.limitUsd()) {
+                BudgetState st = state(b, value, spent, now, s.zone());
+                if (st.blocking()) {
+                    return Optional.of(st);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Every budget's state now: one entry for an {@code all} budget, one per caller key or project with spend in
+     * the period for the others (or a single zero entry when there is none yet), highest share of the limit first
+     * within each budget.
+     */
+    public List<BudgetState> states() {
+        Settings s = settings;
+        Instant now = clock.instant();
+        prune(now, s.zone());
+        List<BudgetState> out = new ArrayList<>();
+        for (Budget b : s.budgets()) {
+            Instant start = start(b.period(), now, s.zone());
+            if (b.scope() == Budget.Scope.ALL) {
+                out.add(state(b, "", spent(b.period(), start, Budget.Scope.ALL, ""), now, s.zone()));
+                continue;
+            }
+            List<BudgetState> per = new ArrayList<>();
+            spend.forEach((bucket, adder) -> {
+                if (bucket.period() == b.period() && bucket.start().equals(start) && bucket.scope() == b.scope()) {
+                    per.add(state(b, bucket.value(), adder.sum(), now, s.zone()));
+                }
+            });
+            if (per.isEmpty()) {
+                per.add(state(b, "", 0, now, s.zone()));
+            }
+            per.sort(Comparator.comparingDouble(BudgetState::spentUsd).reversed());
+            out.addAll(per);
+        }
+        return out;
+    }
+
+    /** Remembers a key's last four characters for display ("key …abcd"); never the key itself. */
+    public void noteKeyHint(String callerKeyHash, String lastFour) {
+        if (callerKeyHash != null && !callerKeyHash.isEmpty() && lastFour != null && lastFour.length() == 4) {
+            keyHints.putIfAbsent(callerKeyHash, lastFour);
+        }
+    }
+
+    /** Lets requests past budget {@code name}'s limit for {@code duration} (the app's "allow for the next hour"). */
+    public boolean allowFor(String name, Duration duration) {
+        if (settings.budgets().stream().noneMatch(b -> b.name().equals(name))) {
+            return false;
+        }
+        overrides.put(name, clock.instant().plus(duration));
+        return true;
+    }
+
+    public void clearOverride(String name) {
+        overrides.remove(name);
+    }
+
+    /** @return closes the subscription */
+    public dev.costgateway.core.observe.Observable.Subscription addAlertListener(Consumer<BudgetAlert> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void alertIfCrossed(String key, String project) {
+        Settings s = settings;
+        if (s.budgets().isEmpty() || listeners.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (Budget b : s.budgets()) {
+            String value = scopeValue(b, key, project);
+            if (value == null) {
+                continue;
+            }
+            Instant start = start(b.period(), now, s.zone());
+            BudgetState st = state(b, value, spent(b.period(), start, b.scope(), value), now, s.zone());
+            if (st.level() == BudgetState.Level.OK) {
+                continue;
+            }
+            // a limit crossed in one step also counts as its warning: deliver only the higher level
+            if (alerted.add(b.name() + '\u0000' + start + '\u0000' + value + '\u0000' + st.level())) {
+                if (st.level() == BudgetState.Level.EXCEEDED) {
+                    alerted.add(b.name() + '\u0000' + start + '\u0000' + value + '\u0000' + BudgetState.Level.WARNING);
+                }
+                for (Consumer<BudgetAlert> l : listeners) {
+                    try {
+                        l.accept(new BudgetAlert(st));
+                    } catch (RuntimeException e) {
+                        LOG.warn("budget alert listener failed", e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static String scopeValue(Budget b, String key, String project) {
+        return switch (b.scope()) {
+            case ALL -> "";
+            case KEY -> key == null ? "" : key;
+            case PROJECT -> project == null || project.isEmpty() ? null : project;
+        };
+    }
+
+    private double spent(Budget.Period period, Instant start, Budget.Scope scope, String value) {
+        DoubleAdder a = spend.get(new Bucket(period, start, scope, value));
+        return a == null ? 0 : a.sum();
+    }
+
+    private BudgetState state(Budget b, String value, double spent, Instant now, ZoneId zone) {
+        Instant start = start(b.period(), now, zone);
+        Instant end = end(b.period(), start, zone);
+        long period = Duration.between(start, end).toMillis();
+        // before an hour (day) or a day (month) has passed, a linear projection says more about chance than rate
+        long floor = b.period() == Budget.Period.DAY ? Duration.ofHours(1).toMillis() : Duration.ofDays(1).toMillis();
+        long elapsed = Math.max(floor, Duration.between(start, now).toMillis());
+        double projected = spent * period / (double) Math.min(period, elapsed);
+        BudgetState.Level level = spent >= b.limitUsd() ? BudgetState.Level.EXCEEDED
+                : spent >= b.warnAtUsd() ? BudgetState.Level.WARNING : BudgetState.Level.OK;
+        Instant until = overrides.get(b.name());
+        if (until != null && !until.isAfter(now)) {
+            overrides.remove(b.name(), until);
+            until = null;
+        }
+        return new BudgetState(b, value, label(b.scope(), value), spent, projected, level, start, end, until);
+    }
+
+    private String label(Budget.Scope scope, String value) {
+        return switch (scope) {
+            case ALL -> "all callers";
+            case KEY -> value.isEmpty() ? "each key" : "key …" + keyHints.getOrDefault(value, "????");
+            case PROJECT -> value.isEmpty() ? "each project" : "project " + value;
+        };
+    }
+
+    private void prune(Instant now, ZoneId zone) {
+        Instant day = start(Budget.Period.DAY, now, zone);
+        Instant month = start(Budget.Period.MONTH, now, zone);
+        spend.keySet().removeIf(b -> b.start().isBefore(b.period() == Budget.Period.DAY ? day : month));
+    }
+
+    static Instant start(Budget.Period period, Instant at, ZoneId zone) {
+        LocalDate date = at.atZone(zone).toLocalDate();
+        if (period == Budget.Period.MONTH) {
+            date = date.withDayOfMonth(1);
+        }
+        return date.atStartOfDay(zone).toInstant();
+    }
+
+    static Instant end(Budget.Period period, Instant start, ZoneId zone) {
+        ZonedDateTime s = start.atZone(zone);
+        LocalDate next = period == Budget.Period.DAY ? s.toLocalDate().plusDays(1) : s.toLocalDate().plusMonths(1);
+        return next.atStartOfDay(zone).toInstant();
+    }
+}
