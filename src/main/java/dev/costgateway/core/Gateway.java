@@ -123,7 +123,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         if (!dataDirLock.uncleanPrevious().isEmpty()) {
             LOG.warn("the previous gateway on {} did not stop cleanly ({}); metrics of its last requests (those "
                     + "still queued, up to {} ms) may be missing; the database itself is intact",
-                    options.dataDir(), dataDirLock.uncleanPrevious(), dev.costgateway.core.metrics.H2MetricsStore.MAX_UNWRITTEN_MILLIS);
+                    options.dataDir(), dataDirLock.uncleanPrevious(), dev.costgateway.core.metrics.MetricsStore.MAX_UNWRITTEN_MILLIS);
         }
         UpstreamClient client = null;
         try {
@@ -488,6 +488,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     }
 
     @Override
+    public boolean rejectSemanticHit(String queryId) {
+        return components.rejectSemanticHit(queryId);
+    }
+
+    @Override
     public GatewayClock clock() {
         return options.clock();
     }
@@ -533,7 +538,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
                 p.put("last_record", previousLastRecord.toString());
             }
             p.put("lost_tail", "it was killed: the records of its last requests (those still queued, answered up to "
-                    + dev.costgateway.core.metrics.H2MetricsStore.MAX_UNWRITTEN_MILLIS + " ms before the kill) are missing; the database is intact");
+                    + dev.costgateway.core.metrics.MetricsStore.MAX_UNWRITTEN_MILLIS + " ms before the kill) are missing; the database is intact");
         }
         ObjectNode c = h.putObject("config");
         c.put("file", options.configFile().toString());

@@ -17,13 +17,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.budget.BudgetTracker;
 import dev.costgateway.core.budget.BudgetsHandler;
 import dev.costgateway.core.cache.BackendStatus;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingClassifier;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.http.SemanticRejectHandler;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
-import dev.costgateway.core.metrics.H2MetricsStore;
+import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
@@ -45,8 +47,9 @@ final class GatewayComponents implements AutoCloseable {
     private volatile GatewayConfig.Cache exactConfig;
     private final SemanticCache semantic;
     private final ExecutorService background;
+    private final ExecutorService semanticStores;
     private final MessagePolicy policy;
-    private final H2MetricsStore store;
+    private final MetricsStore store;
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
@@ -73,7 +76,9 @@ final class GatewayComponents implements AutoCloseable {
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
-        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background);
+        semanticStores = SemanticCache.newStoreExecutor();
+        semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background,
+                semanticStores);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
         embedder.subscribe(state -> {
@@ -84,15 +89,16 @@ final class GatewayComponents implements AutoCloseable {
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();
-        store = H2MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
+        store = MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity()), dataDir, clock);
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
-        policy = new GatewayPolicy(config, exact::get, semantic, classifier, upstream, clock, budgets);
+        policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock,
+                DifficultyScorer.shipped(embedder::ready), budgets);
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
-        httpHandler = new Handler.Sequence(new BudgetsHandler(budgets),
+        httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject), new BudgetsHandler(budgets),
                 new MetricsHandler(store, store::droppedRecords, clock));
     }
 
@@ -203,13 +209,26 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic", !c.enabled() || !c.useSemanticCache() ? "off"
                 : embedder.ready().isPresent() ? "ready" : "waiting for embedder");
         cache.put("semantic_entries", semantic.size());
+        cache.put("semantic_dropped_stores", semantic.droppedStores());
+        cache.put("semantic_rejections", semantic.rejections());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
+        MetricsStore.Health m = store.health();
         ObjectNode metrics = health.putObject("metrics");
-        metrics.put("store", store.writeFailing() ? "failing" : "ok");
-        metrics.put("queued", store.queued());
-        metrics.put("dropped", store.droppedRecords());
+        metrics.put("store", m.backend());
+        metrics.put("state", m.up() ? "up" : "down");
+        if (!m.up()) {
+            metrics.put("detail", m.problem());
+        }
+        metrics.put("database", m.database());
+        metrics.put("instance", m.instance());
+        metrics.put("pending_records", m.pendingRecords());
+        metrics.put("dropped_records", m.droppedRecords());
+    }
+
+    boolean rejectSemanticHit(String queryId) {
+        return semantic.reject(queryId) == SemanticCache.Rejection.REJECTED;
     }
 
     /** Blocks until every record queued so far is in the database (tests, shutdown). */
@@ -220,8 +239,14 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         store.close();
-        // first the model: close waits for an inference in progress (the classifier's warm-up, a semantic store)
-        // and makes later ones fail fast, so no native call runs when the process exits
+        semanticStores.shutdown();
+        try {
+            semanticStores.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // then the model: close waits for an inference in progress (the classifier's warm-up) and for a load, and
+        // makes later inferences fail fast, so no native call runs when the process exits
         embedder.close();
         semantic.close();
         exact.get().close();

@@ -57,6 +57,17 @@ public interface GatewayControl {
     }
 
     /**
+     * "Wrong answer for this prompt": evicts the semantic-cache entry whose answer request {@code queryId} got and
+     * keeps the pair as a local negative (as {@code POST /v1/cache/semantic/{query_id}/reject}). Fast, no I/O on
+     * the caller's thread beyond memory.
+     *
+     * @return false when no semantic hit is known under that id (not a semantic hit, too old, already rejected)
+     */
+    default boolean rejectSemanticHit(String queryId) {
+        return false;
+    }
+
+    /**
      * The configuration in force and the text of the file it came from; updated on every reload and whenever the
      * file is edited outside the app (file watch). An invalid outside edit is not applied: the state keeps the
      * last good configuration and lists the edit's problems in {@link ConfigState#rejected()}.

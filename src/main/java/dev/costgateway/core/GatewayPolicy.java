@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.api.Usage;
@@ -29,10 +31,13 @@ import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.decision.CacheKind;
 import dev.costgateway.core.decision.InFlight;
 import dev.costgateway.core.decision.RouteDecision;
+import dev.costgateway.core.embed.Embedder;
+import dev.costgateway.core.embed.PromptEmbedding;
 import dev.costgateway.core.proxy.ClientContext;
 import dev.costgateway.core.proxy.MessagePolicy;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.routing.CostCalculator;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.EscalationPolicy;
 import dev.costgateway.core.routing.HeuristicClassifier;
@@ -54,20 +59,36 @@ final class GatewayPolicy implements MessagePolicy {
     private final Supplier<ExactCache> exact;
     private final SingleFlight<CacheKey> flights = new SingleFlight<>();
     private final SemanticCache semantic;
+    private final Supplier<Optional<Embedder>> embedder;
+    /**
+     * The embeddings of each request in flight, keyed by the identity of its body (the proxy hands the same
+     * object to {@link #lookup}, {@link #route} and {@link #store}); weak keys, so a request that ends without a
+     * store leaves nothing behind.
+     */
+    private final Cache<ObjectNode, PromptEmbedding> requestEmbeddings = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final EmbeddingLayer embedding;
     private final LlmClassifier llm;
     private final EscalationPolicy escalation = new EscalationPolicy();
     private final UpstreamClient upstream;
     private final GatewayClock clock;
+    private final DifficultyScorer scorer;
     private final BudgetTracker budgets;
 
+    /**
+     * @param scorer  scores every routed request (issue 11); null keeps the layered classifier chain
+     * @param budgets spending limits checked before a request goes upstream
+     */
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
-                  EmbeddingLayer embedding, UpstreamClient upstream, GatewayClock clock, BudgetTracker budgets) {
+                  Supplier<Optional<Embedder>> embedder, EmbeddingLayer embedding, UpstreamClient upstream,
+                  GatewayClock clock, DifficultyScorer scorer, BudgetTracker budgets) {
+        this.scorer = scorer;
         this.budgets = budgets;
         this.config = config;
         this.exact = exact;
         this.semantic = semantic;
+        this.embedder = embedder;
         this.embedding = embedding;
         this.upstream = upstream;
         this.clock = clock;
@@ -94,7 +115,7 @@ final class GatewayPolicy implements MessagePolicy {
 
     @Override
     public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
-        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)));
+        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)), scorer);
         return router.route(body, client.routeBypass());
     }
 
@@ -146,7 +167,8 @@ final class GatewayPolicy implements MessagePolicy {
             CachedAnswer a = hit.get();
             return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
         }
-        return semantic.lookup(body, scope, mode).map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
+        return semantic.lookup(body, scope, mode, registeredOnUse(body), client.queryId())
+                .map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
     }
 
@@ -168,7 +190,40 @@ final class GatewayPolicy implements MessagePolicy {
         CachedAnswer answer = new CachedAnswer(message.toString().getBytes(StandardCharsets.UTF_8), model, usage,
                 clock.instant());
         exact.get().put(ExactCache.key(body, scope, mode), answer);
-        semantic.store(body, scope, mode, answer);
+        PromptEmbedding prompt = requestEmbeddings.asMap().remove(body);
+        semantic.store(body, scope, mode, answer, prompt != null ? prompt : PromptEmbedding.lazy(embedder));
+    }
+
+    /**
+     * This request's embeddings, shared by the semantic cache's lookup and store (and open to any other stage
+     * of the same request, e.g. the router's embedding layer, so a prompt is embedded once).
+     */
+    PromptEmbedding embeddingOf(ObjectNode body) {
+        return requestEmbeddings.get(body, b -> PromptEmbedding.lazy(embedder));
+    }
+
+    /**
+     * This request's embeddings for the lookup, remembered for the store only once something is embedded: a
+     * request nothing can match leaves no trace (the common case costs no map insertion).
+     */
+    private PromptEmbedding registeredOnUse(ObjectNode body) {
+        PromptEmbedding known = requestEmbeddings.getIfPresent(body);
+        if (known != null) {
+            return known;
+        }
+        PromptEmbedding prompt = PromptEmbedding.lazy(embedder);
+        return new PromptEmbedding() {
+            @Override
+            public Optional<float[]> vector(String text) {
+                requestEmbeddings.asMap().putIfAbsent(body, prompt);
+                return requestEmbeddings.asMap().getOrDefault(body, prompt).vector(text);
+            }
+
+            @Override
+            public Optional<float[]> ifComputed(String text) {
+                return prompt.ifComputed(text);
+            }
+        };
     }
 
     @Override

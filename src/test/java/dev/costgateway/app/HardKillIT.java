@@ -26,14 +26,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.costgateway.core.Gateway;
-import dev.costgateway.core.metrics.H2MetricsStore;
+import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.testing.FakeUpstream;
 
 /**
  * Issue 18.5: {@code kill -9} of a gateway (child JVM, {@code Launcher.main}) under 200 requests/s. Afterwards
  * the data folder opens (H2 intact, folder lock released), {@code /health} reports that the previous run was
  * killed and where its stored records end, and only the tail the writer had not written yet is missing: every
- * request answered more than {@link H2MetricsStore#MAX_UNWRITTEN_MILLIS} (plus a margin for a loaded machine)
+ * request answered more than {@link MetricsStore#MAX_UNWRITTEN_MILLIS} (plus a margin for a loaded machine)
  * before the kill is in the database. Prints the figure: {@code HARDKILL rate=... answered=... lost=...}.
  *
  * <p>Run it alone for the README figure: {@code mvn -B test -Dtest=HardKillIT -Dhardkill.runs=5}.
@@ -134,7 +134,7 @@ class HardKillIT {
                 again.start();
                 List<String> lostIds = new ArrayList<>();
                 List<String> lostOld = new ArrayList<>();
-                long bound = TimeUnit.MILLISECONDS.toNanos(H2MetricsStore.MAX_UNWRITTEN_MILLIS + MARGIN_MILLIS);
+                long bound = TimeUnit.MILLISECONDS.toNanos(MetricsStore.MAX_UNWRITTEN_MILLIS + MARGIN_MILLIS);
                 for (Map.Entry<String, Long> e : answeredAt.entrySet()) {
                     if (again.metrics().request(e.getKey()).isEmpty()) {
                         lostIds.add(e.getKey());

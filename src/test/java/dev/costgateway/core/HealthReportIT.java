@@ -34,9 +34,10 @@ class HealthReportIT {
             assertThat(health.path("upstream_state").asText()).isIn("unknown", "reachable");
             assertThat(health.path("embedder").asText()).isEqualTo("disabled");
             assertThat(health.path("cache").path("exact").asText()).isEqualTo("memory");
-            assertThat(health.path("metrics").path("store").asText()).isEqualTo("ok");
-            assertThat(health.path("metrics").has("queued")).isTrue();
-            assertThat(health.path("metrics").path("dropped").asLong()).isZero();
+            assertThat(health.path("metrics").path("store").asText()).isEqualTo("h2");
+            assertThat(health.path("metrics").path("state").asText()).isEqualTo("up");
+            assertThat(health.path("metrics").has("pending_records")).isTrue();
+            assertThat(health.path("metrics").path("dropped_records").asLong()).isZero();
             assertThat(health.path("metrics_dropped").asLong()).isZero();
             assertThat(health.path("config").path("file").asText()).isEqualTo(h.gateway.configFile().toString());
             assertThat(health.path("config").path("last_reload").asText()).isEqualTo("none");

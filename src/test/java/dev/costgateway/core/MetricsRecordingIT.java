@@ -52,7 +52,7 @@ class MetricsRecordingIT {
             assertThat(p.requestedModel()).isEqualTo("claude-opus-4-7");
             assertThat(p.finalModel()).isEqualTo("claude-haiku-4-5-20251001");
             assertThat(p.tier()).isEqualTo("fast");
-            assertThat(p.classifierLayer()).isEqualTo("heuristic");
+            assertThat(p.classifierLayer()).isEqualTo("score");
             assertThat(p.cacheKind()).isEqualTo("none");
             assertThat(p.status()).isEqualTo(200);
             assertThat(p.usage().inputTokens()).isEqualTo(14);
@@ -146,7 +146,7 @@ class MetricsRecordingIT {
     @Test
     void recordsClassifierCallsAndClientHangUps() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
-                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n")) {
+                + "  llm_tie_margin: 1.0\n")) {
             h.upstream.enqueue(FakeUpstream.json(200, FakeUpstream.messageJson("msg_c", "claude-haiku-4-5-20251001",
                     "MODERATE", "end_turn", 50, 1), java.util.Map.of()));
             RequestRecord c = byId(h, h.post("/v1/messages", body("claude-opus-4-7",

@@ -52,7 +52,7 @@ class RoutingAndCacheIT {
             // only the model value changed, byte for byte
             assertThat(forwarded).isEqualTo(sent.replace("claude-opus-4-7", "claude-haiku-4-5-20251001"));
             assertThat(header(r, "X-Gateway-Model")).isEqualTo("claude-haiku-4-5-20251001");
-            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("heuristic");
+            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("score");
             // 14 in / 9 out: opus $5/$25 vs haiku $1/$5 per MTok
             double expected = (14 * 5 + 9 * 25 - 14 * 1 - 9 * 5) / 1e6;
             assertThat(Double.parseDouble(header(r, "X-Gateway-Saved-USD"))).isCloseTo(expected,
@@ -154,7 +154,7 @@ class RoutingAndCacheIT {
     @Test
     void cachedAnswerIsReplayedAsAStreamTheSdkAccumulates() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("")) {
-            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false),
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false),
                     "content-type", "application/json", "authorization", "Bearer sk-ant-sdk");
             AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(h.url()).apiKey("sk-ant-sdk")
                     .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
@@ -162,7 +162,7 @@ class RoutingAndCacheIT {
                 MessageAccumulator acc = MessageAccumulator.create();
                 try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(
                         MessageCreateParams.builder().model("claude-sonnet-4-6").maxTokens(256)
-                                .addUserMessage("What is the capital of France?").build())) {
+                                .addUserMessage("Who wrote Hamlet?").build())) {
                     s.stream().forEach(acc::accumulate);
                 }
                 assertThat(acc.message().content().get(0).text().orElseThrow().text())
@@ -180,27 +180,97 @@ class RoutingAndCacheIT {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
             Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
                     () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
-            h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of France?", false), KEY_A);
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
+            awaitSemanticEntries(h, 1);
             HttpResponse<byte[]> para = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_A);
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
             assertThat(header(para, "X-Gateway-Cache")).isEqualTo("semantic");
             assertThat(h.upstream.received()).hasSize(1);
 
             h.post("/v1/messages", body("claude-sonnet-4-6", "What is the capital of Austria?", false), KEY_A);
+            awaitSemanticEntries(h, 2);
             HttpResponse<byte[]> nearMiss = h.post("/v1/messages",
                     body("claude-sonnet-4-6", "What is the capital of Australia?", false), KEY_A);
             assertThat(header(nearMiss, "X-Gateway-Cache")).isEqualTo("none");
             HttpResponse<byte[]> otherKey = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "What's the capital city of France?", false), KEY_B);
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_B);
             assertThat(header(otherKey, "X-Gateway-Cache")).isEqualTo("none");
             assertThat(h.upstream.received()).hasSize(4);
         }
     }
 
     @Test
-    void layerThreeTimeoutFallsBackToTheCeilingWithoutFailing() throws Exception {
+    void aRejectedSemanticHitIsEvictedAndCountedOverHttp() throws Exception {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
+            awaitSemanticEntries(h, 1);
+            HttpResponse<byte[]> hit = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
+            assertThat(header(hit, "X-Gateway-Cache")).isEqualTo("semantic");
+            String queryId = header(hit, "X-Gateway-Query-ID");
+
+            HttpResponse<byte[]> rejected = h.post("/v1/cache/semantic/" + queryId + "/reject", "");
+            assertThat(rejected.statusCode()).isEqualTo(200);
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(rejected.body());
+            assertThat(json.path("type").asText()).isEqualTo("semantic_rejection");
+            assertThat(json.path("query_id").asText()).isEqualTo(queryId);
+            HttpResponse<byte[]> again = h.post("/v1/cache/semantic/" + queryId + "/reject", "");
+            assertThat(again.statusCode()).isEqualTo(404);
+            assertThat(new String(again.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"type\":\"not_found_error\"");
+            assertThat(h.get("/v1/cache/semantic/" + queryId + "/reject").statusCode()).isEqualTo(405);
+
+            com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(h.get("/health").body());
+            assertThat(health.path("cache").path("semantic_rejections").asInt()).isEqualTo(1);
+            assertThat(health.path("cache").path("semantic_entries").asInt()).isZero();
+            HttpResponse<byte[]> reasked = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
+            assertThat(header(reasked, "X-Gateway-Cache")).isEqualTo("none");
+            assertThat(h.upstream.received()).hasSize(2);
+        }
+    }
+
+    /** Semantic stores run on their own thread after the answer was sent: wait until /health counts them. */
+    private static void awaitSemanticEntries(GatewayHarness h, int entries) throws Exception {
+        Await.until(Duration.ofSeconds(10), "semantic store within 10 s", () -> {
+            try {
+                return JSON.readTree(h.get("/health").body()).path("cache").path("semantic_entries").asInt()
+                        >= entries;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void toolBearingRequestsAreExactCachedButNotSemanticallyCached() throws Exception {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
+            String tools = ",\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather for a city\","
+                    + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}]}";
+            String first = body("claude-sonnet-4-6", "Who wrote Hamlet?", false);
+            String withTools = first.substring(0, first.length() - 1) + tools;
+            String paraphrase = body("claude-sonnet-4-6", "Who is the author of Hamlet?", false);
+            String paraphraseWithTools = paraphrase.substring(0, paraphrase.length() - 1) + tools;
+            h.post("/v1/messages", withTools, KEY_A);
+            assertThat(header(h.post("/v1/messages", withTools, KEY_A), "X-Gateway-Cache")).isEqualTo("exact");
+            assertThat(header(h.post("/v1/messages", paraphraseWithTools, KEY_A), "X-Gateway-Cache"))
+                    .isEqualTo("none");
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.get("/health").body())
+                    .path("cache").path("semantic_entries").asInt()).isZero();
+            assertThat(h.upstream.received()).hasSize(2);
+        }
+    }
+
+    @Test
+    void layerThreeTimeoutLeavesTheScoresTierWithoutFailing() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
-                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n  llm_timeout_ms: 300\n")) {
+                + "  llm_tie_margin: 1.0\n  llm_timeout_ms: 300\n")) {
             h.upstream.enqueue(FakeUpstream.hang());
             HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6",
                     "Summarise the plot of a novel you like in a few sentences.", false), KEY_A);
@@ -215,7 +285,7 @@ class RoutingAndCacheIT {
     @Test
     void layerThreeVerdictRoutesAndItsCostCountsAgainstSavings() throws Exception {
         try (GatewayHarness h = GatewayHarness.start("use_haiku_classifier: true\nclassifier:\n"
-                + "  heuristic_confidence: 1.0\n  embedding_threshold: 1.0\n")) {
+                + "  llm_tie_margin: 1.0\n")) {
             h.upstream.enqueue(FakeUpstream.json(200, FakeUpstream.messageJson("msg_c", "claude-haiku-4-5-20251001",
                     "SIMPLE", "end_turn", 50, 1), Map.of()));
             HttpResponse<byte[]> r = h.post("/v1/messages", body("claude-sonnet-4-6",

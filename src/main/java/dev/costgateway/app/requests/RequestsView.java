@@ -260,9 +260,21 @@ public final class RequestsView {
                 clipboard.accept(vm.curl(vm.detailProperty().get()));
             }
         });
+        Button reject = new Button("Wrong answer for this prompt");
+        reject.setId("request-reject-semantic");
+        reject.setTooltip(new javafx.scene.control.Tooltip("Remove this answer from the semantic cache; neither it "
+                + "nor a paraphrase will answer this prompt again"));
+        reject.visibleProperty().bind(vm.rejectableProperty());
+        reject.managedProperty().bind(vm.rejectableProperty());
+        reject.setOnAction(e -> vm.rejectSemanticHit());
+        Label rejectStatus = bound(vm.rejectStatusProperty(), "muted");
+        rejectStatus.setId("request-reject-status");
+        rejectStatus.setWrapText(true);
+        rejectStatus.visibleProperty().bind(rejectStatus.textProperty().isNotEmpty());
+        rejectStatus.managedProperty().bind(rejectStatus.visibleProperty());
         Label attemptsTitle = label("Upstream attempts", "section-title");
-        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, facts, attemptsTitle, attempts, prompt,
-                answer);
+        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, reject, rejectStatus, facts, attemptsTitle,
+                attempts, prompt, answer);
         box.getStyleClass().add("detail-pane");
         box.setId("request-detail");
         vm.detailProperty().addListener((o, a, r) -> {

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -53,6 +55,10 @@ public final class RequestsViewModel {
     private final ReadOnlyStringWrapper decision = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper summaryLine = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper rejectable = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyStringWrapper rejectStatus = new ReadOnlyStringWrapper("");
+    /** Semantic hits rejected from this screen (the button is not offered twice). */
+    private final java.util.Set<String> rejected = new java.util.HashSet<>();
 
     public RequestsViewModel(GatewayControl control, UiTasks tasks, Supplier<String> gatewayUrl, ZoneId zone) {
         this.control = control;
@@ -111,6 +117,8 @@ public final class RequestsViewModel {
         if (row == null) {
             detail.set(null);
             decision.set("");
+            rejectable.set(false);
+            rejectStatus.set("");
             return;
         }
         if (detail.get() != null && detail.get().queryId().equals(row.queryId())) {
@@ -125,8 +133,45 @@ public final class RequestsViewModel {
     }
 
     private void showDetail(RequestRecord r) {
+        boolean same = detail.get() != null && detail.get().queryId().equals(r.queryId());
         detail.set(r);
         decision.set(explain(r));
+        rejectable.set("semantic".equals(r.cacheKind()) && !rejected.contains(r.queryId()));
+        if (!same) {
+            rejectStatus.set("");
+        }
+    }
+
+    /**
+     * "Wrong answer for this prompt" on the selected semantic hit: the gateway evicts the entry and remembers the
+     * pair, so neither it nor a paraphrase answers this prompt again. Runs off the UI thread.
+     */
+    public void rejectSemanticHit() {
+        RequestRecord r = detail.get();
+        if (r == null || !rejectable.get()) {
+            return;
+        }
+        String id = r.queryId();
+        rejectable.set(false);
+        tasks.run(() -> control.rejectSemanticHit(id), known -> {
+            rejected.add(id);
+            rejectStatus.set(known ? "Removed from the semantic cache: this prompt and its paraphrases will be "
+                    + "answered upstream next time."
+                    : "The gateway no longer holds this hit (restarted, expired or already rejected).");
+        }, e -> {
+            rejectable.set(true);
+            rejectStatus.set("Could not reject the hit: " + e.getMessage());
+        });
+    }
+
+    /** Whether the selected request is a semantic hit that can still be rejected. */
+    public ReadOnlyBooleanProperty rejectableProperty() {
+        return rejectable.getReadOnlyProperty();
+    }
+
+    /** What became of the last rejection; empty before one. */
+    public ReadOnlyStringProperty rejectStatusProperty() {
+        return rejectStatus.getReadOnlyProperty();
     }
 
     /** The routing decision in one or two sentences, for a person. */

@@ -176,6 +176,26 @@ final class NearMissGuard {
         return null;
     }
 
+    /** Names of the checks, in the order {@link #disagreements} reports them. */
+    static final List<String> CHECKS = List.of("numbers", "negations", "quoted", "technologies", "names",
+            "structure", "antonyms", "reordered", "substituted", "inserted");
+
+    /** Every check the two prompts fail (not just the first), as a flag per entry of {@link #CHECKS}. */
+    static boolean[] disagreements(Features a, Features b) {
+        return new boolean[] {
+            !a.numbers.equals(b.numbers),
+            !a.negations.equals(b.negations),
+            !a.quoted.equals(b.quoted),
+            !a.technologies.equals(b.technologies),
+            !b.words.containsAll(a.names) || !a.words.containsAll(b.names),
+            a.conjunctions != b.conjunctions || a.extraQuestions != b.extraQuestions,
+            antonymBetween(a.words, b.words),
+            reordered(a.content, b.content),
+            substituted(a.content, b.content),
+            inserted(a.content, b.content),
+        };
+    }
+
     /*
      * Two shapes of edit keep a sentence looking the same to the embedding while changing its meaning: shared
      * content words in a different order ("flights from Denver to Boston" / "from Boston to Denver"), and a

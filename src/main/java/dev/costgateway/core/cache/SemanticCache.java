@@ -16,8 +16,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -27,41 +32,65 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.Embedder;
+import dev.costgateway.core.embed.PromptEmbedding;
 
 /**
  * The semantic cache: answers a request whose last user turn paraphrases an earlier one, when everything else
  * (scope, requested model, routing mode, system prompt, tools, sampling parameters, earlier turns) is identical.
  * Only text-only last user turns take part.
  *
- * <p>A hit needs cosine similarity ≥ {@code cache.semantic_threshold} and agreement on numbers, negations,
- * quoted text, technologies and names ({@link NearMissGuard}). Entries expire after {@code cache.semantic_ttl};
+ * <p>A hit needs cosine similarity ≥ {@code cache.semantic_threshold}, agreement on numbers, negations, quoted
+ * text, technologies and names ({@link NearMissGuard}), and the {@link PairVerifier}'s yes: a logistic model
+ * over the cosine, the other guards' signals and lexical overlap, trained for the embedding model. For a model
+ * without trained weights every guard must agree and the cosine be at least {@value #GUARDS_ONLY_THRESHOLD}. Entries expire after {@code cache.semantic_ttl};
  * beyond {@code cache.semantic_max_entries} the oldest go first. With a data folder, entries are appended to
  * {@value #FILE_NAME} and read back in the background at start (the file is compacted then, and a corrupt tail
  * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache.
  *
+ * <p>Off the request path: {@link #lookup} embeds the prompt only when its group has entries (a request nothing
+ * could match costs one hash), and {@link #store} hands its work, embedding included, to the injected store
+ * executor, after the answer was sent. One embedding per request: both go through the request's
+ * {@link PromptEmbedding}. Requests with {@code tools} take part only with {@code cache.semantic_with_tools}.
+ *
+ * <p>The embedding window: a prompt that does not fit the model's window ({@link Embedder#fitsWindow}; 256
+ * tokens for all-MiniLM-L6-v2) is neither stored nor looked up, since two prompts identical within the window and
+ * different after it would embed identically.
+ *
  * <p>Thread-safe. {@link #lookup} and {@link #store} never block on model or file loading: without a ready
- * embedder they do nothing. Both embed the prompt on the calling thread (about 1 ms for a short prompt); a
- * store right after a lookup of the same prompt reuses its vector. File writes run on the injected executor.
+ * embedder they do nothing. File writes run on the injected io executor.
  */
 public final class SemanticCache implements Closeable {
 
     /**
-     * The {@code cache.semantic_threshold} measured to keep false hits on near-miss pairs at or under 1 % with the
-     * guards on (see {@code docs/semantic-cache-eval.md}).
+     * The default {@code cache.semantic_threshold}: the cosine floor the shipped {@link PairVerifier} was trained
+     * and measured with (see {@code docs/semantic-cache-eval.md}); above it the verifier decides.
      */
-    public static final double RECOMMENDED_THRESHOLD = 0.94;
+    public static final double RECOMMENDED_THRESHOLD = 0.75;
+
+    /**
+     * The cosine the guards alone need when no verifier is trained for the configured model: the lowest that kept
+     * pooled near-miss false hits ≤ 0.5 % and every set ≤ 1 % on the tuning split with all-MiniLM-L6-v2.
+     */
+    static final double GUARDS_ONLY_THRESHOLD = 0.955;
+
+    /** Name of the thread {@link #newStoreExecutor()} creates. */
+    public static final String STORE_THREAD = "semantic-store";
+    /** Stores waiting for {@value #STORE_THREAD} at most; more are dropped. */
+    static final int STORE_QUEUE = 256;
+    /** Semantic hits remembered for {@link #reject}. */
+    static final int REMEMBERED_HITS = 10_000;
 
     /** File in the data folder holding the entries. */
     public static final String FILE_NAME = "semantic-cache.bin";
 
     private static final Logger LOG = LoggerFactory.getLogger(SemanticCache.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final int RECENT_VECTORS = 512;
     private static final int COMPACT_SLACK = 1024;
 
     private final Supplier<GatewayConfig.Cache> config;
@@ -70,8 +99,15 @@ public final class SemanticCache implements Closeable {
     private final SerialExecutor io;
     private final SemanticJournal journal;
     private final Map<String, SemanticGroup> groups = new ConcurrentHashMap<>();
-    private final Cache<String, float[]> recentVectors = Caffeine.newBuilder()
-            .maximumSize(RECENT_VECTORS).executor(Runnable::run).build();
+    private final Executor storeExecutor;
+    private final PairVerifier verifier = PairVerifier.bundled();
+    private final LongAdder droppedStores = new LongAdder();
+    private final LongAdder rejections = new LongAdder();
+    /** Recent semantic hits by query id, for {@link #reject}. */
+    private final Cache<String, Served> served = Caffeine.newBuilder().maximumSize(REMEMBERED_HITS)
+            .executor(Runnable::run).build();
+    /** Rejected pairs by group key. */
+    private final Map<String, List<SemanticNegative>> negatives = new ConcurrentHashMap<>();
     /** Insertion order (oldest first); guarded by {@code this}, like {@link #live}. */
     private final Deque<SemanticEntry> order = new ArrayDeque<>();
     private int live;
@@ -82,8 +118,9 @@ public final class SemanticCache implements Closeable {
     private boolean persistent;
 
     private SemanticCache(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
-            InstantSource clock, Executor io, SemanticJournal journal) {
+            InstantSource clock, Executor io, Executor storeExecutor, SemanticJournal journal) {
         this.config = Objects.requireNonNull(config);
+        this.storeExecutor = Objects.requireNonNull(storeExecutor);
         this.embedder = Objects.requireNonNull(embedder);
         this.clock = Objects.requireNonNull(clock);
         this.io = io == null ? null : new SerialExecutor(io);
@@ -97,73 +134,211 @@ public final class SemanticCache implements Closeable {
      * @param config     read on every call, so a reloaded configuration applies at once
      * @param embedder   the embedder once ready (e.g. {@code embedderService::ready}); must not block
      * @param ioExecutor runs file reads and writes; tasks are serialised here, so any executor will do
+     * @param storeExecutor runs {@link #store}'s embedding and insertion after the answer was sent (production:
+     *                      {@link #newStoreExecutor()}; tests: a queue they run by hand)
      */
     public static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
-            Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor) {
+            Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor) {
         SemanticJournal journal = new SemanticJournal(dataDir.resolve(FILE_NAME), config.get().embeddingModel());
-        SemanticCache cache = new SemanticCache(config, embedder, clock, ioExecutor, journal);
+        SemanticCache cache = new SemanticCache(config, embedder, clock, ioExecutor, storeExecutor, journal);
         cache.io.execute(cache::loadFromDisk);
         return cache;
     }
 
-    /** A cache that lives in memory only. */
+    /** A cache that lives in memory only; {@code storeExecutor} as for {@link #open}. */
     public static SemanticCache inMemory(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
-            InstantSource clock) {
-        SemanticCache cache = new SemanticCache(config, embedder, clock, null, null);
+            InstantSource clock, Executor storeExecutor) {
+        SemanticCache cache = new SemanticCache(config, embedder, clock, null, storeExecutor, null);
         cache.loaded = true;
         return cache;
     }
 
     /**
+     * The executor production uses for {@link #store}: one daemon thread named {@value #STORE_THREAD} with a
+     * queue of {@value #STORE_QUEUE} stores; beyond that, stores are dropped (and counted) rather than piling up
+     * behind a slow model. Shut it down after {@link #close}.
+     */
+    public static ExecutorService newStoreExecutor() {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(STORE_QUEUE), r -> {
+            Thread t = new Thread(r, STORE_THREAD);
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /**
      * The stored answer of the most similar earlier prompt in the same group, if it passes threshold and guards.
-     * Empty when the semantic cache is off, the embedder is not ready, or the request does not qualify.
+     * Empty when the semantic cache is off, the embedder is not ready, or the request does not qualify. Embeds the
+     * prompt (through {@code prompt}, so a later {@link #store} of the same request reuses the vector) only when
+     * the request's group has entries; otherwise it costs one hash of the request.
      *
      * @param scopeHash   as for {@link ExactCache#key}
      * @param routingMode as for {@link ExactCache#key}
+     * @param prompt      this request's embeddings
      */
-    public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode) {
+    public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode, PromptEmbedding prompt) {
+        return lookup(body, scopeHash, routingMode, prompt, "");
+    }
+
+    /**
+     * As {@link #lookup(ObjectNode, String, String, PromptEmbedding)}; a hit is remembered under {@code queryId}
+     * (when not empty) so that {@link #reject} can undo it.
+     */
+    public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode, PromptEmbedding prompt,
+            String queryId) {
         GatewayConfig.Cache cfg = config.get();
-        if (!cfg.enabled() || !cfg.useSemanticCache()) {
+        if (!takesPart(body, cfg) || groups.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> prompt = lastUserText(body);
-        if (prompt.isEmpty()) {
+        Optional<String> text = lastUserText(body);
+        if (text.isEmpty()) {
             return Optional.empty();
         }
-        SemanticGroup group = groups.get(groupKey(body, scopeHash, routingMode));
-        if (group == null) {
+        String key = groupKey(body, scopeHash, routingMode);
+        SemanticGroup group = groups.get(key);
+        if (group == null || group.size() == 0) {
             return Optional.empty();
         }
-        Optional<Embedder> model = embedder.get();
-        if (model.isEmpty()) {
+        Optional<float[]> vector = prompt.vector(text.get());
+        if (vector.isEmpty()) {
             return Optional.empty();
         }
-        float[] vector = vector(model.get(), prompt.get());
+        float[] query = vector.get();
         Instant notBefore = clock.instant().minus(cfg.semanticTtl());
-        return group.best(vector, NearMissGuard.features(prompt.get()), cfg.semanticThreshold(), notBefore);
+        NearMissGuard.Features features = NearMissGuard.features(text.get());
+        List<SemanticNegative> known = negatives.getOrDefault(key, List.of());
+        PairVerifier pairs = verifier.model().equals(cfg.embeddingModel()) ? verifier : null;
+        double floor = pairs != null ? Math.max(cfg.semanticThreshold(), pairs.minCosine())
+                : Math.max(cfg.semanticThreshold(), GUARDS_ONLY_THRESHOLD);
+        Optional<SemanticGroup.Match> match = group.bestMatch(query, floor, notBefore,
+                (candidate, similarity) -> (pairs != null ? pairs.accepts(similarity, features, candidate.features)
+                        : NearMissGuard.compatible(features, candidate.features))
+                        && known.stream().noneMatch(n -> n.blocks(query, candidate.vector, similarity)));
+        match.filter(m -> !queryId.isEmpty())
+                .ifPresent(m -> served.put(queryId, new Served(m.entry(), query, m.similarity())));
+        return match.map(m -> new SemanticHit(m.entry().answer, Math.min(1.0, m.similarity()), m.entry().prompt));
+    }
+
+    /** What {@link #reject} returns. */
+    public enum Rejection {
+        /** The entry was evicted and the pair kept as a local negative. */
+        REJECTED,
+        /** No semantic hit is known under that query id (not a semantic hit, too old, or already rejected). */
+        UNKNOWN
+    }
+
+    /**
+     * "Wrong answer for this prompt": evicts the entry whose answer the request {@code queryId} was served and
+     * keeps the pair as a local negative of its group ({@link SemanticNegative}), so neither the entry nor a
+     * paraphrase of it answers a similar prompt again. The eviction reaches the file at once; the negatives live
+     * in memory until the gateway stops. Hits are remembered for the last {@value #REMEMBERED_HITS} semantic hits.
+     */
+    public Rejection reject(String queryId) {
+        Served hit = served.asMap().remove(queryId);
+        if (hit == null) {
+            return Rejection.UNKNOWN;
+        }
+        negatives.compute(hit.entry().group, (g, list) -> {
+            List<SemanticNegative> next = new ArrayList<>(list == null ? List.of() : list);
+            next.add(new SemanticNegative(hit.entry().vector, hit.query(), hit.similarity()));
+            return List.copyOf(next);
+        });
+        synchronized (this) {
+            if (!hit.entry().removed) {
+                removeFromGroup(hit.entry());
+            }
+        }
+        rejections.increment();
+        if (io != null) {
+            io.execute(() -> {
+                if (persistent) {
+                    try {
+                        compact();
+                    } catch (IOException e) {
+                        LOG.warn("could not rewrite the semantic cache file after a rejection: {}", e.getMessage());
+                    }
+                }
+            });
+        }
+        return Rejection.REJECTED;
+    }
+
+    /** Semantic hits rejected since start. */
+    public long rejections() {
+        return rejections.sum();
+    }
+
+    /** A hit served under a query id: the entry, the query's vector and their cosine. */
+    private record Served(SemanticEntry entry, float[] query, double similarity) {
+    }
+
+    /** {@link #lookup(ObjectNode, String, String, PromptEmbedding)} for a request that embeds nothing else. */
+    public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode) {
+        return lookup(body, scopeHash, routingMode, PromptEmbedding.lazy(embedder));
     }
 
     /**
      * Remembers {@code answer} for this request's last user turn (replacing an entry with the same prompt in the
-     * same group). Does nothing when the semantic cache is off, the embedder is not ready or the request does not
-     * qualify; the caller decides whether the answer is worth storing ({@link ExactCache#shouldStore}).
+     * same group). The work (hash, embedding unless {@code prompt} already has it, insertion) runs on the store
+     * executor, so the caller returns at once; {@code body} must not change afterwards. Does nothing when the
+     * semantic cache is off, the embedder is not ready, the prompt does not fit the model's window or the request
+     * does not qualify; the caller decides whether the answer is worth storing ({@link ExactCache#shouldStore}).
+     * When the store executor refuses the task (its queue is full), the answer is not stored and
+     * {@link #droppedStores()} counts it.
      */
-    public void store(ObjectNode body, String scopeHash, String routingMode, CachedAnswer answer) {
+    public void store(ObjectNode body, String scopeHash, String routingMode, CachedAnswer answer,
+            PromptEmbedding prompt) {
         GatewayConfig.Cache cfg = config.get();
-        if (!cfg.enabled() || !cfg.useSemanticCache()) {
+        if (!takesPart(body, cfg)) {
             return;
         }
-        Optional<String> prompt = lastUserText(body);
-        Optional<Embedder> model = embedder.get();
-        if (prompt.isEmpty() || model.isEmpty()) {
+        try {
+            storeExecutor.execute(() -> storeNow(body, scopeHash, routingMode, answer, prompt));
+        } catch (RejectedExecutionException e) {
+            droppedStores.increment();
+        }
+    }
+
+    /** {@link #store(ObjectNode, String, String, CachedAnswer, PromptEmbedding)} for a request with no embedding yet. */
+    public void store(ObjectNode body, String scopeHash, String routingMode, CachedAnswer answer) {
+        store(body, scopeHash, routingMode, answer, PromptEmbedding.lazy(embedder));
+    }
+
+    private void storeNow(ObjectNode body, String scopeHash, String routingMode, CachedAnswer answer,
+            PromptEmbedding prompt) {
+        GatewayConfig.Cache cfg = config.get();
+        Optional<String> text = lastUserText(body);
+        if (text.isEmpty()) {
             return;
         }
-        String group = groupKey(body, scopeHash, routingMode);
-        SemanticEntry entry = new SemanticEntry(group, prompt.get(), vector(model.get(), prompt.get()), answer);
+        Optional<float[]> vector = prompt.vector(text.get());
+        if (vector.isEmpty()) {
+            return;
+        }
+        SemanticEntry entry = new SemanticEntry(groupKey(body, scopeHash, routingMode), text.get(), vector.get(),
+                answer);
         insert(List.of(entry), cfg);
         if (io != null) {
             io.execute(() -> append(entry));
         }
+    }
+
+    /**
+     * Whether the request may use the semantic cache at all: the cache is on, and the request carries no tools
+     * unless {@code cache.semantic_with_tools} (an agent's state lives in its history and tool results, not in
+     * the last sentence, so a paraphrased last turn does not make the same request).
+     */
+    static boolean takesPart(ObjectNode body, GatewayConfig.Cache cfg) {
+        if (!cfg.enabled() || !cfg.useSemanticCache()) {
+            return false;
+        }
+        JsonNode tools = body.get("tools");
+        return cfg.semanticWithTools() || tools == null || !tools.isArray() || tools.isEmpty();
+    }
+
+    /** Stores refused because the store executor's queue was full. */
+    public long droppedStores() {
+        return droppedStores.sum();
     }
 
     /** Live entries (expired ones may still count until the next store purges them). */
@@ -244,10 +419,6 @@ public final class SemanticCache implements Closeable {
             earlier.add(messages.get(i));
         }
         return Canonical.sha256Hex(Canonical.keyMaterial(body, earlier, scopeHash, routingMode, "semantic"));
-    }
-
-    private float[] vector(Embedder model, String prompt) {
-        return recentVectors.get(prompt, model::embed);
     }
 
     private synchronized void insert(List<SemanticEntry> entries, GatewayConfig.Cache cfg) {

@@ -25,6 +25,12 @@ final class SemanticGroup {
     static final int SKETCH_WORDS = SKETCH_BITS / 64;
     private static final double SIGMAS = 4.5;
     private static final int MAX_RERANK = 256;
+    /**
+     * Candidates above the threshold offered to the acceptor (guards, verifier), most similar first. Bounds the
+     * work in a dense neighbourhood; a paraphrase that the verifier would accept is almost always among the few
+     * most similar entries.
+     */
+    static final int MAX_ACCEPTOR_CALLS = 8;
     private static final Map<Integer, float[][]> HYPERPLANES = new ConcurrentHashMap<>();
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -88,11 +94,29 @@ final class SemanticGroup {
         }
     }
 
+    /** Decides whether a candidate with cosine ≥ the threshold may answer (guards, verifier, local negatives). */
+    interface Acceptor {
+        boolean accepts(SemanticEntry candidate, double similarity);
+    }
+
+    /** An entry and its cosine with the query. */
+    record Match(SemanticEntry entry, double similarity) {
+    }
+
     /**
      * The most similar entry with cosine ≥ {@code threshold}, stored after {@code notBefore}, whose prompt passes
      * the near-miss guard against {@code features}.
      */
     Optional<SemanticHit> best(float[] query, NearMissGuard.Features features, double threshold, Instant notBefore) {
+        return bestMatch(query, threshold, notBefore, (e, similarity) -> NearMissGuard.compatible(features, e.features))
+                .map(m -> new SemanticHit(m.entry().answer, Math.min(1.0, m.similarity()), m.entry().prompt));
+    }
+
+    /**
+     * The most similar entry with cosine ≥ {@code threshold}, stored after {@code notBefore}, that the acceptor
+     * accepts, among the {@value #MAX_ACCEPTOR_CALLS} most similar.
+     */
+    Optional<Match> bestMatch(float[] query, double threshold, Instant notBefore, Acceptor acceptor) {
         if (query.length != dimensions) {
             return Optional.empty();
         }
@@ -123,23 +147,33 @@ final class SemanticGroup {
                     worst = argMax(candidateDistance, found);
                 }
             }
-            SemanticEntry bestEntry = null;
-            double bestSimilarity = threshold;
+            // exact cosines of the survivors, then the acceptor (the expensive part) from the most similar down
+            int above = 0;
+            double[] similarity = new double[found];
+            int[] order = new int[found];
             for (int c = 0; c < found; c++) {
-                int slot = candidates[c];
-                double similarity = dot(query, entries[slot].vector);
-                if (similarity < bestSimilarity) {
-                    continue;
+                double s = dot(query, entries[candidates[c]].vector);
+                if (s >= threshold && !entries[candidates[c]].storedAt().isBefore(notBefore)) {
+                    similarity[above] = s;
+                    order[above++] = candidates[c];
                 }
-                SemanticEntry e = entries[slot];
-                if (e.storedAt().isBefore(notBefore) || !NearMissGuard.compatible(features, e.features)) {
-                    continue;
-                }
-                bestEntry = e;
-                bestSimilarity = similarity;
             }
-            return bestEntry == null ? Optional.empty()
-                    : Optional.of(new SemanticHit(bestEntry.answer, Math.min(1.0, bestSimilarity), bestEntry.prompt));
+            for (int tried = 0; tried < Math.min(above, MAX_ACCEPTOR_CALLS); tried++) {
+                int best = tried;
+                for (int c = tried + 1; c < above; c++) {
+                    if (similarity[c] > similarity[best]) {
+                        best = c;
+                    }
+                }
+                double s = similarity[best];
+                int slot = order[best];
+                similarity[best] = similarity[tried];
+                order[best] = order[tried];
+                if (acceptor.accepts(entries[slot], s)) {
+                    return Optional.of(new Match(entries[slot], s));
+                }
+            }
+            return Optional.empty();
         } finally {
             lock.readLock().unlock();
         }

@@ -108,6 +108,19 @@ public final class ConfigSchema {
             "Keep it for long context.");
     public static final ConfigKey<Boolean> ROUTING_CONSERVATIVE_MANY_TURNS = key("routing.conservative_many_turns",
             ROUTING, "Keep ceiling for many turns", ValueType.bool(), true, "Keep it for many turns.");
+    public static final ConfigKey<Double> ROUTING_PREMIUM_SHARE = key("routing.premium_share", ROUTING,
+            "Share of traffic to premium", ValueType.decimal(0, 1), GatewayConfig.Routing.DEFAULT_PREMIUM_SHARE,
+            "The knob: about this share of the reference traffic goes to premium (score thresholds by quantile "
+                    + "calibration, see docs/routing-eval.md).");
+    public static final ConfigKey<Double> ROUTING_FAST_SHARE = key("routing.fast_share", ROUTING,
+            "Share of traffic to fast", ValueType.decimal(0, 1), GatewayConfig.Routing.DEFAULT_FAST_SHARE,
+            "About this share of the reference traffic goes to fast; the rest goes to balanced.");
+    public static final ConfigKey<Optional<Double>> ROUTING_THRESHOLD_PREMIUM = key("routing.thresholds.premium", ROUTING,
+            "Premium score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Optional.empty(),
+            "Experts: P(needs premium) at or above this goes to premium; overrides `premium_share` when set.");
+    public static final ConfigKey<Optional<Double>> ROUTING_THRESHOLD_FAST = key("routing.thresholds.fast", ROUTING,
+            "Fast score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Optional.empty(),
+            "Experts: P(needs at least balanced) below this goes to fast; overrides `fast_share` when set.");
 
     // ---- classifier ----
     public static final ConfigKey<Double> CLASSIFIER_HEURISTIC_CONFIDENCE = key("classifier.heuristic_confidence",
@@ -118,11 +131,16 @@ public final class ConfigSchema {
             "Layer 2 (embedding kNN) decides when its nearest examples agree at or above this cosine.");
     public static final ConfigKey<Duration> CLASSIFIER_LLM_TIMEOUT = key("classifier.llm_timeout_ms", ROUTING,
             "LLM classifier timeout (ms)", ValueType.millis(1, 600_000), Duration.ofMillis(3000),
-            "Layer 3 gives up after this many milliseconds and uses the ceiling.");
+            "Layer 3 gives up after this many milliseconds (the score's tier stands).");
+    public static final ConfigKey<Double> CLASSIFIER_LLM_TIE_MARGIN = key("classifier.llm_tie_margin", ROUTING,
+            "LLM tie-break margin (share)", ValueType.decimal(0, 1),
+            GatewayConfig.Classifier.DEFAULT_LLM_TIE_MARGIN,
+            "Layer 3 (when on) is asked only for scores this close to a threshold, in shares of the reference "
+                    + "traffic.");
     public static final ConfigKey<Boolean> USE_HAIKU_CLASSIFIER = key("use_haiku_classifier", ROUTING,
-            "Ask the fast model when undecided", ValueType.bool(), false,
-            "Layer 3: ask the fast model SIMPLE/MODERATE/COMPLEX for undecided requests; its cost is recorded "
-                    + "and charged against savings.");
+            "Ask the fast model near a threshold", ValueType.bool(), false,
+            "Layer 3: ask the fast model SIMPLE/MODERATE/COMPLEX to break ties near a score threshold; its cost "
+                    + "is recorded and charged against savings.");
 
     // ---- escalation ----
     public static final ConfigKey<Integer> MAX_ESCALATIONS = key("max_escalations", ESCALATION, "Max escalations",
@@ -166,9 +184,9 @@ public final class ConfigSchema {
             "Semantic cache", ValueType.bool(), true,
             "Semantic cache on/off: a paraphrase of an earlier last user turn is answered from the cache.");
     public static final ConfigKey<Double> CACHE_SEMANTIC_THRESHOLD = key("cache.semantic_threshold", CACHE,
-            "Semantic threshold", ValueType.decimal(0, 1), 0.94,
-            "Cosine similarity needed for a semantic hit (near-miss guards apply on top); chosen by measurement, "
-                    + "see `docs/semantic-cache-eval.md`.");
+            "Semantic threshold", ValueType.decimal(0, 1), 0.75,
+            "Cosine similarity a semantic hit needs at least; above it the near-miss guards and the pair verifier "
+                    + "decide (values below 0.75 act as 0.75); see `docs/semantic-cache-eval.md`.");
     public static final ConfigKey<Duration> CACHE_SEMANTIC_TTL = key("cache.semantic_ttl", CACHE, "Semantic TTL (s)",
             ValueType.seconds(1, Integer.MAX_VALUE), Duration.ofSeconds(604_800),
             "Seconds a semantic entry stays valid (a week).");
@@ -179,11 +197,17 @@ public final class ConfigSchema {
                     s -> "all-minilm-l6-v2-q".equals(s) ? null : "unknown model (supported: all-minilm-l6-v2-q)"),
             "all-minilm-l6-v2-q",
             "Embedding model of the semantic cache and the embedding classifier (the only one bundled).");
+    public static final ConfigKey<Boolean> CACHE_SEMANTIC_WITH_TOOLS = key("cache.semantic_with_tools", CACHE,
+            "Semantic cache for tool requests", ValueType.bool(), false,
+            "Let requests that carry `tools` (agent turns) use the semantic cache; exact caching of them is "
+                    + "unaffected.");
 
     // ---- metrics ----
     public static final ConfigKey<String> METRICS_JDBC_URL = key("metrics.jdbc_url", METRICS, "JDBC URL",
-            ValueType.text(s -> s.isEmpty() || s.startsWith("jdbc:") ? null : "must start with jdbc:"), "",
-            "Empty: an H2 file in the data folder; else any JDBC URL a driver on the class path accepts.");
+            ValueType.text(ValueType::checkJdbcUrl), "",
+            "Empty: an H2 file in the data folder. `jdbc:postgresql://HOST:PORT/DB?user=U&password=P`: a PostgreSQL "
+                    + "shared by several gateways (see Team setup; without user and password in the URL, env "
+                    + "`PGUSER`/`PGPASSWORD` are used). Also any `jdbc:h2:` URL.");
     public static final ConfigKey<Boolean> METRICS_STORE_TEXT = key("metrics.store_text", METRICS,
             "Store prompt and answer previews", ValueType.bool(), false,
             "Keep a bounded preview of prompt and answer (never headers or keys).");
@@ -254,15 +278,17 @@ public final class ConfigSchema {
         var routing = new GatewayConfig.Routing(v.get(ROUTING_MODE), v.get(ROUTING_ALLOW_UPGRADE),
                 v.get(ROUTING_LONG_CONTEXT_TOKENS), v.get(ROUTING_MANY_TURNS), v.get(ROUTING_CONSERVATIVE_TOOLS),
                 v.get(ROUTING_CONSERVATIVE_THINKING), v.get(ROUTING_CONSERVATIVE_MEDIA),
-                v.get(ROUTING_CONSERVATIVE_LONG_CONTEXT), v.get(ROUTING_CONSERVATIVE_MANY_TURNS));
+                v.get(ROUTING_CONSERVATIVE_LONG_CONTEXT), v.get(ROUTING_CONSERVATIVE_MANY_TURNS),
+                v.get(ROUTING_PREMIUM_SHARE), v.get(ROUTING_FAST_SHARE), v.get(ROUTING_THRESHOLD_PREMIUM).orElse(null),
+                v.get(ROUTING_THRESHOLD_FAST).orElse(null));
         var classifier = new GatewayConfig.Classifier(v.get(CLASSIFIER_HEURISTIC_CONFIDENCE),
-                v.get(CLASSIFIER_EMBEDDING_THRESHOLD), v.get(CLASSIFIER_LLM_TIMEOUT));
+                v.get(CLASSIFIER_EMBEDDING_THRESHOLD), v.get(CLASSIFIER_LLM_TIMEOUT), v.get(CLASSIFIER_LLM_TIE_MARGIN));
         var escalation = new GatewayConfig.Escalation(v.get(ESCALATION_ON_TRUNCATION), v.get(ESCALATION_PHRASES),
                 v.get(ESCALATION_HEDGE_WORDS), v.get(ESCALATION_HEDGE_THRESHOLD), v.get(ESCALATION_STREAMING));
         var cache = new GatewayConfig.Cache(v.get(CACHE_ENABLED), v.get(CACHE_SCOPE), v.get(CACHE_MAX_ENTRIES),
                 v.get(CACHE_EXACT_TTL), v.get(CACHE_TOOL_USE), v.get(CACHE_REDIS_URL), v.get(CACHE_USE_SEMANTIC),
                 v.get(CACHE_SEMANTIC_THRESHOLD), v.get(CACHE_SEMANTIC_TTL), v.get(CACHE_SEMANTIC_MAX_ENTRIES),
-                v.get(CACHE_EMBEDDING_MODEL));
+                v.get(CACHE_EMBEDDING_MODEL), v.get(CACHE_SEMANTIC_WITH_TOOLS));
         var metrics = new GatewayConfig.Metrics(v.get(METRICS_JDBC_URL), v.get(METRICS_STORE_TEXT),
                 v.get(METRICS_TEXT_PREVIEW_CHARS), v.get(METRICS_RETENTION_DAYS), v.get(METRICS_QUEUE_CAPACITY));
         Map<Tier, GatewayConfig.TierModel> tiers = new EnumMap<>(Tier.class);

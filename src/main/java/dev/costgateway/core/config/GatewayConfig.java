@@ -66,6 +66,12 @@ public record GatewayConfig(
 
     public enum RoutingMode { AUTO, OFF }
 
+    /**
+     * @param premiumShare      about this fraction of the reference traffic goes to premium (quantile calibration)
+     * @param fastShare         about this fraction of the reference traffic goes to fast
+     * @param premiumThreshold  expert override: P(needs premium) at or above this goes to premium; null = use the share
+     * @param fastThreshold     expert override: P(needs at least balanced) below this goes to fast; null = use the share
+     */
     public record Routing(
             RoutingMode mode,
             boolean allowUpgrade,
@@ -75,10 +81,35 @@ public record GatewayConfig(
             boolean conservativeThinking,
             boolean conservativeMedia,
             boolean conservativeLongContext,
-            boolean conservativeManyTurns) {
+            boolean conservativeManyTurns,
+            double premiumShare,
+            double fastShare,
+            Double premiumThreshold,
+            Double fastThreshold) {
+
+        /** Defaults of the score thresholds: {@value #DEFAULT_PREMIUM_SHARE} premium, {@value #DEFAULT_FAST_SHARE} fast. */
+        public static final double DEFAULT_PREMIUM_SHARE = 0.25;
+        public static final double DEFAULT_FAST_SHARE = 0.07;
+
+        /** Without the score settings: their defaults. */
+        public Routing(RoutingMode mode, boolean allowUpgrade, int longContextTokens, int manyTurns,
+                       boolean conservativeTools, boolean conservativeThinking, boolean conservativeMedia,
+                       boolean conservativeLongContext, boolean conservativeManyTurns) {
+            this(mode, allowUpgrade, longContextTokens, manyTurns, conservativeTools, conservativeThinking,
+                    conservativeMedia, conservativeLongContext, conservativeManyTurns, DEFAULT_PREMIUM_SHARE,
+                    DEFAULT_FAST_SHARE, null, null);
+        }
     }
 
-    public record Classifier(double heuristicConfidence, double embeddingThreshold, Duration llmTimeout) {
+    /** @param llmTieMargin layer 3 is asked only for scores this close to a threshold (in reference-quantile units) */
+    public record Classifier(double heuristicConfidence, double embeddingThreshold, Duration llmTimeout,
+                             double llmTieMargin) {
+
+        public static final double DEFAULT_LLM_TIE_MARGIN = 0.05;
+
+        public Classifier(double heuristicConfidence, double embeddingThreshold, Duration llmTimeout) {
+            this(heuristicConfidence, embeddingThreshold, llmTimeout, DEFAULT_LLM_TIE_MARGIN);
+        }
     }
 
     public enum StreamingEscalation { OFF, BUFFER }
@@ -109,7 +140,8 @@ public record GatewayConfig(
             double semanticThreshold,
             Duration semanticTtl,
             int semanticMaxEntries,
-            String embeddingModel) {
+            String embeddingModel,
+            boolean semanticWithTools) {
     }
 
     /** @param jdbcUrl empty for the default H2 file in the data folder */

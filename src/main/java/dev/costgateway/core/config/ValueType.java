@@ -351,6 +351,13 @@ public final class ValueType<T> {
         }
     }
 
+    /** The metrics store speaks H2 and PostgreSQL; the message never repeats the URL (it may hold a password). */
+    static String checkJdbcUrl(String v) {
+        String url = v.strip().toLowerCase(java.util.Locale.ROOT);
+        return url.isEmpty() || url.startsWith("jdbc:h2:") || url.startsWith("jdbc:postgresql:") ? null
+                : "must be empty (the H2 file in the data folder), jdbc:h2:... or jdbc:postgresql://HOST:PORT/DB";
+    }
+
     static String checkRedisUrl(String v) {
         if (v.isEmpty()) {
             return null;

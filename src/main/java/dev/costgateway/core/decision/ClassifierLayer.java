@@ -5,6 +5,8 @@ package dev.costgateway.core.decision;
  * metrics database and the CSV reports; it never changes when a constant is renamed.
  */
 public enum ClassifierLayer {
+    /** The difficulty score against calibrated thresholds (issue 11: every routed request is scored). */
+    SCORE("score"),
     /** Layer 1: signals in the prompt text (length, keywords, code). */
     HEURISTIC("heuristic"),
     /** Layer 2: nearest labelled examples by embedding similarity. */

@@ -17,6 +17,9 @@ import dev.costgateway.core.config.Tier;
  * @param reason          a short, human-readable why: rule name, heuristic signals, nearest example, fallback cause
  * @param routed          false when routing did not apply (mode off, bypass header, unknown model)
  * @param classifierCalls upstream calls made to decide (layer 3); empty for a cache hit or when no call was made
+ * @param score           the request's difficulty score (and its embedding, for the semantic cache); null when the
+ *                        request was not routed or the router has no scorer
+ * @param thresholds      the thresholds the score was judged by; null when {@code score} is null
  *
  * <p>One type for the router's answer, the proxy's current route and each escalation (it replaced the proxy's own
  * {@code Route}, which summed an unknown classifier cost as 0: here unknown stays null).
@@ -29,10 +32,29 @@ public record RouteDecision(
         ClassifierLayer layer,
         String reason,
         boolean routed,
-        List<ClassifierCall> classifierCalls) {
+        List<ClassifierCall> classifierCalls,
+        DifficultyScore score,
+        RoutingThresholds thresholds) {
 
     public RouteDecision {
         classifierCalls = classifierCalls == null ? List.of() : List.copyOf(classifierCalls);
+    }
+
+    /** A decision without a score. */
+    public RouteDecision(String requestedModel, String chosenModel, Tier ceiling, Tier tier, ClassifierLayer layer,
+                         String reason, boolean routed, List<ClassifierCall> classifierCalls) {
+        this(requestedModel, chosenModel, ceiling, tier, layer, reason, routed, classifierCalls, null, null);
+    }
+
+    /** This decision carrying a score and its thresholds. */
+    public RouteDecision withScore(DifficultyScore s, RoutingThresholds t) {
+        return new RouteDecision(requestedModel, chosenModel, ceiling, tier, layer, reason, routed, classifierCalls,
+                s, t);
+    }
+
+    /** The prompt's embedding computed while routing, for the semantic cache to reuse; null when none was made. */
+    public float[] promptEmbedding() {
+        return score == null ? null : score.embedding();
     }
 
     /** The requested model forwarded as it is, with no classifier involved (routing failed, pass-through policy). */
@@ -44,7 +66,7 @@ public record RouteDecision(
     /** The same decision moved up to a stronger tier after a weak answer; the classifier calls were already paid. */
     public RouteDecision escalatedTo(String model, Tier stronger, String trigger) {
         return new RouteDecision(requestedModel, model, ceiling, stronger, layer,
-                reason + "; escalated (" + trigger + ")", true, List.of());
+                reason + "; escalated (" + trigger + ")", true, List.of(), score, thresholds);
     }
 
     /** True when the forwarded body needs its {@code model} replaced. */

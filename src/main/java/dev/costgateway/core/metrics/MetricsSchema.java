@@ -11,59 +11,90 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Creates and migrates the metrics schema from the numbered SQL files in {@code migrations/} (next to this class).
  * Each file runs once, in its own transaction, and is recorded in {@code schema_version}. To change the schema,
- * add {@code V<n+1>__what.sql} and list it in {@link #MIGRATIONS}; never edit an applied file.
+ * add {@code V<n>__what.sql} and list it in {@link #MIGRATIONS}; never edit an applied file. The same files
+ * serve H2 and PostgreSQL (portable SQL; {@link Dialect} holds the few differences).
+ *
+ * <p>A migration applies when its version is not yet recorded, in ascending order, so versions developed in
+ * parallel (each adding only its own tables and columns) may land in any order: a database that already has
+ * V5 still gets V2 when it arrives. Gateways sharing one database take turns ({@link Dialect#lockForMigration}).
  */
 final class MetricsSchema {
 
-    static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    static final List<String> MIGRATIONS = List.of(
+            "V1__init.sql",
+            "V5__instances.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
     private MetricsSchema() {
     }
 
-    /** Applies every migration newer than the database's version; returns the resulting version. */
+    /** Applies every listed migration the database has not recorded; returns the highest version recorded. */
     static int migrate(Connection connection, InstantSource clock) throws SQLException {
+        return migrate(connection, Dialect.H2, clock);
+    }
+
+    static int migrate(Connection connection, Dialect dialect, InstantSource clock) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
+            dialect.lockForMigration(connection);
             try (Statement st = connection.createStatement()) {
                 st.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                         + "version INTEGER NOT NULL PRIMARY KEY, "
                         + "description VARCHAR(200) NOT NULL, "
                         + "applied_at_millis BIGINT NOT NULL)");
             }
-            connection.commit();
-            int current = currentVersion(connection);
+            Set<Integer> applied = appliedVersions(connection);
+            int previous = 0;
             for (String file : MIGRATIONS) {
                 Matcher m = NAME.matcher(file);
                 if (!m.matches()) {
                     throw new IllegalStateException("bad migration file name: " + file);
                 }
                 int version = Integer.parseInt(m.group(1));
-                if (version <= current) {
+                if (version <= previous) {
+                    throw new IllegalStateException("migrations out of order at " + file);
+                }
+                previous = version;
+                if (applied.contains(version)) {
                     continue;
                 }
-                if (version != current + 1) {
-                    throw new IllegalStateException("migration " + file + " does not follow version " + current);
+                // apply() commits, which ends the transaction and releases the migration lock: take it again
+                dialect.lockForMigration(connection);
+                if (appliedVersions(connection).contains(version)) {
+                    continue; // another gateway applied it while we waited
                 }
                 apply(connection, file, version, m.group(2), clock);
-                current = version;
             }
-            return current;
+            connection.commit();
+            return currentVersion(connection);
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    private static Set<Integer> appliedVersions(Connection connection) throws SQLException {
+        Set<Integer> out = new HashSet<>();
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
     }
 
     static int currentVersion(Connection connection) throws SQLException {
@@ -89,6 +120,11 @@ final class MetricsSchema {
             ps.executeUpdate();
         }
         connection.commit();
+    }
+
+    /** The text of one migration file. */
+    static String script(String file) {
+        return read(file);
     }
 
     private static String read(String file) {

@@ -20,8 +20,8 @@ final class RequestRows {
             + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, counterfactual_usd, saved_usd, latency_ms, "
             + "latency_bucket, ttfb_ms, upstream_ms, prompt_preview, answer_preview";
 
-    static final String INSERT_REQUEST = "INSERT INTO requests (" + REQUEST_COLUMNS + ") VALUES ("
-            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT_REQUEST = "INSERT INTO requests (" + REQUEST_COLUMNS + ", instance) VALUES ("
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     static final String ATTEMPT_COLUMNS = "request_id, attempt_index, purpose, model, attempt_trigger, status, "
             + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
@@ -39,6 +39,7 @@ final class RequestRows {
     static final int ERROR_CHARS = 64;
     static final int TRIGGER_CHARS = 300;
     static final int PREVIEW_CHARS = 20000;
+    static final int INSTANCE_CHARS = 200;
 
     private RequestRows() {
     }
@@ -56,8 +57,8 @@ final class RequestRows {
     }
 
     /** Binds one request row; previews are passed in already filtered by the store's text policy. */
-    static void bindRequest(PreparedStatement ps, long id, RequestRecord r, String prompt, String answer)
-            throws SQLException {
+    static void bindRequest(PreparedStatement ps, long id, RequestRecord r, String instance, String prompt,
+            String answer) throws SQLException {
         int i = 1;
         ps.setLong(i++, id);
         ps.setString(i++, cut(r.queryId() == null ? "" : r.queryId(), ID_CHARS));
@@ -82,7 +83,8 @@ final class RequestRows {
         ps.setLong(i++, r.ttfbMillis());
         ps.setLong(i++, r.upstreamMillis());
         ps.setString(i++, prompt);
-        ps.setString(i, answer);
+        ps.setString(i++, answer);
+        ps.setString(i, cut(instance, INSTANCE_CHARS));
     }
 
     static void bindAttempt(PreparedStatement ps, long requestId, AttemptRecord a) throws SQLException {
@@ -139,8 +141,14 @@ final class RequestRows {
                 rs.getLong("latency_ms"));
     }
 
-    /** Cuts a string to at most {@code max} chars without splitting a surrogate pair; null stays null. */
+    /**
+     * Cuts a string to at most {@code max} chars without splitting a surrogate pair; null stays null. NUL
+     * becomes U+FFFD: PostgreSQL text cannot hold it (a client can send one), and both databases store the same.
+     */
     static String cut(String s, int max) {
+        if (s != null && s.indexOf('\u0000') >= 0) {
+            s = s.replace('\u0000', '\uFFFD');
+        }
         if (s == null || s.length() <= max) {
             return s;
         }

@@ -6,6 +6,11 @@ package dev.costgateway.core.metrics;
  */
 record RollupKey(long periodEpoch, String finalModel, String tier, String classifierLayer, String cacheKind) {
 
+    /** A total order, so every writer touches a batch's rollup rows in the same sequence. */
+    static final java.util.Comparator<RollupKey> ORDER = java.util.Comparator.comparingLong(RollupKey::periodEpoch)
+            .thenComparing(RollupKey::finalModel).thenComparing(RollupKey::tier)
+            .thenComparing(RollupKey::classifierLayer).thenComparing(RollupKey::cacheKind);
+
     static RollupKey of(RequestRecord r) {
         return new RollupKey(RequestRows.hourOf(RequestRows.toMicros(r.timestamp())),
                 dim(r.finalModel(), RequestRows.MODEL_CHARS), dim(r.tier(), RequestRows.SHORT_CHARS),

@@ -7,8 +7,14 @@ package dev.costgateway.core.proxy;
  *                      gateway injected); used only to scope caches. Never log it; {@link #toString()} hides it.
  * @param cacheOptOut   {@code X-Gateway-Cache: off} or {@code Cache-Control: no-cache} was sent
  * @param routeBypass   {@code X-Gateway-Route: off} was sent
+ * @param queryId       the request's {@code X-Gateway-Query-ID} (so a cache hit can be rejected later); may be empty
  */
-public record ClientContext(String credential, boolean cacheOptOut, boolean routeBypass) {
+public record ClientContext(String credential, boolean cacheOptOut, boolean routeBypass, String queryId) {
+
+    public ClientContext(String credential, boolean cacheOptOut, boolean routeBypass) {
+        this(credential, cacheOptOut, routeBypass, "");
+    }
+
     @Override
     public String toString() {
         return "ClientContext[credential=***, cacheOptOut=" + cacheOptOut + ", routeBypass=" + routeBypass + "]";

@@ -100,7 +100,8 @@ final class MessageExchange implements AttemptListener {
 
     private void onBody(byte[] bytes) {
         try {
-            request = RequestParser.parse(bytes, clientToProxyRequest.getHeaders(), cfg, shared.envApiKey());
+            request = RequestParser.parse(bytes, clientToProxyRequest.getHeaders(), cfg, shared.envApiKey(),
+                    ledger.queryId());
         } catch (InvalidRequest e) {
             gatewayError(HttpStatus.BAD_REQUEST_400, AnthropicErrors.INVALID_REQUEST, e.getMessage());
             return;

@@ -27,6 +27,12 @@ final class RequestParser {
 
     static ParsedRequest parse(byte[] bytes, HttpFields headers, GatewayConfig cfg, Supplier<String> envApiKey)
             throws InvalidRequest {
+        return parse(bytes, headers, cfg, envApiKey, "");
+    }
+
+    /** @param queryId the request's {@code X-Gateway-Query-ID}, kept in the {@link ClientContext} */
+    static ParsedRequest parse(byte[] bytes, HttpFields headers, GatewayConfig cfg, Supplier<String> envApiKey,
+            String queryId) throws InvalidRequest {
         ObjectNode body = parseAndValidate(bytes);
         String requestedModel = body.get("model").asText();
         boolean stream = body.path("stream").asBoolean(false);
@@ -41,7 +47,7 @@ final class RequestParser {
                 || (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache"));
         boolean bypass = "off".equalsIgnoreCase(headers.get("X-Gateway-Route"));
         return new ParsedRequest(bytes, body, requestedModel, stream,
-                new ClientContext(credential, cacheOptOut, bypass), injectedKey);
+                new ClientContext(credential, cacheOptOut, bypass, queryId), injectedKey);
     }
 
     static ObjectNode parseAndValidate(byte[] body) throws InvalidRequest {

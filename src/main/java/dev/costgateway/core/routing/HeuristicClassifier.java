@@ -68,8 +68,8 @@ public final class HeuristicClassifier {
         if (len == 0) {
             return new Classification(Tier.BALANCED, 0, "no text");
         }
-        if (len <= GREETING_MAX_CHARS && GREETING.matcher(text).matches()) {
-            return new Classification(Tier.FAST, MAX_CONFIDENCE, "greeting/acknowledgement");
+        if (isGreeting(text)) {
+            return new Classification(Tier.FAST, MAX_CONFIDENCE, "greeting/acknowledgement", BASE_SCORE - 1);
         }
         int end = Math.min(len, MAX_SCAN_CHARS);
         Score s = new Score();
@@ -120,7 +120,7 @@ public final class HeuristicClassifier {
         if (p.constraints >= 3) {
             s.add(0.5, "constraints");
         }
-        if (len <= FACTUAL_MAX_CHARS && FACTUAL_QUESTION.matcher(text).matches()) {
+        if (isFactualQuestion(text)) {
             s.add(-0.5, "factual question");
         } else if (effective < SHORT_QUESTION_MAX_CHARS && isOneLineQuestion(text)) {
             s.add(-0.5, "short question");
@@ -137,7 +137,17 @@ public final class HeuristicClassifier {
         return s.classification();
     }
 
-    private static boolean isOneLineQuestion(String text) {
+    /** One or more greetings or acknowledgements and nothing else. */
+    static boolean isGreeting(String text) {
+        return text.length() <= GREETING_MAX_CHARS && GREETING.matcher(text).matches();
+    }
+
+    /** A one-line question opening with a question word or a lookup verb ("What is ...?", "Convert ...?"). */
+    static boolean isFactualQuestion(String text) {
+        return text.length() <= FACTUAL_MAX_CHARS && FACTUAL_QUESTION.matcher(text).matches();
+    }
+
+    static boolean isOneLineQuestion(String text) {
         String t = text.strip();
         return t.endsWith("?") && t.indexOf('\n') < 0;
     }
@@ -173,7 +183,7 @@ public final class HeuristicClassifier {
                 signals.append("no signal");
             }
             signals.append(" (score ").append(Math.round(value * 100) / 100.0).append(')');
-            return new Classification(tier, confidence, signals.toString());
+            return new Classification(tier, confidence, signals.toString(), value);
         }
     }
 }

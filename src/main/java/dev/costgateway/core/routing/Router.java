@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.decision.RoutingThresholds;
+import dev.costgateway.core.decision.DifficultyScore;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.decision.ClassifierLayer;
@@ -37,6 +39,14 @@ import dev.costgateway.core.decision.RouteDecision.ClassifierCall;
  * Classifier tiers map SIMPLE → fast, MODERATE → balanced, COMPLEX → premium and are then capped at the ceiling.
  * When the answering tier is the ceiling the client's exact model id is kept.
  *
+ * <p>With a {@link DifficultyScorer} (the gateway's setting) steps 5 to 8 are replaced: every routed request gets a
+ * {@link DifficultyScore} (rules and a fast ceiling included, so recorded traffic can be re-thresholded later), and
+ * {@link RoutingThresholds} from {@code routing.premium_share}/{@code fast_share} (or the raw
+ * {@code routing.thresholds.*}) pick the tier, layer {@code score}. Layer 3, when on, is only a tie-breaker: asked
+ * when the score lies within {@code classifier.llm_tie_margin} (in reference-quantile units) of a threshold whose
+ * two sides give different tiers after the ceiling; its verdict chooses between those two tiers, and when it fails
+ * the score's tier stands. Without a scorer the layered chain above applies unchanged.
+ *
  * <p>Thread-safe; the configuration is read once per request. {@link #route} never completes exceptionally: any
  * failure inside a layer falls back to the ceiling.
  */
@@ -57,14 +67,25 @@ public final class Router {
     private final HeuristicClassifier heuristic;
     private final EmbeddingLayer embedding;
     private final LlmClassifier llm;
+    private final DifficultyScorer scorer;
 
-    /** @param llm layer 3, or null when it is not available (then {@code use_haiku_classifier} is ignored) */
+    /** The layered chain without scores. @param llm layer 3, or null when it is not available */
     public Router(Supplier<GatewayConfig> config, HeuristicClassifier heuristic, EmbeddingLayer embedding,
                   LlmClassifier llm) {
+        this(config, heuristic, embedding, llm, null);
+    }
+
+    /**
+     * @param llm    layer 3, or null when it is not available (then {@code use_haiku_classifier} is ignored)
+     * @param scorer scores every routed request and decides by calibrated thresholds; null for the layered chain
+     */
+    public Router(Supplier<GatewayConfig> config, HeuristicClassifier heuristic, EmbeddingLayer embedding,
+                  LlmClassifier llm, DifficultyScorer scorer) {
         this.config = config;
         this.heuristic = heuristic;
         this.embedding = embedding == null ? EmbeddingLayer.NONE : embedding;
         this.llm = llm;
+        this.scorer = scorer;
     }
 
     /**
@@ -90,7 +111,7 @@ public final class Router {
         }
         Decider decider = new Decider(cfg, requested, ceiling, ceilingModel);
         try {
-            return decide(body, cfg, decider);
+            return scorer != null ? decideByScore(body, cfg, decider) : decide(body, cfg, decider);
         } catch (RuntimeException e) {
             return done(decider.decide(ceiling, ClassifierLayer.NONE,
                     "classifier failed (" + e.getClass().getSimpleName() + ") → ceiling", List.of()));
@@ -138,6 +159,72 @@ public final class Router {
             String cause = outcome.call().map(ClassifierCall::outcome).orElse("no verdict");
             return d.decide(d.ceiling, ClassifierLayer.NONE, "haiku " + cause + " → ceiling", calls);
         });
+    }
+
+    private CompletableFuture<RouteDecision> decideByScore(ObjectNode body, GatewayConfig cfg, Decider d) {
+        DifficultyScore s = scorer.score(body);
+        RoutingThresholds th = Calibration.of(cfg.routing(), scorer.model(), s.model());
+        Optional<String> rule = conservativeRule(body, cfg.routing());
+        if (rule.isPresent()) {
+            return done(d.decide(d.ceiling, ClassifierLayer.RULE, rule.get(), List.of()).withScore(s, th));
+        }
+        if (d.ceiling == Tier.FAST && !cfg.routing().allowUpgrade()) {
+            return done(d.decide(Tier.FAST, ClassifierLayer.NONE, "ceiling is the cheapest tier", List.of())
+                    .withScore(s, th));
+        }
+        Tier byScore = th.tierFor(s);
+        String reason = String.format(Locale.ROOT, "score %s: premium %.3f (≥ %.3f), balanced %.3f (fast < %.3f)",
+                s.usedEmbedding() ? "embedding+features" : "features only", s.premium(), th.premium(), s.balanced(),
+                th.fast());
+        Tier[] tie = tiePair(s, th, cfg.classifier().llmTieMargin(), byScore);
+        if (tie == null || !cfg.useHaikuClassifier() || llm == null || d.cap(tie[0]) == d.cap(tie[1])) {
+            return done(d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason, List.of()).withScore(s, th));
+        }
+        String text = PromptText.lastUserText(body);
+        return llm.classifyWithCall(text, d.ceilingModel).handle((outcome, error) -> {
+            if (error != null) {
+                return d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason + "; haiku tie-break failed",
+                        List.of()).withScore(s, th);
+            }
+            List<ClassifierCall> calls = outcome.call().map(List::of).orElse(List.of());
+            if (outcome.verdict().isPresent()) {
+                LlmVerdict v = outcome.verdict().get();
+                Tier chosen = clamp(v.tier(), tie[0], tie[1]);
+                String why = reason + "; near a threshold, haiku: " + v.label() + (v.fromCache() ? " (cached)" : "");
+                return d.decide(d.cap(chosen), ClassifierLayer.HAIKU, why, calls).withScore(s, th);
+            }
+            String cause = outcome.call().map(ClassifierCall::outcome).orElse("no verdict");
+            return d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason + "; haiku tie-break " + cause, calls)
+                    .withScore(s, th);
+        });
+    }
+
+    /**
+     * The two tiers either side of the threshold(s) the score is near, lower first; null when it is near none.
+     * Distances are measured as shares of the reference traffic, so one margin suits both heads.
+     */
+    private Tier[] tiePair(DifficultyScore s, RoutingThresholds th, double margin, Tier byScore) {
+        double[] refP = scorer.model().reference(s.model(), RouterModel.HEAD_PREMIUM);
+        double[] refB = scorer.model().reference(s.model(), RouterModel.HEAD_BALANCED);
+        boolean nearPremium = Math.abs(Calibration.rank(refP, s.premium())
+                - Calibration.rank(refP, th.premium())) < margin;
+        boolean nearFast = byScore != Tier.PREMIUM && Math.abs(Calibration.rank(refB, s.balanced())
+                - Calibration.rank(refB, th.fast())) < margin;
+        if (nearPremium && nearFast) {
+            return new Tier[] {Tier.FAST, Tier.PREMIUM};
+        }
+        if (nearPremium) {
+            Tier below = s.balanced() < th.fast() ? Tier.FAST : Tier.BALANCED;
+            return new Tier[] {below, Tier.PREMIUM};
+        }
+        return nearFast ? new Tier[] {Tier.FAST, Tier.BALANCED} : null;
+    }
+
+    private static Tier clamp(Tier t, Tier low, Tier high) {
+        if (low.isAbove(t)) {
+            return low;
+        }
+        return t.isAbove(high) ? high : t;
     }
 
     /** The first conservative rule that is switched on and matches. */

@@ -69,6 +69,28 @@ class RequestsViewModelTest {
     }
 
     @Test
+    void aSemanticHitCanBeRejectedAndOnlyThat() {
+        RequestRecord upstream = vm.rows().stream().filter(r -> "none".equals(r.cacheKind())).findFirst().orElseThrow();
+        vm.selectedProperty().set(upstream);
+        assertThat(vm.rejectableProperty().get()).isFalse();
+        vm.rejectSemanticHit();
+        assertThat(control.rejectedSemanticHits()).isEmpty();
+
+        RequestRecord hit = vm.rows().stream().filter(r -> "semantic".equals(r.cacheKind())).findFirst().orElseThrow();
+        vm.selectedProperty().set(hit);
+        assertThat(vm.rejectableProperty().get()).isTrue();
+        vm.rejectSemanticHit();
+        assertThat(control.rejectedSemanticHits()).containsExactly(hit.queryId());
+        assertThat(vm.rejectStatusProperty().get()).startsWith("Removed from the semantic cache");
+        assertThat(vm.rejectableProperty().get()).isFalse();
+
+        vm.selectedProperty().set(upstream);
+        assertThat(vm.rejectStatusProperty().get()).isEmpty();
+        vm.selectedProperty().set(hit);
+        assertThat(vm.rejectableProperty().get()).as("not offered again").isFalse();
+    }
+
+    @Test
     void curlReplaysThroughTheGatewayWithoutTheKey() {
         RequestRecord r = vm.rows().get(0);
         String curl = vm.curl(r);

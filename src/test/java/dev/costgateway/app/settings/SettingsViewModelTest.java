@@ -41,7 +41,7 @@ class SettingsViewModelTest {
     @Test
     void loadsEveryFieldFromTheConfigInForce() {
         assertThat(vm.field("server.port").textProperty().get()).isEqualTo("8000");
-        assertThat(vm.field("cache.semantic_threshold").textProperty().get()).isEqualTo("0.94");
+        assertThat(vm.field("cache.semantic_threshold").textProperty().get()).isEqualTo("0.75");
         assertThat(vm.field("escalation.phrases").items()).contains("I'm not sure", "I cannot");
         assertThat(vm.field("routing.conservative_tools").flagProperty().get()).isTrue();
         assertThat(vm.field("escalation.streaming").textProperty().get()).isEqualTo("off");

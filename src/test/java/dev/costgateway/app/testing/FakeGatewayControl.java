@@ -76,6 +76,23 @@ public final class FakeGatewayControl implements GatewayControl {
         return budgets.addAlertListener(listener);
     }
 
+    private final List<String> rejectedSemanticHits = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Knows every semantic hit in its store, once. */
+    @Override
+    public boolean rejectSemanticHit(String queryId) {
+        boolean known = metrics.request(queryId).filter(r -> "semantic".equals(r.cacheKind())).isPresent()
+                && !rejectedSemanticHits.contains(queryId);
+        if (known) {
+            rejectedSemanticHits.add(queryId);
+        }
+        return known;
+    }
+
+    public List<String> rejectedSemanticHits() {
+        return List.copyOf(rejectedSemanticHits);
+    }
+
     @Override
     public void start() {
         starts.incrementAndGet();

@@ -15,7 +15,7 @@ import redis.clients.jedis.Jedis;
 import dev.costgateway.testing.Await;
 
 /** A throw-away {@code redis-server} on a free loopback port, no persistence. */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/bin/redis-server");
 
@@ -27,7 +27,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Starts a server, or skips the test when the binary is not installed ({@code .ci/run} installs it). */
-    static RedisServerProcess start() throws IOException, InterruptedException {
+    public static RedisServerProcess start() throws IOException, InterruptedException {
         Assumptions.assumeTrue(Files.isExecutable(BINARY),
                 "redis-server not installed at " + BINARY + " (apt-get install -y redis-server)");
         RedisServerProcess server = new RedisServerProcess(freePort());
@@ -35,19 +35,19 @@ final class RedisServerProcess implements AutoCloseable {
         return server;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    Jedis client() {
+    public Jedis client() {
         return new Jedis("127.0.0.1", port);
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -58,7 +58,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Starts again on the same port (after {@link #stop()}). */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         stop();
         startProcess();
     }

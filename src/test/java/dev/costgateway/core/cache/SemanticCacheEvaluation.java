@@ -68,6 +68,8 @@ class SemanticCacheEvaluation {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The cosine the guards-only rule uses (the shipped decision is the pair verifier, also shown). */
+    private static final double TAU = SemanticCache.GUARDS_ONLY_THRESHOLD;
     /** Sets whose negatives are near-misses: the false-hit budget (≤ 1 %) applies to them. */
     private static final Set<String> NEAR_MISS_SETS = Set.of("PAWS", "QQP", "SemAntoNeg", "WikiFactCheck");
 
@@ -102,6 +104,7 @@ class SemanticCacheEvaluation {
             }
         }
 
+        PairVerifier verifier = PairVerifier.bundled();
         System.out.println();
         System.out.println("## Sweep on the tuning split (guards on): near-miss false-hit rate vs recall");
         System.out.println("| τ | near-miss false hits (pooled) | worst near-miss set | recall (pooled positives) |"
@@ -142,39 +145,44 @@ class SemanticCacheEvaluation {
                     pct(bySet.get("QQP").recall()), pct(bySet.get("GPTCache").recall()));
         }
         System.out.printf(Locale.ROOT, "%nlowest τ with pooled near-miss false hits ≤ 1 %% (tuning split): %.2f; "
-                + "shipped default: %.2f%n", chosen, SemanticCache.RECOMMENDED_THRESHOLD);
+                + "shipped default: %.2f%n", chosen, TAU);
 
         for (boolean heldOut : new boolean[] {false, true}) {
             System.out.println();
             System.out.printf(Locale.ROOT, "## %s split at τ = %.2f%n", heldOut ? "Held-out" : "Tuning",
-                    SemanticCache.RECOMMENDED_THRESHOLD);
+                    TAU);
             System.out.println("| set | positives | negatives | cosine only: precision / recall / false hits |"
-                    + " cosine + guards: precision / recall / false hits |");
-            System.out.println("|---|---|---|---|---|");
+                    + " cosine + guards: precision / recall / false hits | shipped verifier: precision / recall /"
+                    + " false hits |");
+            System.out.println("|---|---|---|---|---|---|");
             for (Map.Entry<String, List<Pair>> set : sets.entrySet()) {
                 Counts plain = new Counts();
                 Counts guarded = new Counts();
+                Counts verified = new Counts();
                 for (Pair p : set.getValue()) {
                     if (p.heldOut() != heldOut) {
                         continue;
                     }
-                    boolean similar = cosine.get(p) >= SemanticCache.RECOMMENDED_THRESHOLD;
+                    boolean similar = cosine.get(p) >= TAU;
                     plain.add(similar, p.shouldHit());
                     guarded.add(similar && guardPasses.get(p), p.shouldHit());
+                    verified.add(verifier.accepts(cosine.get(p), features.get(p.b()), features.get(p.a())),
+                            p.shouldHit());
                 }
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %s / %s / %s | %s / %s / %s |%n", set.getKey(),
-                        plain.tp + plain.fn, plain.fp + plain.tn, pct(plain.precision()), pct(plain.recall()),
-                        pct(plain.falseHitRate()), pct(guarded.precision()), pct(guarded.recall()),
-                        pct(guarded.falseHitRate()));
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %s / %s / %s | %s / %s / %s | %s / %s / %s |%n",
+                        set.getKey(), plain.tp + plain.fn, plain.fp + plain.tn, pct(plain.precision()),
+                        pct(plain.recall()), pct(plain.falseHitRate()), pct(guarded.precision()),
+                        pct(guarded.recall()), pct(guarded.falseHitRate()), pct(verified.precision()),
+                        pct(verified.recall()), pct(verified.falseHitRate()));
             }
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "## Positives with cosine ≥ %.2f that a guard rejects (tuning split)%n",
-                SemanticCache.RECOMMENDED_THRESHOLD);
+                TAU);
         for (Map.Entry<String, List<Pair>> set : sets.entrySet()) {
             Map<String, Integer> reasons = new java.util.TreeMap<>();
             for (Pair p : set.getValue()) {
-                if (!p.heldOut() && p.shouldHit() && cosine.get(p) >= SemanticCache.RECOMMENDED_THRESHOLD) {
+                if (!p.heldOut() && p.shouldHit() && cosine.get(p) >= TAU) {
                     String why = NearMissGuard.disagreement(features.get(p.a()), features.get(p.b()));
                     if (why != null) {
                         reasons.merge(why, 1, Integer::sum);
@@ -191,7 +199,7 @@ class SemanticCacheEvaluation {
             System.out.println("## False hits on the tuning split");
             for (Map.Entry<String, List<Pair>> set : sets.entrySet()) {
                 for (Pair p : set.getValue()) {
-                    if (!p.heldOut() && !p.shouldHit() && cosine.get(p) >= SemanticCache.RECOMMENDED_THRESHOLD
+                    if (!p.heldOut() && !p.shouldHit() && cosine.get(p) >= TAU
                             && guardPasses.get(p)) {
                         System.out.printf(Locale.ROOT, "%s %.3f | %s | %s%n", set.getKey(), cosine.get(p), p.a(),
                                 p.b());

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.PromptEmbedding;
 
 /** The semantic cache with the real embedding model. */
 class SemanticCacheTest {
@@ -55,23 +56,24 @@ class SemanticCacheTest {
 
     private static GatewayConfig.Cache config(int maxEntries) {
         return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
-                true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+                true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q,
+                false);
     }
 
     private SemanticCache memoryCache() {
-        return SemanticCache.inMemory(config::get, () -> Optional.of(model), clock);
+        return SemanticCache.inMemory(config::get, () -> Optional.of(model), clock, Runnable::run);
     }
 
     @Test
     void answersAParaphrase() {
         SemanticCache cache = memoryCache();
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
 
-        Optional<SemanticHit> hit = cache.lookup(request("What's the capital city of France?"), ALICE, "auto");
+        Optional<SemanticHit> hit = cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto");
 
         assertThat(hit).isPresent();
-        assertThat(hit.get().answer()).isEqualTo(answer("Paris."));
-        assertThat(hit.get().matchedPrompt()).isEqualTo("What is the capital of France?");
+        assertThat(hit.get().answer()).isEqualTo(answer("Shakespeare."));
+        assertThat(hit.get().matchedPrompt()).isEqualTo("Who wrote Hamlet?");
         assertThat(hit.get().similarity()).isBetween(SemanticCache.RECOMMENDED_THRESHOLD, 1.0);
     }
 
@@ -94,35 +96,103 @@ class SemanticCacheTest {
     }
 
     @Test
+    void promptsLongerThanTheModelWindowTakeNoPart() {
+        String within = "Please review the following paragraph and tell me what it says. "
+                + "word ".repeat(OnnxEmbedder.MAX_TOKENS);
+        SemanticCache cache = memoryCache();
+        cache.store(request(within + "The answer is yes."), ALICE, "auto", answer("yes"));
+        assertThat(cache.size()).as("identical to another within the window, so not stored").isZero();
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(request(within + "The answer is no."), ALICE, "auto")).isEmpty();
+        assertThat(model.fitsWindow(within)).isFalse();
+        assertThat(model.fitsWindow("Who wrote Hamlet?")).isTrue();
+        assertThat(model.fitsWindow("word ".repeat(100))).as("between the bounds: counted").isTrue();
+    }
+
+    @Test
+    void aRejectedHitEvictsTheEntryAndStopsThePairMatchingAgain() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        PromptEmbedding asked = PromptEmbedding.lazy(() -> Optional.of(model));
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto", asked, "q1"))
+                .isPresent();
+
+        assertThat(cache.reject("q1")).isEqualTo(SemanticCache.Rejection.REJECTED);
+        assertThat(cache.reject("q1")).as("only once").isEqualTo(SemanticCache.Rejection.UNKNOWN);
+        assertThat(cache.reject("never-served")).isEqualTo(SemanticCache.Rejection.UNKNOWN);
+        assertThat(cache.size()).isZero();
+        assertThat(cache.rejections()).isEqualTo(1);
+
+        // the same prompt is answered and stored again: the rejected pair and its paraphrases still never match
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("who is the author of Hamlet?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto"))
+                .as("the stored prompt itself still hits").isPresent();
+
+        // the right answer to the rejected prompt, once stored, serves it and its paraphrases
+        cache.store(request("Who is the author of Hamlet?"), ALICE, "auto", answer("It was Shakespeare."));
+        assertThat(cache.lookup(request("who is the author of Hamlet?"), ALICE, "auto"))
+                .map(SemanticHit::answer).contains(answer("It was Shakespeare."));
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto"))
+                .map(SemanticHit::answer).contains(answer("Shakespeare."));
+    }
+
+    @Test
+    void aRejectionStaysInItsGroup() {
+        SemanticCache cache = memoryCache();
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        cache.store(request("Who wrote Hamlet?"), BOB, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto",
+                PromptEmbedding.lazy(() -> Optional.of(model)), "q1")).isPresent();
+        cache.reject("q1");
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), BOB, "auto"))
+                .as("another caller's entry is untouched").isPresent();
+    }
+
+    @Test
+    void aRejectionSurvivesARestartAsAnEviction() {
+        try (SemanticCache first = openCache()) {
+            first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+            first.lookup(request("Who is the author of Hamlet?"), ALICE, "auto",
+                    PromptEmbedding.lazy(() -> Optional.of(model)), "q1");
+            assertThat(first.reject("q1")).isEqualTo(SemanticCache.Rejection.REJECTED);
+        }
+        try (SemanticCache second = openCache()) {
+            assertThat(second.size()).isZero();
+        }
+    }
+
+    @Test
     void neverAnswersWithAnotherCallersEntry() {
         SemanticCache cache = memoryCache();
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
-        assertThat(cache.lookup(request("What is the capital of France?"), BOB, "auto")).isEmpty();
-        assertThat(cache.lookup(request("What is the capital of France?"), "", "auto")).isEmpty();
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), BOB, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), "", "auto")).isEmpty();
     }
 
     @Test
     void requiresEverythingButTheLastTurnToMatch() {
         SemanticCache cache = memoryCache();
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
 
-        ObjectNode otherSystem = request("What is the capital of France?");
+        ObjectNode otherSystem = request("Who wrote Hamlet?");
         otherSystem.put("system", "Answer in German.");
-        ObjectNode otherModel = request("What is the capital of France?");
+        ObjectNode otherModel = request("Who wrote Hamlet?");
         otherModel.put("model", "claude-opus-4-5");
-        ObjectNode otherTemperature = request("What is the capital of France?");
+        ObjectNode otherTemperature = request("Who wrote Hamlet?");
         otherTemperature.put("temperature", 0.1);
         ObjectNode longerConversation = json("""
                 {"model":"claude-sonnet-4-5","max_tokens":256,"messages":[
                   {"role":"user","content":"Let's talk geography."},
                   {"role":"assistant","content":"Sure."},
-                  {"role":"user","content":"What is the capital of France?"}]}""");
+                  {"role":"user","content":"Who wrote Hamlet?"}]}""");
 
         assertThat(cache.lookup(otherSystem, ALICE, "auto")).isEmpty();
         assertThat(cache.lookup(otherModel, ALICE, "auto")).isEmpty();
         assertThat(cache.lookup(otherTemperature, ALICE, "auto")).isEmpty();
         assertThat(cache.lookup(longerConversation, ALICE, "auto")).isEmpty();
-        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "off")).isEmpty();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "off")).isEmpty();
     }
 
     @Test
@@ -133,8 +203,8 @@ class SemanticCacheTest {
                   {"role":"user","content":"Let's talk geography."},
                   {"role":"assistant","content":"Sure."},
                   {"role":"user","content":"%s"}]}""";
-        cache.store(json(conversation.formatted("What is the capital of France?")), ALICE, "auto", answer("Paris."));
-        assertThat(cache.lookup(json(conversation.formatted("What's the capital city of France?")), ALICE, "auto"))
+        cache.store(json(conversation.formatted("Who wrote Hamlet?")), ALICE, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(json(conversation.formatted("Who is the author of Hamlet?")), ALICE, "auto"))
                 .isPresent();
     }
 
@@ -158,64 +228,64 @@ class SemanticCacheTest {
     @Test
     void doesNothingWhileTheEmbedderIsNotReady() {
         AtomicReference<Optional<Embedder>> ready = new AtomicReference<>(Optional.empty());
-        SemanticCache cache = SemanticCache.inMemory(config::get, ready::get, clock);
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        SemanticCache cache = SemanticCache.inMemory(config::get, ready::get, clock, Runnable::run);
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         assertThat(cache.size()).isZero();
 
         ready.set(Optional.of(model));
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         ready.set(Optional.empty());
-        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isEmpty();
     }
 
     @Test
     void entriesExpireAfterTheSemanticTtl() {
         SemanticCache cache = memoryCache();
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         now.set(now.get().plus(Duration.ofDays(6)));
-        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isPresent();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
         now.set(now.get().plus(Duration.ofDays(2)));
-        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isEmpty();
     }
 
     @Test
     void evictsTheOldestBeyondTheSizeBound() {
         config.set(config(2));
         SemanticCache cache = memoryCache();
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         cache.store(request("How tall is Mount Everest?"), ALICE, "auto", answer("8849 m"));
-        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+        cache.store(request("Who painted the Mona Lisa?"), ALICE, "auto", answer("Leonardo"));
         assertThat(cache.size()).isEqualTo(2);
-        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
-        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
+        assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Who painted the Mona Lisa?"), ALICE, "auto")).isPresent();
     }
 
     @Test
     void storingTheSamePromptAgainReplacesItsAnswer() {
         SemanticCache cache = memoryCache();
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("old"));
-        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("new"));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("old"));
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("new"));
         assertThat(cache.size()).isEqualTo(1);
-        assertThat(cache.lookup(request("What's the capital city of France?"), ALICE, "auto"))
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto"))
                 .map(SemanticHit::answer).contains(answer("new"));
     }
 
     @Test
     void entriesSurviveARestart() {
         try (SemanticCache first = openCache()) {
-            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+            first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         }
         try (SemanticCache second = openCache()) {
             assertThat(second.loaded()).isTrue();
-            assertThat(second.lookup(request("What's the capital city of France?"), ALICE, "auto"))
-                    .map(SemanticHit::answer).contains(answer("Paris."));
+            assertThat(second.lookup(request("Who is the author of Hamlet?"), ALICE, "auto"))
+                    .map(SemanticHit::answer).contains(answer("Shakespeare."));
         }
     }
 
     @Test
     void expiredEntriesAreDroppedOnRestart() {
         try (SemanticCache first = openCache()) {
-            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+            first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
         }
         now.set(now.get().plus(Duration.ofDays(8)));
         try (SemanticCache second = openCache()) {
@@ -226,8 +296,8 @@ class SemanticCacheTest {
     @Test
     void aCorruptTailKeepsTheEntriesBeforeIt() throws IOException {
         try (SemanticCache first = openCache()) {
-            first.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
-            first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+            first.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+            first.store(request("Who painted the Mona Lisa?"), ALICE, "auto", answer("Leonardo"));
         }
         Path file = dataDir.resolve(SemanticCache.FILE_NAME);
         byte[] bytes = Files.readAllBytes(file);
@@ -236,8 +306,8 @@ class SemanticCacheTest {
 
         try (SemanticCache second = openCache()) {
             assertThat(second.size()).isEqualTo(1);
-            assertThat(second.lookup(request("What is the capital of France?"), ALICE, "auto")).isPresent();
-            second.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
+            assertThat(second.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
+            second.store(request("Who painted the Mona Lisa?"), ALICE, "auto", answer("Leonardo"));
         }
         try (SemanticCache third = openCache()) {
             assertThat(third.size()).as("the damaged tail was dropped and new writes kept").isEqualTo(2);
@@ -250,12 +320,12 @@ class SemanticCacheTest {
         try (SemanticCache cache = openCache()) {
             assertThat(cache.loaded()).isTrue();
             assertThat(cache.size()).isZero();
-            cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare"));
-            assertThat(cache.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
+            cache.store(request("Who painted the Mona Lisa?"), ALICE, "auto", answer("Leonardo"));
+            assertThat(cache.lookup(request("Who painted the Mona Lisa?"), ALICE, "auto")).isPresent();
         }
     }
 
     private SemanticCache openCache() {
-        return SemanticCache.open(dataDir, config::get, () -> Optional.of(model), clock, Runnable::run);
+        return SemanticCache.open(dataDir, config::get, () -> Optional.of(model), clock, Runnable::run, Runnable::run);
     }
 }

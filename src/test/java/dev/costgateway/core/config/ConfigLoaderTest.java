@@ -52,6 +52,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsJdbcUrlIsH2OrPostgresAndTheProblemNeverRepeatsIt() throws Exception {
+        assertThat(ConfigLoader.parse("metrics:\n  jdbc_url: \"jdbc:postgresql://db:5432/gw?user=u&password=p\"\n",
+                "c").config().metrics().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/gw?user=u&password=p");
+        assertThatThrownBy(() -> ConfigLoader.parse("metrics:\n  jdbc_url: \"jdbc:mysql://db/gw?password=hunter2\"\n",
+                "c")).isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.getMessage()).contains("metrics.jdbc_url", "jdbc:postgresql://")
+                            .doesNotContain("hunter2");
+                });
+    }
+
+    @Test
     void syntaxErrorsNameTheLine() {
         assertThatThrownBy(() -> ConfigLoader.parse("server:\n  port: 1\n bad indent: [\n", "c.yaml"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {

@@ -17,11 +17,14 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
@@ -30,24 +33,34 @@ import dev.costgateway.core.metrics.MetricsQueries.SortField;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 
-/** Queries checked against sums computed record by record over a random but seeded history of three days. */
+/**
+ * Queries checked against sums computed record by record over a random but seeded history of three days, on
+ * each database the store supports.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "{0}")
+@EnumSource(StoreBackend.class)
 class MetricsQueriesTest {
+
+    @Parameter
+    StoreBackend backend;
 
     private static final Instant START = Instant.parse("2025-03-10T00:00:00Z");
 
     @TempDir
     static Path dataDir;
 
-    private H2MetricsStore store;
+    private MetricsStore store;
     private final List<RequestRecord> history = new ArrayList<>();
 
-    @BeforeAll
+    @BeforeParameterizedClassInvocation
     void seed() {
-        store = H2MetricsStore.open(Records.config(true, 10_000), dataDir,
+        history.clear();
+        Path dir = dataDir.resolve(backend.name());
+        store = MetricsStore.open(StoreBackend.on(backend.prepare(dir), Records.config(true, 10_000)), dir,
                 new MutableClock(START.plus(Duration.ofDays(3))));
         Random random = new Random(42);
-        List<RequestRecord> kinds = H2MetricsStoreTest.everyKindAt(START);
+        List<RequestRecord> kinds = MetricsStoreTest.everyKindAt(START);
         for (int i = 0; i < 3000; i++) {
             RequestRecord kind = kinds.get(random.nextInt(kinds.size()));
             Instant t = START.plusMillis((long) (random.nextDouble() * Duration.ofDays(3).toMillis()));
@@ -58,7 +71,7 @@ class MetricsQueriesTest {
         store.flush();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     void close() {
         store.close();
     }

@@ -37,7 +37,7 @@ import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 
 /**
  * The metrics endpoints, for the gateway's Jetty server. Answers (and returns true for) {@code GET} on
- * {@code /v1/metrics}, {@code /v1/metrics/recent}, {@code /metrics}, {@code /dashboard} and
+ * {@code /v1/metrics}, {@code /v1/metrics/recent}, {@code /v1/metrics/instances}, {@code /metrics}, {@code /dashboard} and
  * {@code /v1/reports/costs.csv}; returns false for everything else so the next handler takes it.
  *
  * <p>Query parameters: {@code from}/{@code to} are an ISO date ({@code 2025-03-10}, UTC; as {@code to} the whole
@@ -84,6 +84,7 @@ public final class MetricsHandler extends Handler.Abstract {
             switch (path) {
                 case "/v1/metrics" -> metrics(request, response, callback);
                 case "/v1/metrics/recent" -> recent(request, response, callback);
+                case "/v1/metrics/instances" -> instances(request, response, callback);
                 case "/metrics" -> send(response, callback, 200, PrometheusText.CONTENT_TYPE,
                         PrometheusText.render(queries.counters(null, null), queries.latencyHistogram(null, null),
                                 droppedRecords.getAsLong()));
@@ -115,6 +116,14 @@ public final class MetricsHandler extends Handler.Abstract {
         }
         sendJson(response, callback, 200,
                 MetricsJson.summary(queries.summary(from, to), from, to, droppedRecords.getAsLong(), timeline));
+    }
+
+    private void instances(Request request, Response response, Callback callback) {
+        Fields params = Request.extractQueryParameters(request);
+        Instant from = instant(params, "from", false);
+        Instant to = instant(params, "to", true);
+        checkOrder(from, to);
+        sendJson(response, callback, 200, MetricsJson.instances(queries.instances(from, to), from, to));
     }
 
     private void recent(Request request, Response response, Callback callback) {

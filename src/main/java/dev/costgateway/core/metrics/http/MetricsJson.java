@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.metrics.AttemptRecord;
+import dev.costgateway.core.metrics.MetricsQueries.InstanceRow;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 import dev.costgateway.core.metrics.RequestRecord;
@@ -69,6 +70,24 @@ final class MetricsJson {
                 counts(n.putObject("by_model"), p.requestsByModel());
                 counts(n.putObject("by_tier"), p.requestsByTier());
             }
+        }
+        return o;
+    }
+
+    static ObjectNode instances(List<InstanceRow> rows, Instant from, Instant to) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("type", "instances");
+        o.put("from", from == null ? null : from.toString());
+        o.put("to", to == null ? null : to.toString());
+        ArrayNode list = o.putArray("instances");
+        for (InstanceRow r : rows) {
+            ObjectNode n = list.addObject();
+            n.put("instance", r.instance());
+            n.put("requests", r.requests());
+            n.put("cost_usd", r.costUsd());
+            n.put("saved_usd", r.savedUsd());
+            n.put("first_seen", r.firstSeen().toString());
+            n.put("last_seen", r.lastSeen().toString());
         }
         return o;
     }

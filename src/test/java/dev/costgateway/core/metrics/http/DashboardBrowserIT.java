@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.costgateway.core.metrics.H2MetricsStore;
+import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.core.metrics.MutableClock;
 import dev.costgateway.core.metrics.Records;
 
@@ -41,14 +41,14 @@ class DashboardBrowserIT {
     @TempDir
     static Path dir;
 
-    private H2MetricsStore store;
+    private MetricsStore store;
     private TestServer server;
 
     @BeforeAll
     void start() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed at " + CHROMIUM);
         Instant now = Instant.now();
-        store = H2MetricsStore.open(Records.config(true, 1000), dir.resolve("data"), new MutableClock(now));
+        store = MetricsStore.open(Records.config(true, 1000), dir.resolve("data"), new MutableClock(now));
         store.record(Records.plain("q-plain", now.minus(Duration.ofHours(3))));
         store.record(Records.escalated("q-escalated", now.minus(Duration.ofHours(2))));
         store.record(Records.exactHit("q-exact", now.minus(Duration.ofHours(1))));

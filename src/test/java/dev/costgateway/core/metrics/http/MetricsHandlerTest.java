@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.costgateway.core.metrics.H2MetricsStore;
+import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.core.metrics.MutableClock;
 import dev.costgateway.core.metrics.Records;
 
@@ -34,13 +34,13 @@ class MetricsHandlerTest {
     @TempDir
     static Path dataDir;
 
-    private H2MetricsStore store;
+    private MetricsStore store;
     private TestServer server;
 
     @BeforeAll
     void start() throws Exception {
         MutableClock clock = new MutableClock(Records.T0.plus(Duration.ofDays(2)));
-        store = H2MetricsStore.open(Records.config(true, 1000), dataDir, clock);
+        store = MetricsStore.open(Records.config(true, 1000), dataDir, clock);
         Instant day1 = Records.T0;
         Instant day2 = Records.T0.plus(Duration.ofDays(1));
         store.record(Records.plain("q-1", day1));
@@ -234,7 +234,7 @@ class MetricsHandlerTest {
 
     @Test
     void answers500InTheErrorShapeWhenTheStoreFails() throws Exception {
-        H2MetricsStore closed = H2MetricsStore.open(Records.config(false, 10), dataDir.resolve("other"),
+        MetricsStore closed = MetricsStore.open(Records.config(false, 10), dataDir.resolve("other"),
                 new MutableClock(Records.T0));
         closed.close();
         try (TestServer failing = new TestServer(new MetricsHandler(closed, () -> 0))) {

@@ -23,7 +23,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
+import dev.costgateway.core.embed.Embedder;
+import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingLayer;
+import dev.costgateway.core.routing.RouterModel;
 import dev.costgateway.core.routing.HeuristicClassifier;
 import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.routing.Router;
@@ -56,16 +60,42 @@ public final class RoutingEvaluation {
         }
     }
 
-    private final GatewayConfig cfg = ConfigLoader.defaults();
-    private final Router router = new Router(() -> cfg, new HeuristicClassifier(), EmbeddingLayer.NONE, null);
+    /** The modes compared: the layered chain (before issue 11), the heuristic alone, and the scoring router. */
+    static final List<String> MODES = List.of("before", "heuristic-only", "score", "score-features");
+
+    private final GatewayConfig cfg;
+    private final Router before;
+    private final Router score;
+    private final Router scoreFeatures;
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final long outputTokens = Long.getLong("eval.outputTokens", 400);
+
+    /** Default configuration; no embedder means the "score" mode falls back to the features-only model. */
+    RoutingEvaluation(Embedder embedder) {
+        this(ConfigLoader.defaults(), embedder);
+    }
+
+    RoutingEvaluation(GatewayConfig cfg, Embedder embedder) {
+        this.cfg = cfg;
+        RouterModel model = RouterModel.load();
+        this.before = new Router(() -> cfg, heuristic, EmbeddingLayer.NONE, null);
+        this.score = new Router(() -> cfg, heuristic, EmbeddingLayer.NONE, null,
+                new DifficultyScorer(model, () -> Optional.ofNullable(embedder)));
+        this.scoreFeatures = new Router(() -> cfg, heuristic, EmbeddingLayer.NONE, null,
+                new DifficultyScorer(model, Optional::empty));
+    }
+
+    RoutingEvaluation() {
+        this(null);
+    }
 
     public static void main(String[] args) throws IOException {
         System.setProperty("ai.djl.offline", "true");
         Path dir = dataDir().orElseThrow(() -> new IllegalStateException(
                 "eval data not found: pass -Deval.data=/path/to/shared/eval-data"));
-        new RoutingEvaluation().run(dir, System.getProperty("eval.split", "both"));
+        try (OnnxEmbedder embedder = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q)) {
+            new RoutingEvaluation(embedder).run(dir, System.getProperty("eval.split", "both"));
+        }
     }
 
     /** {@code -Deval.data}, else the first {@code shared/eval-data} found walking up from the working folder. */
@@ -84,6 +114,31 @@ public final class RoutingEvaluation {
     }
 
     void run(Path dir, String split) throws IOException {
+        List<Item> items = new ArrayList<>(loadPublic(dir));
+        items.addAll(loadOwn());
+        printPublic(dir, split, items);
+    }
+
+    /** Our own prompts: the held-out file (split holdout) and the training examples (split tune). */
+    static List<Item> loadOwn() {
+        List<Item> out = new ArrayList<>();
+        for (OwnExamples.Example e : OwnExamples.load(OwnExamples.HELDOUT)) {
+            out.add(new Item("own", e.tier().id(), ask(e.text()), null, null, true));
+        }
+        java.util.Set<String> heldOut = new java.util.HashSet<>();
+        out.forEach(i -> heldOut.add(i.body().path("messages").get(0).path("content").asText()));
+        List<OwnExamples.Example> training = new ArrayList<>(OwnExamples.load(OwnExamples.LAYER2_EXAMPLES));
+        training.addAll(OwnExamples.load(OwnExamples.TRAINING));
+        for (OwnExamples.Example e : training) {
+            if (!heldOut.contains(e.text())) {
+                out.add(new Item("own", e.tier().id(), ask(e.text()), null, null, false));
+            }
+        }
+        return out;
+    }
+
+    /** Every labelled prompt of the public routing sets, each marked held out or not by {@link #holdout}. */
+    static List<Item> loadPublic(Path dir) throws IOException {
         List<Item> items = new ArrayList<>();
         items.addAll(routeLlmCsv(dir.resolve("route_routellm_gsm8k_responses.csv"), "gsm8k", 0, -1, 1, 2));
         items.addAll(routeLlmCsv(dir.resolve("route_routellm_mmlu_every5.csv"), "mmlu", 2, 0, 3, 4));
@@ -92,7 +147,10 @@ public final class RoutingEvaluation {
         items.addAll(arenaHard(dir.resolve("route_arena_hard_v2.0_questions.jsonl"), "arena-hard-v2.0",
                 "subcategory"));
         items.addAll(math(dir.resolve("route_math_test_every2.jsonl")));
+        return items;
+    }
 
+    private void printPublic(Path dir, String split, List<Item> items) {
         System.out.printf(Locale.ROOT, "Routing evaluation over %s (%d prompts, output tokens assumed %d)%n", dir,
                 items.size(), outputTokens);
         for (String s : split.equals("both") ? List.of("tune", "holdout") : List.of(split)) {
@@ -106,7 +164,7 @@ public final class RoutingEvaluation {
     private void report(List<Item> items) {
         System.out.println("columns: mode | set | n | fast% balanced% premium% | needs-strong n -> fast n (%) "
                 + "| cheap-ok n -> fast % | quality vs all-strong | cost vs all-premium");
-        for (String mode : List.of("router", "heuristic-only")) {
+        for (String mode : MODES) {
             Map<String, List<Item>> bySet = new LinkedHashMap<>();
             for (Item i : items) {
                 bySet.computeIfAbsent(i.set(), k -> new ArrayList<>()).add(i);
@@ -115,7 +173,37 @@ public final class RoutingEvaluation {
                 line(mode, e.getKey(), e.getValue());
             }
         }
-        System.out.println("groups (router): share to fast / to premium");
+        for (String mode : MODES) {
+            groups(mode, items);
+        }
+        for (String mode : MODES) {
+            bill(mode, items.stream().filter(i -> i.set().equals("own")).toList());
+        }
+    }
+
+    /** The cost of a 60 % simple / 30 % moderate / 10 % complex mix of our own prompts, against all-premium. */
+    private void bill(String mode, List<Item> own) {
+        double routed = 0;
+        double premium = 0;
+        Map<String, Double> mixShare = Map.of("fast", 0.6, "balanced", 0.3, "premium", 0.1);
+        for (var share : mixShare.entrySet()) {
+            List<Item> cls = own.stream().filter(i -> i.group().equals(share.getKey())).toList();
+            double c = 0;
+            double p = 0;
+            for (Item i : cls) {
+                long in = estimateTokens(i.body());
+                c += price(cfg.modelFor(tier(mode, i)), in);
+                p += price(cfg.modelFor(Tier.PREMIUM), in);
+            }
+            routed += share.getValue() * c / Math.max(cls.size(), 1);
+            premium += share.getValue() * p / Math.max(cls.size(), 1);
+        }
+        System.out.printf(Locale.ROOT, "bill %-14s own prompts, 60/30/10 simple/moderate/complex: %5.1f%% of all-premium%n",
+                mode, pct(routed, premium));
+    }
+
+    private void groups(String mode, List<Item> items) {
+        System.out.println("groups (" + mode + "): share to fast / balanced / premium");
         Map<String, List<Item>> byGroup = new LinkedHashMap<>();
         for (Item i : items) {
             if (i.group() != null) {
@@ -125,7 +213,7 @@ public final class RoutingEvaluation {
         for (var e : byGroup.entrySet()) {
             Map<Tier, Integer> mix = new EnumMap<>(Tier.class);
             for (Item i : e.getValue()) {
-                mix.merge(tier("router", i), 1, Integer::sum);
+                mix.merge(tier(mode, i), 1, Integer::sum);
             }
             int n = e.getValue().size();
             System.out.printf(Locale.ROOT, "  %-34s n=%4d fast %5.1f%%  balanced %5.1f%%  premium %5.1f%%%n",
@@ -176,14 +264,21 @@ public final class RoutingEvaluation {
                 pct(needsStrongFast, Math.max(needsStrong, 1)), cheap, quality, pct(cost, premiumCost));
     }
 
-    private final Map<Item, Tier> routerTiers = new HashMap<>();
+    private final Map<String, Map<Item, Tier>> tiers = new HashMap<>();
 
-    private Tier tier(String mode, Item i) {
-        if (mode.equals("heuristic-only")) {
-            return heuristic.classify(i.body()).tier();
-        }
-        return routerTiers.computeIfAbsent(i, it -> {
-            RouteDecision d = router.route(it.body(), false).join();
+    Tier tier(String mode, Item i) {
+        return tiers.computeIfAbsent(mode, m -> new java.util.IdentityHashMap<>()).computeIfAbsent(i, it -> {
+            Router r = switch (mode) {
+                case "heuristic-only" -> null;
+                case "before" -> before;
+                case "score" -> score;
+                case "score-features" -> scoreFeatures;
+                default -> throw new IllegalArgumentException(mode);
+            };
+            if (r == null) {
+                return heuristic.classify(it.body()).tier();
+            }
+            RouteDecision d = r.route(it.body(), false).join();
             return d.tier();
         });
     }
@@ -280,7 +375,7 @@ public final class RoutingEvaluation {
         return out;
     }
 
-    private static ObjectNode ask(String text) {
+    static ObjectNode ask(String text) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", Router.AUTO_MODEL);
         body.put("max_tokens", 1024);

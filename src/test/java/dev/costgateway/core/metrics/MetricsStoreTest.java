@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,21 +17,37 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.costgateway.core.config.GatewayConfig;
 
-class H2MetricsStoreTest {
+/** The store on each database it supports, with the same migrations: H2 (the default) and PostgreSQL. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(StoreBackend.class)
+class MetricsStoreTest {
+
+    @Parameter
+    StoreBackend backend;
 
     @TempDir
     Path dataDir;
 
     private final MutableClock clock = new MutableClock(Records.T0.plus(Duration.ofMinutes(5)));
-    private H2MetricsStore store;
+    private MetricsStore store;
+    private String jdbcUrl;
+
+    @BeforeEach
+    void freshDatabase() {
+        jdbcUrl = backend.prepare(dataDir);
+    }
 
     @AfterEach
     void closeStore() {
@@ -41,8 +56,16 @@ class H2MetricsStoreTest {
         }
     }
 
-    private H2MetricsStore open(GatewayConfig.Metrics cfg) {
-        store = H2MetricsStore.open(cfg, dataDir, clock);
+    private MetricsStore open(GatewayConfig.Metrics cfg) {
+        store = MetricsStore.open(StoreBackend.on(jdbcUrl, cfg), dataDir, clock);
+        return store;
+    }
+
+    /** A store over the given connections (to hold or break them), on this backend's database. */
+    private MetricsStore openWith(GatewayConfig.Metrics cfg, ConnectionFactory connections, Runnable beforeBatch) {
+        Dialect dialect = Dialect.of(jdbcUrl.isEmpty() ? MetricsStore.defaultUrl(dataDir) : jdbcUrl);
+        store = new MetricsStore(StoreBackend.on(jdbcUrl, cfg), MetricsDatabase.of(dialect, connections),
+                "test-instance", clock, beforeBatch);
         return store;
     }
 
@@ -113,10 +136,27 @@ class H2MetricsStoreTest {
     }
 
     @Test
+    void storesAwkwardTextExactlyExceptNul() {
+        open(Records.config(true, 100));
+        String prompt = "a \"quoted\", comma,\nnew line\r\n\\N back\\slash \uD83D\uDE00 tab\t end";
+        RequestRecord r = Records.withText(Records.plain("q-text", Records.T0), "model,\"odd\"", prompt, "");
+        store.record(r);
+        store.record(Records.withText(Records.plain("q-nul", Records.T0), "m\u0000x", "nul\u0000here", null));
+        store.flush();
+
+        assertThat(store.request("q-text")).contains(r);
+        RequestRecord nul = store.request("q-nul").orElseThrow();
+        assertThat(nul.promptPreview()).isEqualTo("nul\uFFFDhere");
+        assertThat(nul.finalModel()).isEqualTo("m\uFFFDx");
+        assertThat(store.summary(null, null).requestsByModel()).containsOnlyKeys("model,\"odd\"", "m\uFFFDx");
+        assertThat(store.droppedRecords()).isZero();
+    }
+
+    @Test
     void countsRecordsDroppedWhileTheQueueIsFull() throws Exception {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        store = new H2MetricsStore(Records.config(false, 2), urlConnections(), clock, () -> {
+        openWith(Records.config(false, 2), urlConnections(), () -> {
             writerHeld.countDown();
             await(release);
         });
@@ -137,44 +177,44 @@ class H2MetricsStoreTest {
     }
 
     @Test
-    void countsRecordsLostToADatabaseFailureAndRecovers() throws Exception {
+    void keepsABatchWhoseConnectionBrokeAndWritesItOnANewOne() throws Exception {
         AtomicReference<Connection> last = new AtomicReference<>();
         ConnectionFactory urls = urlConnections();
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<Boolean> hold = new AtomicReference<>(true);
-        store = new H2MetricsStore(Records.config(false, 100), () -> {
+        openWith(Records.config(false, 100), () -> {
             Connection c = urls.open();
             last.set(c);
             return c;
-        }, clock, () -> {
+        }, () -> {
             if (hold.get()) {
                 writerHeld.countDown();
                 await(release);
             }
         });
         Connection writerConnection = last.get();
-        store.record(Records.plain("q-lost", Records.T0));
+        store.record(Records.plain("q-first", Records.T0));
         assertThat(writerHeld.await(10, TimeUnit.SECONDS)).isTrue();
         writerConnection.close();
         hold.set(false);
         release.countDown();
         store.flush();
-        assertThat(store.droppedRecords()).isEqualTo(1);
+        store.flush(); // the first may return on the failed try; this one sees the retry on a new connection
 
-        store.record(Records.plain("q-kept", Records.T0));
+        store.record(Records.plain("q-kept", Records.T0.plusSeconds(1)));
         store.flush();
-        assertThat(store.droppedRecords()).isEqualTo(1);
+        assertThat(store.droppedRecords()).isZero();
         assertThat(last.get()).isNotSameAs(writerConnection);
         assertThat(store.requests(MetricsQueries.RequestQuery.latest(10)))
-                .extracting(RequestRecord::queryId).containsExactly("q-kept");
+                .extracting(RequestRecord::queryId).containsExactly("q-kept", "q-first");
+        assertThat(store.health().up()).isTrue();
     }
 
     @Test
     void countsRecordsLostWhileATableIsMissing() throws Exception {
         open(Records.config(false, 100));
-        try (Connection c = DriverManager.getConnection(H2MetricsStore.defaultUrl(dataDir));
-                Statement st = c.createStatement()) {
+        try (Connection c = backend.connect(jdbcUrl, dataDir); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE latency_hourly RENAME TO latency_hourly_away");
             store.record(Records.plain("q-lost", Records.T0));
             store.flush();
@@ -229,14 +269,78 @@ class H2MetricsStoreTest {
     @Test
     void recordsTheSchemaVersion() throws SQLException {
         open(Records.config(false, 100));
-        assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(MetricsSchema.MIGRATIONS.size());
+        String last = MetricsSchema.MIGRATIONS.get(MetricsSchema.MIGRATIONS.size() - 1);
+        long lastVersion = Long.parseLong(last.substring(1, last.indexOf("__")));
+        assertThat(count("SELECT MAX(version) FROM schema_version")).isEqualTo(lastVersion);
         store.close();
         open(Records.config(false, 100));
         assertThat(count("SELECT COUNT(*) FROM schema_version")).isEqualTo(MetricsSchema.MIGRATIONS.size());
     }
 
+    @Test
+    void upgradesADatabaseMadeBeforeInstancesAndKeepsItsIds() throws SQLException {
+        try (Connection c = backend.connect(jdbcUrl, dataDir); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                    + "description VARCHAR(200) NOT NULL, applied_at_millis BIGINT NOT NULL)");
+            for (String sql : MetricsSchema.statements(MetricsSchema.script("V1__init.sql"))) {
+                st.execute(sql);
+            }
+            st.execute("INSERT INTO schema_version VALUES (1, 'init', 0)");
+            st.execute("INSERT INTO requests (id, query_id, ts_micros, escalations, streamed, status, latency_ms, "
+                    + "latency_bucket, ttfb_ms, upstream_ms) VALUES (41, 'q-old', "
+                    + RequestRows.toMicros(Records.T0) + ", 0, FALSE, 200, 5, 0, 1, 1)");
+        }
+        open(Records.config(false, 100));
+        store.record(Records.plain("q-new", Records.T0));
+        store.flush();
+
+        assertThat(count("SELECT COUNT(*) FROM requests WHERE query_id = 'q-old' AND id = 41 "
+                + "AND instance IS NULL")).isEqualTo(1);
+        assertThat(count("SELECT id FROM requests WHERE query_id = 'q-new'")).isGreaterThan(41);
+        assertThat(store.request("q-new")).isPresent();
+    }
+
+    @Test
+    void stampsEveryRowWithThisGatewaysInstance() throws SQLException {
+        open(Records.config(false, 100));
+        store.record(Records.plain("q-1", Records.T0));
+        store.record(Records.exactHit("q-2", Records.T0));
+        store.flush();
+
+        assertThat(store.instance()).isEqualTo(GatewayInstance.of(dataDir)).contains("/");
+        try (Connection c = backend.connect(jdbcUrl, dataDir);
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT COUNT(*) FROM requests WHERE instance = ?")) {
+            ps.setString(1, store.instance());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(2);
+            }
+        }
+        assertThat(store.health()).extracting(MetricsStore.Health::backend, MetricsStore.Health::up,
+                MetricsStore.Health::pendingRecords).containsExactly(backend.name().toLowerCase(), true, 0L);
+    }
+
+    @Test
+    void countsRequestsPerInstance() throws SQLException {
+        open(Records.config(false, 100));
+        store.record(Records.plain("q-1", Records.T0));
+        store.record(Records.escalated("q-2", Records.T0.plusSeconds(5)));
+        store.flush();
+        try (Connection c = backend.connect(jdbcUrl, dataDir); Statement st = c.createStatement()) {
+            st.execute("UPDATE requests SET instance = 'other-host/0000abcd' WHERE query_id = 'q-2'");
+        }
+
+        assertThat(store.instances(null, null)).containsExactly(
+                new MetricsQueries.InstanceRow("other-host/0000abcd", 1, 0.09, 0.0475, Records.T0.plusSeconds(5),
+                        Records.T0.plusSeconds(5)),
+                new MetricsQueries.InstanceRow(store.instance(), 1, 0.0003, 0.0009, Records.T0, Records.T0));
+        assertThat(store.instances(Records.T0.plusSeconds(1), null)).extracting(MetricsQueries.InstanceRow::instance)
+                .containsExactly("other-host/0000abcd");
+    }
+
     private long count(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(H2MetricsStore.defaultUrl(dataDir));
+        try (Connection c = backend.connect(jdbcUrl, dataDir);
                 Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -244,8 +348,7 @@ class H2MetricsStoreTest {
     }
 
     private ConnectionFactory urlConnections() {
-        String url = H2MetricsStore.defaultUrl(dataDir);
-        return () -> DriverManager.getConnection(url);
+        return () -> backend.connect(jdbcUrl, dataDir);
     }
 
     private static void await(CountDownLatch latch) {

@@ -1,0 +1,50 @@
+package dev.costgateway.core.routing;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.decision.DifficultyScore;
+import dev.costgateway.core.embed.Embedder;
+
+/**
+ * Scores a request: {@link PromptFeatures} of its last user turn, the turn's embedding when the embedder is ready
+ * (computed once here and handed on in the {@link DifficultyScore}, so the semantic cache need not embed again),
+ * and {@link RouterModel}. While the embedder loads, is off or failed, the features-only model answers: every
+ * request still gets a score. Thread-safe; never blocks on model loading.
+ */
+public final class DifficultyScorer {
+
+    private final RouterModel model;
+    private final Supplier<Optional<Embedder>> embedder;
+
+    /** @param embedder the embedder once ready (e.g. {@code embedderService::ready}); must not block */
+    public DifficultyScorer(RouterModel model, Supplier<Optional<Embedder>> embedder) {
+        this.model = Objects.requireNonNull(model);
+        this.embedder = Objects.requireNonNull(embedder);
+    }
+
+    /** The shipped model with the given embedder. */
+    public static DifficultyScorer shipped(Supplier<Optional<Embedder>> embedder) {
+        return new DifficultyScorer(RouterModel.load(), embedder);
+    }
+
+    public RouterModel model() {
+        return model;
+    }
+
+    public DifficultyScore score(ObjectNode body) {
+        String text = PromptText.lastUserText(body);
+        double[] features = PromptFeatures.of(text, PromptText.systemText(body).length(), PromptText.userTurns(body));
+        float[] vector = null;
+        if (!text.isBlank()) {
+            Optional<Embedder> e = embedder.get();
+            if (e.isPresent() && e.get().dimensions() == model.embeddingDims()) {
+                vector = e.get().embed(text);
+            }
+        }
+        return model.score(features, vector);
+    }
+}

@@ -1,0 +1,175 @@
+package dev.costgateway.core.routing;
+
+import dev.costgateway.core.decision.DifficultyScore;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The router's learned difficulty model: two logistic regressions ("needs premium", "needs at least balanced")
+ * over the prompt's MiniLM embedding and its {@link PromptFeatures}, plus a features-only pair used while the
+ * embedder is not ready. Inference is a dot product per head (about a microsecond).
+ *
+ * <p>The weights, and each model's reference score distribution for quantile calibration, live in
+ * {@value #RESOURCE}, written by the test-scope {@code RouterModelTrainer} (see docs/routing-eval.md for the
+ * command and where every label comes from). Immutable and thread-safe.
+ */
+public final class RouterModel {
+
+    public static final String WITH_EMBEDDING = DifficultyScore.WITH_EMBEDDING;
+    public static final String FEATURES_ONLY = DifficultyScore.FEATURES_ONLY;
+    static final String RESOURCE = "router-model.txt";
+    static final String HEAD_PREMIUM = "premium";
+    static final String HEAD_BALANCED = "balanced";
+
+    /** One model: its input size and its two heads; {@code reference*} are sorted scores of the reference set. */
+    record Model(int embeddingDims, double[] premiumWeights, double premiumBias, double[] balancedWeights,
+                 double balancedBias, double[] referencePremium, double[] referenceBalanced) {
+    }
+
+    private final Model withEmbedding;
+    private final Model featuresOnly;
+    private final String description;
+
+    RouterModel(Model withEmbedding, Model featuresOnly, String description) {
+        this.withEmbedding = withEmbedding;
+        this.featuresOnly = featuresOnly;
+        this.description = description;
+    }
+
+    /** The shipped model ({@value #RESOURCE}). */
+    public static RouterModel load() {
+        try (InputStream in = RouterModel.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " missing from the classpath");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Embedding dimensions the embedding model expects (384). */
+    public int embeddingDims() {
+        return withEmbedding.embeddingDims();
+    }
+
+    /** The first comment line of the weights file: what it was trained on, and when. */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Scores one request.
+     *
+     * @param features  {@link PromptFeatures#of}
+     * @param embedding the prompt's unit embedding, or null to use the features-only model
+     */
+    public DifficultyScore score(double[] features, float[] embedding) {
+        if (features.length != PromptFeatures.COUNT) {
+            throw new IllegalArgumentException("expected " + PromptFeatures.COUNT + " features, got " + features.length);
+        }
+        boolean useEmbedding = embedding != null && embedding.length == withEmbedding.embeddingDims();
+        Model m = useEmbedding ? withEmbedding : featuresOnly;
+        double premium = sigmoid(dot(m.premiumWeights(), m.premiumBias(), features, useEmbedding ? embedding : null));
+        double balanced = sigmoid(dot(m.balancedWeights(), m.balancedBias(), features,
+                useEmbedding ? embedding : null));
+        // "Needs premium" implies "needs at least balanced".
+        balanced = Math.max(balanced, premium);
+        return new DifficultyScore(premium, balanced, useEmbedding ? WITH_EMBEDDING : FEATURES_ONLY,
+                useEmbedding ? embedding : null);
+    }
+
+    /** Sorted reference scores of one model's head, for quantile calibration. */
+    double[] reference(String model, String head) {
+        Model m = WITH_EMBEDDING.equals(model) ? withEmbedding : featuresOnly;
+        return HEAD_PREMIUM.equals(head) ? m.referencePremium() : m.referenceBalanced();
+    }
+
+    private static double dot(double[] w, double bias, double[] features, float[] embedding) {
+        double z = bias;
+        int at = 0;
+        if (embedding != null) {
+            for (float e : embedding) {
+                z += w[at++] * e;
+            }
+        }
+        for (double f : features) {
+            z += w[at++] * f;
+        }
+        return z;
+    }
+
+    static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    // ---- file format ----
+    // # description
+    // <model> dims <embeddingDims>
+    // <model> <head> bias <b>
+    // <model> <head> weights <w1,w2,...>        (embedding weights first, then the features in PromptFeatures order)
+    // <model> <head> reference <s1,s2,...>      (sorted ascending)
+
+    static RouterModel parse(String text) throws IOException {
+        Map<String, String> values = new HashMap<>();
+        String description = "";
+        BufferedReader r = new BufferedReader(new InputStreamReader(
+                new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("#")) {
+                if (description.isEmpty()) {
+                    description = line.substring(1).strip();
+                }
+                continue;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            int lastSpace = line.lastIndexOf(' ');
+            values.put(line.substring(0, lastSpace), line.substring(lastSpace + 1));
+        }
+        return new RouterModel(model(values, WITH_EMBEDDING), model(values, FEATURES_ONLY), description);
+    }
+
+    private static Model model(Map<String, String> v, String name) {
+        int dims = Integer.parseInt(required(v, name + " dims"));
+        double[] pw = numbers(required(v, name + " premium weights"));
+        double[] bw = numbers(required(v, name + " balanced weights"));
+        if (pw.length != dims + PromptFeatures.COUNT || bw.length != dims + PromptFeatures.COUNT) {
+            throw new IllegalStateException(RESOURCE + ": " + name + " has " + pw.length + " weights, expected "
+                    + (dims + PromptFeatures.COUNT) + " (retrain after changing PromptFeatures)");
+        }
+        double[] rp = numbers(required(v, name + " premium reference"));
+        double[] rb = numbers(required(v, name + " balanced reference"));
+        Arrays.sort(rp);
+        Arrays.sort(rb);
+        return new Model(dims, pw, Double.parseDouble(required(v, name + " premium bias")), bw,
+                Double.parseDouble(required(v, name + " balanced bias")), rp, rb);
+    }
+
+    private static String required(Map<String, String> v, String key) {
+        String s = v.get(key);
+        if (s == null) {
+            throw new IllegalStateException(RESOURCE + ": missing '" + key + "'");
+        }
+        return s;
+    }
+
+    private static double[] numbers(String csv) {
+        String[] parts = csv.split(",");
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Double.parseDouble(parts[i]);
+        }
+        return out;
+    }
+}

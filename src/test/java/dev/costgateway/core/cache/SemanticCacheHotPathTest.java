@@ -1,0 +1,181 @@
+package dev.costgateway.core.cache;
+
+import static dev.costgateway.core.cache.CacheFixtures.answer;
+import static dev.costgateway.core.cache.CacheFixtures.json;
+import static dev.costgateway.core.cache.CacheFixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.embed.PromptEmbedding;
+import dev.costgateway.testing.FakeEmbedder;
+
+/**
+ * What the semantic cache costs the request thread: embeddings are counted on a {@link FakeEmbedder}, and the
+ * store executor is a queue the test runs by hand, so "after the response" is explicit.
+ */
+class SemanticCacheHotPathTest {
+
+    private static final String ALICE = ExactCache.scopeHash("sk-ant-alice", GatewayConfig.CacheScope.KEY);
+    private static final int WINDOW_WORDS = 8;
+
+    private final FakeEmbedder embedder = new FakeEmbedder(WINDOW_WORDS);
+    private final Queue<Runnable> stores = new ArrayDeque<>();
+    private final AtomicReference<GatewayConfig.Cache> config = new AtomicReference<>(config(false));
+    private final SemanticCache cache = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+            () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add);
+
+    private static GatewayConfig.Cache config(boolean semanticWithTools) {
+        return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
+                true, 0.9, Duration.ofDays(7), 1000, "all-minilm-l6-v2-q", semanticWithTools);
+    }
+
+    private void runStores() {
+        for (Runnable r = stores.poll(); r != null; r = stores.poll()) {
+            r.run();
+        }
+    }
+
+    @Test
+    void aLookupInAnEmptyGroupDoesNotEmbed() {
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isEmpty();
+        assertThat(embedder.calls()).as("empty cache").isZero();
+
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        runStores();
+        int afterStore = embedder.calls();
+
+        ObjectNode otherGroup = request("What is the capital of France?");
+        otherGroup.put("system", "Answer in German.");
+        assertThat(cache.lookup(otherGroup, ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "off")).isEmpty();
+        assertThat(embedder.calls()).as("entries exist, but not in this request's group").isEqualTo(afterStore);
+
+        assertThat(cache.lookup(request("What is the capital of France?"), ALICE, "auto")).isPresent();
+        assertThat(embedder.calls()).as("same group: now it embeds").isEqualTo(afterStore + 1);
+    }
+
+    @Test
+    void storingEmbedsOnTheStoreExecutorNotTheCaller() {
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        assertThat(embedder.calls()).as("the caller (request thread) returned without embedding").isZero();
+        assertThat(cache.size()).isZero();
+        assertThat(stores).hasSize(1);
+
+        runStores();
+        assertThat(embedder.calls()).isEqualTo(1);
+        assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theProductionStoreExecutorIsOneNamedThread() throws Exception {
+        ExecutorService executor = SemanticCache.newStoreExecutor();
+        try {
+            SemanticCache real = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+                    () -> Instant.parse("2026-01-02T03:04:05Z"), executor);
+            real.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+            executor.shutdown();
+            assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(embedder.threads()).containsExactly(SemanticCache.STORE_THREAD);
+            assertThat(real.size()).isEqualTo(1);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStoreTheExecutorRefusesIsCountedNotThrown() {
+        Executor full = task -> {
+            throw new RejectedExecutionException("queue full");
+        };
+        SemanticCache refusing = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+                () -> Instant.parse("2026-01-02T03:04:05Z"), full);
+        refusing.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        assertThat(refusing.droppedStores()).isEqualTo(1);
+        assertThat(refusing.size()).isZero();
+    }
+
+    @Test
+    void oneEmbeddingPerRequestAcrossLookupAndStore() {
+        cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        runStores();
+        int before = embedder.calls();
+
+        ObjectNode body = request("Which city is the capital of Spain?");
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        assertThat(cache.lookup(body, ALICE, "auto", prompt)).as("group has an entry, but no match").isEmpty();
+        cache.store(body, ALICE, "auto", answer("Madrid."), prompt);
+        runStores();
+        assertThat(embedder.calls()).as("the store reused the lookup's vector").isEqualTo(before + 1);
+        assertThat(cache.size()).isEqualTo(2);
+    }
+
+    @Test
+    void promptsIdenticalWithinTheWindowAndDifferentAfterItNeverHit() {
+        String within = "please summarise the quarterly report for the whole";
+        assertThat(within.split(" ")).hasSize(WINDOW_WORDS);
+        ObjectNode stored = request(within + " sales team");
+        ObjectNode asked = request(within + " engineering team");
+        assertThat(embedder.embed(stored.at("/messages/0/content").asText()))
+                .as("the fake model cannot tell them apart").isEqualTo(
+                        embedder.embed(asked.at("/messages/0/content").asText()));
+
+        cache.store(stored, ALICE, "auto", answer("Sales were up."));
+        runStores();
+        assertThat(cache.size()).as("a prompt beyond the window is not stored").isZero();
+
+        cache.store(request(within), ALICE, "auto", answer("Fits the window."));
+        runStores();
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.lookup(asked, ALICE, "auto")).as("nor looked up").isEmpty();
+        assertThat(cache.lookup(request(within), ALICE, "auto")).as("a prompt within the window still hits")
+                .isPresent();
+    }
+
+    @Test
+    void requestsWithToolsBypassTheSemanticCacheByDefault() {
+        ObjectNode withTools = withTools(request("What is the weather in Paris today?"));
+        cache.store(withTools, ALICE, "auto", answer("Sunny."));
+        assertThat(stores).as("nothing queued for a tool-bearing request").isEmpty();
+        assertThat(cache.lookup(withTools, ALICE, "auto")).isEmpty();
+        assertThat(embedder.calls()).isZero();
+
+        ObjectNode emptyTools = request("What is the weather in Paris today?");
+        emptyTools.putArray("tools");
+        cache.store(emptyTools, ALICE, "auto", answer("Sunny."));
+        runStores();
+        assertThat(cache.size()).as("an empty tools array carries no tools").isEqualTo(1);
+    }
+
+    @Test
+    void semanticWithToolsLetsThemTakePart() {
+        config.set(config(true));
+        cache.store(withTools(request("What is the weather in Paris today?")), ALICE, "auto", answer("Sunny."));
+        runStores();
+        assertThat(cache.lookup(withTools(request("what is the weather in Paris today")), ALICE, "auto"))
+                .isPresent();
+        assertThat(cache.lookup(request("what is the weather in Paris today"), ALICE, "auto"))
+                .as("tools are part of the group").isEmpty();
+    }
+
+    private static ObjectNode withTools(ObjectNode body) {
+        body.set("tools", json("""
+                {"tools":[{"name":"get_weather","description":"Weather for a city",
+                  "input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}]}""").get("tools"));
+        return body;
+    }
+}
