@@ -123,8 +123,12 @@ smoke_test() {
         kill -KILL "$pid"
         fail "$name: the launcher did not stop within 20s of SIGTERM"
     fi
-    wait "$pid" 2>/dev/null || true
-    log "$name: stopped"
+    local rc=0
+    wait "$pid" 2>/dev/null || rc=$?
+    # a signal-initiated stop is a normal stop: exit 0 (README, "Exit codes"), for every launcher
+    [ "$rc" = 0 ] || { cat "$scratch/out.log" >&2; fail "$name: exit code $rc after SIGTERM, expected 0"; }
+    [ ! -e "hs_err_pid$pid.log" ] || fail "$name: the JVM crashed on the way out (hs_err_pid$pid.log)"
+    log "$name: stopped, exit code 0"
     rm -rf "$scratch"
 }
 

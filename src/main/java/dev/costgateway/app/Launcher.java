@@ -96,30 +96,48 @@ public final class Launcher {
         return new Args(headless, port, host, config, data, upstream, help);
     }
 
+    /** Exit code of a normal stop: window closed, SIGTERM or SIGINT (Ctrl+C). */
+    static final int EXIT_OK = 0;
+    /** Exit code when the listener could not start (port taken, refused exposure). */
+    static final int EXIT_LISTENER = 1;
+    /** Exit code for a bad command line. */
+    static final int EXIT_USAGE = 2;
+    /** Exit code for an invalid configuration file. */
+    static final int EXIT_CONFIG = 3;
+    /** Exit code when another gateway holds the data folder. */
+    static final int EXIT_DATA_DIR_IN_USE = 4;
+
     public static void main(String[] argv) {
-        System.exit(run(argv, System.out, System.err));
+        StopRequest stop = new StopRequest();
+        StopRequest.installSignalHandlers(stop, System.err);
+        System.exit(run(argv, System.out, System.err, stop));
     }
 
-    /** Runs until the gateway is stopped; returns the exit code. */
+    /** Runs until the gateway is stopped; returns the exit code. Only a window close or an error ends it. */
     static int run(String[] argv, PrintStream out, PrintStream err) {
+        return run(argv, out, err, new StopRequest());
+    }
+
+    /** Runs until the gateway is stopped or {@code stop} is requested; returns the exit code. */
+    static int run(String[] argv, PrintStream out, PrintStream err, StopRequest stop) {
         Args args;
         try {
             args = parse(argv);
         } catch (IllegalArgumentException e) {
             err.println("cost-gateway: " + e.getMessage());
             err.print(USAGE);
-            return 2;
+            return EXIT_USAGE;
         }
         if (args.help()) {
             out.print(USAGE);
-            return 0;
+            return EXIT_OK;
         }
         String upstream = args.upstream() != null ? args.upstream() : System.getenv("GATEWAY_UPSTREAM_URL");
         if (upstream != null && !upstream.isBlank()) {
             String problem = checkUrl(upstream);
             if (problem != null) {
                 err.println("cost-gateway: --upstream / GATEWAY_UPSTREAM_URL " + problem);
-                return 2;
+                return EXIT_USAGE;
             }
         }
         Path configFile = args.config() != null ? args.config() : AppPaths.configDir().resolve("config.yaml");
@@ -133,10 +151,34 @@ public final class Launcher {
             for (ConfigProblem p : e.problems()) {
                 err.println("  " + p);
             }
-            return 3;
+            return EXIT_CONFIG;
+        } catch (Gateway.DataDirInUseException e) {
+            err.println(dataDirInUseLine(e, args.port()));
+            return EXIT_DATA_DIR_IN_USE;
         } catch (IOException e) {
             err.println("cost-gateway: cannot read or create " + configFile + ": " + e.getMessage());
-            return 3;
+            return EXIT_CONFIG;
+        }
+        // If anything calls System.exit while the gateway is open (or the signals could not be taken over), the
+        // hook still closes it: close() waits for a model load in progress, so the JVM never exits under it.
+        Thread closeOnExit = new Thread(gateway::close, "gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(closeOnExit);
+        try {
+            return runOpened(gateway, args, configFile, out, err, stop);
+        } finally {
+            gateway.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(closeOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run; close is idempotent
+            }
+        }
+    }
+
+    private static int runOpened(Gateway gateway, Args args, Path configFile, PrintStream out, PrintStream err,
+                                 StopRequest stop) {
+        if (stop.isRequested()) {
+            return EXIT_OK; // stopped while opening: nothing was listening yet
         }
         gateway.start();
         GatewayStatus st = gateway.status().get();
@@ -147,31 +189,67 @@ public final class Launcher {
             out.flush();
         } else if (args.headless()) {
             err.println("cost-gateway: " + st.error());
-            gateway.close();
-            return 1;
+            return EXIT_LISTENER;
         }
         if (args.headless()) {
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                gateway.close();
-                stopped.countDown();
-            }, "gateway-shutdown"));
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
+            awaitStop(stop);
+            return EXIT_OK;
         }
         CountDownLatch closed = new CountDownLatch(1);
-        dev.costgateway.app.shell.DesktopApp.launch(gateway, closed::countDown);
+        stop.onRequest(dev.costgateway.app.shell.DesktopApp::requestExit);
+        try {
+            dev.costgateway.app.shell.DesktopApp.launch(gateway, closed::countDown);
+        } catch (RuntimeException | LinkageError e) {
+            // no window on this machine (no GTK 3, no display): the gateway itself is fine, keep serving
+            String url = gateway.status().get().listeningUrl();
+            err.println(windowUnavailableLine(e, url));
+            err.flush();
+            if (url == null) {
+                err.println("cost-gateway: " + gateway.status().get().error());
+                return EXIT_LISTENER;
+            }
+            awaitStop(stop);
+            return EXIT_OK;
+        }
         try {
             closed.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        gateway.close();
-        return 0;
+        return EXIT_OK;
+    }
+
+    private static void awaitStop(StopRequest stop) {
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The one line printed when the window cannot open: what is missing, where the gateway runs, the flag. */
+    static String windowUnavailableLine(Throwable e, String url) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String why;
+        if (message.contains("GTK")) {
+            why = "GTK 3 is missing (install libgtk-3-0; the window also needs libgl1)";
+        } else if (message.contains("DISPLAY")) {
+            why = "there is no display (DISPLAY is not set or cannot be opened)";
+        } else {
+            why = message;
+        }
+        return "cost-gateway: cannot open the window: " + why + "; the gateway keeps running headless"
+                + (url == null ? "" : " at " + url) + " (start it with --headless to skip the window)";
+    }
+
+    /** The one line a second gateway on a busy data folder prints: what is locked, by whom, what to do. */
+    static String dataDirInUseLine(Gateway.DataDirInUseException e, Integer port) {
+        Path dir = e.dataDir();
+        int nextPort = port == null || port == 0 ? 8001 : port + 1;
+        return "cost-gateway: the data folder " + dir + " is in use by another Cost Gateway"
+                + (e.holder().isEmpty() ? "" : " (" + e.holder() + ")")
+                + "; stop that one, or start this one with its own --data-dir and --port (e.g. --data-dir "
+                + dir + "-2 --port " + nextPort + ")";
     }
 
     private static String checkUrl(String url) {

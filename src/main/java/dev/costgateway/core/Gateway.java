@@ -84,10 +84,18 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     private final Observable<ConfigState> configState;
     private final Instant startedAt;
     private final UpstreamClient upstream;
+    private final DataDirLock dataDirLock;
     private final GatewayComponents components;
+    /** Time of the newest stored record when the previous gateway had died (null otherwise): where the tail ends. */
+    private final Instant previousLastRecord;
     private ProxyServer server;
     private Thread watcher;
     private volatile boolean closed;
+    /** The latest reload, for /health: when, whether it was applied, and what happened. */
+    private volatile ReloadOutcome lastReload;
+
+    private record ReloadOutcome(Instant at, boolean applied, String detail) {
+    }
 
     /** Loads (or creates) the config file; throws when it is invalid, naming file, line and key. */
     public static Gateway open(Options options) throws ConfigException, IOException {
@@ -96,7 +104,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             LOG.warn("config: {}", w);
         }
         String text = Files.readString(options.configFile(), StandardCharsets.UTF_8);
-        return new Gateway(options, loaded.config(), text);
+        try {
+            return new Gateway(options, loaded.config(), text);
+        } catch (DataDirLock.InUseException e) {
+            throw new DataDirInUseException(e);
+        }
     }
 
     private Gateway(Options options, GatewayConfig fileConfig, String fileText) throws IOException {
@@ -106,10 +118,51 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         this.startedAt = options.clock().instant();
         this.status = new Observable<>(GatewayStatus.initial(effective.upstream().baseUrl().toString()));
         this.configState = new Observable<>(new ConfigState(fileConfig, fileText, List.of()));
-        Files.createDirectories(options.dataDir());
-        this.upstream = new UpstreamClient(config::get);
-        this.components = GatewayComponents.create(config::get, options.dataDir(), options.clock(), upstream,
-                status, options.loadEmbedder());
+        // first, before the model load or the database: a second gateway on this folder stops here, cleanly
+        this.dataDirLock = DataDirLock.acquire(options.dataDir(), startedAt);
+        if (!dataDirLock.uncleanPrevious().isEmpty()) {
+            LOG.warn("the previous gateway on {} did not stop cleanly ({}); metrics of its last requests (those "
+                    + "still queued, up to {} ms) may be missing; the database itself is intact",
+                    options.dataDir(), dataDirLock.uncleanPrevious(), dev.costgateway.core.metrics.MetricsStore.MAX_UNWRITTEN_MILLIS);
+        }
+        UpstreamClient client = null;
+        try {
+            client = new UpstreamClient(config::get);
+            this.upstream = client;
+            this.components = GatewayComponents.create(config::get, options.dataDir(), options.clock(), upstream,
+                    status, options.loadEmbedder());
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            dataDirLock.close();
+            throw e;
+        }
+        this.previousLastRecord = dataDirLock.uncleanPrevious().isEmpty() ? null
+                : components.queries().requests(dev.costgateway.core.metrics.MetricsQueries.RequestQuery.latest(1))
+                        .stream().findFirst().map(dev.costgateway.core.metrics.RequestRecord::timestamp).orElse(null);
+    }
+
+    /** Thrown by {@link #open} when another gateway holds the data folder. */
+    public static final class DataDirInUseException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient Path dataDir;
+        private final String holder;
+
+        DataDirInUseException(DataDirLock.InUseException e) {
+            super(e.getMessage(), e);
+            this.dataDir = e.dataDir();
+            this.holder = e.holder();
+        }
+
+        public Path dataDir() {
+            return dataDir;
+        }
+
+        /** What the holder wrote ("pid 123, started ..., listening on ..."), or "" when unknown. */
+        public String holder() {
+            return holder;
+        }
     }
 
     // ---- lifecycle ----
@@ -125,6 +178,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         try {
             s.start();
             server = s;
+            dataDirLock.describe(s.url());
             status.update(st -> st.withProxy(GatewayStatus.ProxyState.RUNNING, s.url(), null));
             LOG.info("proxy started at {}", s.url());
         } catch (Exception e) {
@@ -191,15 +245,23 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         status.update(st -> st.withProxy(GatewayStatus.ProxyState.STOPPED, null, null));
     }
 
+    /** Stops everything; waits (bounded) for a model load in progress, so the JVM may exit afterwards. Idempotent. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         if (watcher != null) {
             watcher.interrupt();
         }
         stop();
-        components.close();
-        upstream.close();
+        try {
+            components.close();
+            upstream.close();
+        } finally {
+            dataDirLock.close();
+        }
     }
 
     /** The listening port, or -1 when stopped. */
@@ -215,6 +277,15 @@ public final class Gateway implements GatewayControl, AutoCloseable {
 
     @Override
     public synchronized ReloadResult reload(GatewayConfig fileConfig) {
+        ReloadResult result = applyReload(fileConfig);
+        lastReload = new ReloadOutcome(options.clock().instant(), true, result.message());
+        if (status.get().configProblem() != null) {
+            status.update(st -> st.withConfigProblem(null));
+        }
+        return result;
+    }
+
+    private ReloadResult applyReload(GatewayConfig fileConfig) {
         GatewayConfig next = applyOverrides(fileConfig);
         GatewayConfig previous = config.getAndSet(next);
         components.reconfigure(next);
@@ -293,6 +364,7 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             if (!current.rejected().isEmpty()) {
                 configState.update(cur -> cur.yamlText().equals(text) ? new ConfigState(cur.config(), text, List.of())
                         : cur);
+                status.update(st -> st.withConfigProblem(null)); // the file is back to what is in force
             }
             return;
         }
@@ -305,6 +377,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
             LOG.warn("config file edit refused, keeping the previous settings:\n{}", e.getMessage());
             // keep whatever is in force now (a save may have landed meanwhile), only mark the edit as refused
             configState.update(cur -> new ConfigState(cur.config(), cur.yamlText(), e.problems()));
+            String first = e.problems().isEmpty() ? e.getMessage() : e.problems().get(0).toString();
+            String problem = "edit of " + options.configFile() + " refused (" + first
+                    + "); the previous settings stay in force";
+            lastReload = new ReloadOutcome(options.clock().instant(), false, problem);
+            status.update(st -> st.withConfigProblem(problem));
         }
     }
 
@@ -434,20 +511,54 @@ public final class Gateway implements GatewayControl, AutoCloseable {
         return v == null ? "dev" : v;
     }
 
+    /**
+     * The full {@code /health} report: every dependency's state in one place. Behind the token when one is set;
+     * callers without it get {@code {"status":"ok"}} only ({@code ProxyServer.LIVENESS}).
+     */
     private ObjectNode health() {
         ObjectNode h = JSON.createObjectNode();
         GatewayStatus st = status.get();
+        GatewayConfig cfg = config.get();
         h.put("status", "ok");
         h.put("version", version());
         h.put("uptime_seconds", Duration.between(startedAt, options.clock().instant()).toSeconds());
-        h.put("upstream", config.get().upstream().baseUrl().toString());
-        h.put("routing", config.get().routing().mode().name().toLowerCase(java.util.Locale.ROOT));
-        h.put("embedder", st.embedder().name().toLowerCase(java.util.Locale.ROOT));
+        h.put("upstream", cfg.upstream().baseUrl().toString());
+        h.put("upstream_state", lower(st.upstream()));
+        h.put("routing", lower(cfg.routing().mode()));
+        h.put("embedder", lower(st.embedder()));
         components.describeHealth(h);
         h.set("budgets", dev.costgateway.core.budget.BudgetsHandler.json(components.budgets().states(),
                 components.budgets().zone()).get("budgets"));
         h.put("metrics_dropped", components.recorder().droppedRecords());
+        if (!dataDirLock.uncleanPrevious().isEmpty()) {
+            ObjectNode p = h.putObject("previous_run");
+            p.put("stopped_cleanly", false);
+            p.put("holder", dataDirLock.uncleanPrevious());
+            if (previousLastRecord != null) {
+                p.put("last_record", previousLastRecord.toString());
+            }
+            p.put("lost_tail", "it was killed: the records of its last requests (those still queued, answered up to "
+                    + dev.costgateway.core.metrics.MetricsStore.MAX_UNWRITTEN_MILLIS + " ms before the kill) are missing; the database is intact");
+        }
+        ObjectNode c = h.putObject("config");
+        c.put("file", options.configFile().toString());
+        ReloadOutcome r = lastReload;
+        c.put("in_force", st.configProblem() == null ? "file" : "previous settings");
+        if (r == null) {
+            c.put("last_reload", "none");
+        } else {
+            c.put("last_reload", r.applied() ? "applied" : "refused");
+            c.put("last_reload_at", r.at().toString());
+            c.put("last_reload_detail", r.detail());
+        }
+        if (st.configProblem() != null) {
+            c.put("problem", st.configProblem());
+        }
         return h;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Handler for the metrics endpoints, for tests that mount it elsewhere. */

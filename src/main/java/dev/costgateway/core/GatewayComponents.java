@@ -246,9 +246,11 @@ final class GatewayComponents implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // then the model: close waits for an inference in progress (the classifier's warm-up) and for a load, and
+        // makes later inferences fail fast, so no native call runs when the process exits
+        embedder.close();
         semantic.close();
         exact.get().close();
-        embedder.close();
         background.shutdown();
     }
 }

@@ -20,13 +20,16 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.budget.BudgetTracker;
+import dev.costgateway.core.cache.CacheKey;
 import dev.costgateway.core.cache.CachedAnswer;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.SingleFlight;
 import dev.costgateway.core.cache.SseReplay;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.decision.CacheKind;
+import dev.costgateway.core.decision.InFlight;
 import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.embed.Embedder;
 import dev.costgateway.core.embed.PromptEmbedding;
@@ -54,6 +57,7 @@ final class GatewayPolicy implements MessagePolicy {
 
     private final Supplier<GatewayConfig> config;
     private final Supplier<ExactCache> exact;
+    private final SingleFlight<CacheKey> flights = new SingleFlight<>();
     private final SemanticCache semantic;
     private final Supplier<Optional<Embedder>> embedder;
     /**
@@ -166,6 +170,13 @@ final class GatewayPolicy implements MessagePolicy {
         return semantic.lookup(body, scope, mode, registeredOnUse(body), client.queryId())
                 .map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
+    }
+
+    @Override
+    public InFlight joinInFlight(ObjectNode body, ClientContext client) {
+        GatewayConfig cfg = config.get();
+        String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
+        return flights.join(ExactCache.key(body, scope, routingMode(cfg, client)));
     }
 
     @Override

@@ -58,6 +58,18 @@ class LauncherTest {
     }
 
     @Test
+    void aMissingGtkIsNamedWithItsPackageInOneLine() {
+        // the message JavaFX 21 throws on a machine without libgtk-3 (seen under Xvfb on this machine)
+        String line = Launcher.windowUnavailableLine(
+                new UnsupportedOperationException("Unable to load glass GTK library."), "http://127.0.0.1:8000");
+        assertThat(line).isEqualTo("cost-gateway: cannot open the window: GTK 3 is missing (install libgtk-3-0; "
+                + "the window also needs libgl1); the gateway keeps running headless at http://127.0.0.1:8000 "
+                + "(start it with --headless to skip the window)");
+        assertThat(Launcher.windowUnavailableLine(new UnsupportedOperationException("Unable to open DISPLAY"),
+                "http://127.0.0.1:1")).contains("there is no display (DISPLAY is not set");
+    }
+
+    @Test
     void userFoldersFollowEachPlatform() {
         assertThat(AppPaths.configDir("Linux", Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.config/cost-gateway"));
         assertThat(AppPaths.dataDir("Linux", Map.of("XDG_DATA_HOME", "/x"), "/home/u"))

@@ -25,6 +25,7 @@ public final class DesktopApp {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
     private static volatile GatewayControl control;
     private static volatile Runnable onExit;
+    private static volatile boolean exitRequested;
 
     private DesktopApp() {
     }
@@ -37,6 +38,19 @@ public final class DesktopApp {
         control = Objects.requireNonNull(gatewayControl);
         onExit = Objects.requireNonNull(exitAction);
         Application.launch(FxApp.class);
+    }
+
+    /**
+     * Closes the app as if its window were closed (SIGTERM / Ctrl+C while the window is open); safe from any
+     * thread and before the toolkit has started (the window then closes as soon as it opens).
+     */
+    public static void requestExit() {
+        exitRequested = true;
+        try {
+            Platform.exit();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("toolkit not running yet: {}", e.toString());
+        }
     }
 
     /** The JavaFX application object; public because JavaFX instantiates it reflectively. */
@@ -53,6 +67,10 @@ public final class DesktopApp {
         @Override
         public void start(Stage stage) {
             Platform.setImplicitExit(true);
+            if (exitRequested) {
+                Platform.exit();
+                return;
+            }
             new MainWindow(MainWindow.Services.standard(control), null).show(stage);
         }
 

@@ -57,10 +57,20 @@ final class StatusBarView {
         saved.setId("status-today-saved");
         Label notice = bound(vm.noticeProperty(), "muted", "small");
         notice.setId("status-notice");
+        // shown only while an outside edit of the config file is refused
+        Region configDot = dot();
+        tint(configDot, "bad");
+        Label configText = idLabel(vm.configProblemProperty(), "status-config-problem");
+        configText.setTooltip(new Tooltip());
+        configText.getTooltip().textProperty().bind(vm.configProblemProperty());
+        configText.setMaxWidth(420);
+        HBox configItem = item(configDot, configText);
+        configItem.visibleProperty().bind(vm.configProblemProperty().isNotEmpty());
+        configItem.managedProperty().bind(configItem.visibleProperty());
 
         root = new HBox(item(proxyDot, proxy), startStop, copy, sep(), item(embedderDot,
                 bound(vm.embedderTextProperty())), item(upstreamDot, idLabel(vm.upstreamTextProperty(),
-                "status-upstream")), hgrow(), notice, budget, sep(), new HBox(4, label("Today", "muted"), spend,
+                "status-upstream")), configItem, hgrow(), notice, budget, sep(), new HBox(4, label("Today", "muted"), spend,
                 label("spent ·", "muted"), saved, label("saved", "muted")));
         root.getStyleClass().add("status-bar");
         root.setId("status-bar");

@@ -46,6 +46,7 @@ public final class StatusBarViewModel {
     private final ReadOnlyStringWrapper todaySpend = new ReadOnlyStringWrapper("$0.00");
     private final ReadOnlyStringWrapper todaySaved = new ReadOnlyStringWrapper("$0.00");
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper configProblem = new ReadOnlyStringWrapper("");
 
     public StatusBarViewModel(GatewayControl control, UiTasks tasks, InstantSource clock, ZoneId zone,
             boolean windows) {
@@ -87,6 +88,7 @@ public final class StatusBarViewModel {
             case READY -> "Embedder ready";
             case FAILED -> "Embedder failed";
         });
+        configProblem.set(s.configProblem() == null ? "" : "Config " + s.configProblem());
         upstreamState.set(s.upstream());
         String host = hostOf(s.upstreamUrl());
         upstreamText.set(switch (s.upstream()) {
@@ -217,6 +219,11 @@ public final class StatusBarViewModel {
 
     public ReadOnlyStringProperty todaySavedProperty() {
         return todaySaved.getReadOnlyProperty();
+    }
+
+    /** "Config edit of FILE refused (first problem); the previous settings stay in force", or "" when fine. */
+    public ReadOnlyStringProperty configProblemProperty() {
+        return configProblem.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty noticeProperty() {

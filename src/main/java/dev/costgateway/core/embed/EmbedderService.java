@@ -2,8 +2,11 @@ package dev.costgateway.core.embed;
 
 import java.io.Closeable;
 import java.util.Objects;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -18,6 +21,12 @@ import dev.costgateway.core.observe.Observable;
  * publishes its {@link State}. Request threads call {@link #ready()}, which never blocks: while the model loads
  * (or failed, or is disabled) semantic features are skipped.
  *
+ * <p>{@link #close()} never lets the process exit under native work: a load that has not started yet is
+ * abandoned (the loader is never called), one that is running is waited for, at most {@link #CLOSE_WAIT}, and
+ * its result closed; inferences in progress are waited for too. onnxruntime crashes the JVM (SIGSEGV in
+ * {@code OrtSession.createSession} or {@code run}) when the runtime exits or the session is freed meanwhile, so
+ * every shutdown path goes through here before the JVM ends.
+ *
  * <p>Thread-safe. State listeners run on the thread that changes the state (the loader's, or the caller of
  * {@link #close()}).
  */
@@ -28,6 +37,9 @@ public final class EmbedderService implements Closeable {
 
     /** Name of the thread {@link #newLoaderExecutor()} creates. */
     public static final String LOADER_THREAD = "embedder-load";
+
+    /** Longest {@link #close()} waits for a load in progress (a cold load takes 1-6 s on a busy 2-core machine). */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderService.class);
 
@@ -41,9 +53,13 @@ public final class EmbedderService implements Closeable {
     private volatile Embedder guarded;
     private volatile String failure;
     private volatile boolean closed;
+    /** Open while a load may still run; counted down when it ended or was abandoned. */
+    private final CountDownLatch loadEnded;
+    private boolean loadStarted; // guarded by this
 
     private EmbedderService(State initial) {
         this.state = new Observable<>(initial);
+        this.loadEnded = new CountDownLatch(initial == State.LOADING ? 1 : 0);
     }
 
     /**
@@ -100,10 +116,15 @@ public final class EmbedderService implements Closeable {
         return state.subscribe(listener);
     }
 
-    /** Frees the native model; a load still running is closed when it finishes. The state becomes DISABLED. */
+    /**
+     * Frees the native model after the inferences in progress. A load not started yet is abandoned; one in
+     * progress is waited for (at most {@link #CLOSE_WAIT}) and its model closed, so the caller may let the JVM
+     * exit afterwards. The state becomes DISABLED. Idempotent.
+     */
     @Override
     public void close() {
         Embedder current;
+        boolean wait;
         lifecycle.writeLock().lock();
         try {
             synchronized (this) {
@@ -111,15 +132,47 @@ public final class EmbedderService implements Closeable {
                 current = embedder;
                 embedder = null;
                 guarded = null;
+                wait = loadStarted;
             }
         } finally {
             lifecycle.writeLock().unlock();
         }
         closeQuietly(current);
+        if (wait) {
+            awaitLoadEnd(CLOSE_WAIT);
+        }
         state.set(State.DISABLED);
     }
 
+    /** Waits until no load runs any more; true when it ended within {@code timeout}. */
+    boolean awaitLoadEnd(Duration timeout) {
+        try {
+            if (loadEnded.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            LOG.warn("the embedding model is still loading after {} s; stopping anyway", timeout.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     private void load(Supplier<? extends Embedder> loader) {
+        synchronized (this) {
+            if (closed) {
+                loadEnded.countDown(); // closed before the load began: never touch the native runtime
+                return;
+            }
+            loadStarted = true;
+        }
+        try {
+            loadAndPublish(loader);
+        } finally {
+            loadEnded.countDown();
+        }
+    }
+
+    private void loadAndPublish(Supplier<? extends Embedder> loader) {
         long start = System.nanoTime();
         Embedder loaded;
         try {
@@ -140,7 +193,7 @@ public final class EmbedderService implements Closeable {
             }
         }
         if (loaded != null) {
-            closeQuietly(loaded);
+            closeQuietly(loaded); // closed while loading: free the session here, before close() returns
             return;
         }
         LOG.info("embedding model ready in {} ms", (System.nanoTime() - start) / 1_000_000);

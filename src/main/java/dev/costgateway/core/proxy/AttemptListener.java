@@ -20,6 +20,13 @@ interface AttemptListener {
     /** A complete response is held (buffered attempt, or a live attempt's non-200 body); nothing was sent yet. */
     void answered(String trigger, long attemptStartNanos, UpstreamAnswer answer);
 
+    /**
+     * A live stream's message is complete ({@code message_stop} parsed) and the bytes that complete it are about
+     * to be written: the moment to store it, so a repeat sent the instant the stream ends is a hit.
+     */
+    default void streamComplete(JsonNode message, Usage usage) {
+    }
+
     /** A live stream reached its last byte; all of it was written to the client. */
     void streamEnded(String trigger, long attemptStartNanos, int status, Usage usage, JsonNode message,
                      String errorType);

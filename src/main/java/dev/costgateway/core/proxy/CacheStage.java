@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.decision.InFlight;
 
 /**
  * Stages 2 and 7, cache lookup and store: asks the policy for a cached answer before routing and offers it every
@@ -31,6 +32,23 @@ final class CacheStage {
         } catch (RuntimeException e) {
             LOG.warn("cache lookup failed, answering from upstream: {}", e.toString());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Single-flight after a miss: the ticket of this request in the flight of identical ones (same key and scope
+     * as the exact cache). {@link dev.costgateway.core.cache.SingleFlight#NONE} when the cache is off for it.
+     */
+    static InFlight joinInFlight(MessagePolicy policy, GatewayConfig cfg,
+                                                                       ParsedRequest request) {
+        if (!cfg.cache().enabled() || request.client().cacheOptOut()) {
+            return InFlight.NONE;
+        }
+        try {
+            return policy.joinInFlight(request.body(), request.client());
+        } catch (RuntimeException e) {
+            LOG.warn("single-flight failed, answering from upstream: {}", e.toString());
+            return InFlight.NONE;
         }
     }
 

@@ -33,6 +33,7 @@ final class LiveAttempt {
     private final long timeoutSeconds;
     private final StreamAccumulator accumulator = new StreamAccumulator();
     private final SseEventParser parser = new SseEventParser(accumulator);
+    private boolean completeReported;
     private Content.Source source;
     private boolean headersSent;
     private int upstreamStatus;
@@ -93,6 +94,10 @@ final class LiveAttempt {
             }
             ByteBuffer bytes = chunk.getByteBuffer();
             parser.feed(bytes);
+            if (!completeReported && accumulator.complete()) {
+                completeReported = true; // before this chunk's write: store first, then let the client see the end
+                listener.streamComplete(accumulator.message(), accumulator.usage());
+            }
             if (!headersSent) {
                 headersSent = true;
                 // only the input side of usage is known before the first byte; the exact figure is recorded

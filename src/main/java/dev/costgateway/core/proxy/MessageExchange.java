@@ -3,6 +3,7 @@ package dev.costgateway.core.proxy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costgateway.core.api.AnthropicErrors;
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.decision.InFlight;
 import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.metrics.RequestRecord;
 
@@ -52,6 +54,8 @@ final class MessageExchange implements AttemptListener {
     private final Responder respond;
     private ParsedRequest request;
     private volatile org.eclipse.jetty.client.Request currentUpstream;
+    private volatile InFlight flight = InFlight.NONE;
+    private boolean storedEarly;
 
     MessageExchange(MessagesHandler.Shared shared, String queryId, Request request, Response response,
                     Callback callback) {
@@ -108,6 +112,25 @@ final class MessageExchange implements AttemptListener {
             respondFromCache(hit.get());
             return;
         }
+        flight = CacheStage.joinInFlight(policy, cfg, request);
+        if (flight.follower()) { // an identical request is on its way upstream: wait for it, then look up again
+            flight.landed().orTimeout(cfg.upstream().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((landed, timedOut) -> afterLeaderLanded());
+            return;
+        }
+        routeAndAttempt();
+    }
+
+    private void afterLeaderLanded() {
+        Optional<MessagePolicy.CacheHit> hit = CacheStage.lookup(policy, cfg, request);
+        if (hit.isPresent()) {
+            respondFromCache(hit.get());
+        } else {
+            routeAndAttempt(); // the leader stored nothing (error, uncacheable, gone): go upstream, no new flight
+        }
+    }
+
+    private void routeAndAttempt() {
         Optional<MessagePolicy.Refusal> refusal = AdmissionStage.check(policy, request);
         if (refusal.isPresent()) {
             refuse(refusal.get());
@@ -153,10 +176,10 @@ final class MessageExchange implements AttemptListener {
             return;
         }
         boolean ok = answer.status() == 200;
+        if (ok && answer.message() != null) {
+            store(answer.message(), answer.usage()); // before the write: a repeat sent the instant it ends is a hit
+        }
         respond.upstreamAnswer(answer, ok ? ledger.savings(answer.usage()) : null, Callback.from(() -> {
-            if (ok && answer.message() != null) {
-                store(answer.message(), answer.usage());
-            }
             record(ledger.closeAnswered(answer.status(), answer.errorType(), answer.usage(), answer.message()));
             callback.succeeded();
         }, this::clientGone));
@@ -166,18 +189,26 @@ final class MessageExchange implements AttemptListener {
     public void streamEnded(String trigger, long attemptStartNanos, int status, Usage usage, JsonNode message,
                             String errorType) {
         ledger.answerAttempt(trigger, status, usage, attemptStartNanos);
-        if (message != null) {
+        if (message != null && !storedEarly) {
             store(message, usage);
         }
         record(ledger.closeAnswered(status, errorType, usage, message));
         callback.succeeded();
     }
 
+    @Override
+    public void streamComplete(JsonNode message, Usage usage) {
+        storedEarly = true;
+        store(message, usage);
+    }
+
     private void store(JsonNode message, Usage usage) {
         CacheStage.store(policy, cfg, request, message, ledger.currentModel(), usage);
+        flight.land(); // stored (or refused): identical requests waiting for this one look the cache up now
     }
 
     private void record(Optional<RequestRecord> closed) {
+        flight.land(); // every end passes here: waiting identical requests never outlive this one
         closed.ifPresent(r -> {
             try {
                 shared.metrics().record(r);

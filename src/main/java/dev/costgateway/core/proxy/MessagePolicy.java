@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.decision.CacheKind;
+import dev.costgateway.core.decision.InFlight;
 import dev.costgateway.core.decision.RouteDecision;
 
 /**
@@ -46,6 +47,15 @@ public interface MessagePolicy extends Pricing {
     CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client);
 
     Optional<CacheHit> lookup(ObjectNode body, ClientContext client);
+
+    /**
+     * Joins the flight of an identical request in progress (single-flight, same key and scope as the exact
+     * cache), after a cache miss. A follower waits for {@link InFlight#landed()} and looks up again;
+     * the leader lands once its answer is stored or it ends without one.
+     */
+    default InFlight joinInFlight(ObjectNode body, ClientContext client) {
+        return InFlight.NONE;
+    }
 
     /** Offered every complete answer; the policy decides whether to keep it. */
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);

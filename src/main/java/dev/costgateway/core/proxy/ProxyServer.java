@@ -126,6 +126,11 @@ public final class ProxyServer implements AutoCloseable {
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             String token = config.get().server().authToken();
             if (!token.isEmpty() && !tokenMatches(request, token)) {
+                if (Request.getPathInContext(request).equals("/health")) {
+                    // liveness for load balancers and scripts without the token; the full report needs it
+                    json(response, callback, LIVENESS);
+                    return true;
+                }
                 error(response, callback, HttpStatus.UNAUTHORIZED_401, AnthropicErrors.AUTHENTICATION,
                         "this gateway requires its token: send X-Gateway-Token: <token> "
                                 + "or Proxy-Authorization: Bearer <token>");
@@ -133,11 +138,7 @@ public final class ProxyServer implements AutoCloseable {
             }
             String path = Request.getPathInContext(request);
             if (path.equals("/health")) {
-                byte[] body = health.get().toString().getBytes(StandardCharsets.UTF_8);
-                response.setStatus(200);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-                response.write(true, ByteBuffer.wrap(body), callback);
+                json(response, callback, health.get().toString().getBytes(StandardCharsets.UTF_8));
                 return true;
             }
             if (extra != null && extra.handle(request, response, callback)) {
@@ -159,6 +160,16 @@ public final class ProxyServer implements AutoCloseable {
                     "no such endpoint: " + path + " (the gateway serves /v1/..., /health, /metrics, /dashboard)");
             return true;
         }
+    }
+
+    /** What {@code GET /health} answers a caller without the token when {@code server.auth_token} is set. */
+    public static final byte[] LIVENESS = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+
+    private static void json(Response response, Callback callback, byte[] body) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     private static boolean tokenMatches(Request request, String token) {

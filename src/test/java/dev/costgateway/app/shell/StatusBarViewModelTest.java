@@ -60,6 +60,21 @@ class StatusBarViewModelTest {
     }
 
     @Test
+    void aRefusedConfigEditIsShownUntilItIsFixed() {
+        StatusBarViewModel vm = vm(false);
+        assertThat(vm.configProblemProperty().get()).isEmpty();
+
+        control.status().set(control.status().get().withConfigProblem(
+                "edit of /x/config.yaml refused (/x/config.yaml:3: routing.mode: must be one of auto, off); "
+                        + "the previous settings stay in force"));
+        assertThat(vm.configProblemProperty().get()).isEqualTo("Config edit of /x/config.yaml refused "
+                + "(/x/config.yaml:3: routing.mode: must be one of auto, off); the previous settings stay in force");
+
+        control.status().set(control.status().get().withConfigProblem(null));
+        assertThat(vm.configProblemProperty().get()).isEmpty();
+    }
+
+    @Test
     void setupTextPointsAtTheGatewayAndAddsPowerShellOnWindows() {
         assertThat(vm(false).setupText()).isEqualTo("export ANTHROPIC_BASE_URL=http://127.0.0.1:8000");
         assertThat(vm(true).setupText()).isEqualTo("export ANTHROPIC_BASE_URL=http://127.0.0.1:8000"

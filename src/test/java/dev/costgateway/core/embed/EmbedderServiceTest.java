@@ -1,11 +1,14 @@
 package dev.costgateway.core.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -69,50 +72,100 @@ class EmbedderServiceTest {
     }
 
     @Test
-    void closesAnEmbedderThatFinishesLoadingAfterClose() {
-        FakeEmbedder fake = new FakeEmbedder();
-        EmbedderService service = EmbedderService.loading(() -> fake, queued::add);
+    void abandonsALoadThatHadNotStartedWhenClosed() {
+        AtomicBoolean loaderCalled = new AtomicBoolean();
+        EmbedderService service = EmbedderService.loading(() -> {
+            loaderCalled.set(true);
+            return new FakeEmbedder();
+        }, queued::add);
         service.close();
         queued.forEach(Runnable::run);
-        assertThat(fake.closed).isTrue();
+        assertThat(loaderCalled).as("the native runtime is never touched after close").isFalse();
         assertThat(service.ready()).isEmpty();
         assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
     }
 
     @Test
-    void closeWaitsForAnEmbedInProgressAndLaterCallsFail() throws Exception {
-        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    void closeWaitsForALoadInProgressAndClosesWhatItLoaded() throws Exception {
+        FakeEmbedder fake = new FakeEmbedder();
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch releaseLoader = new CountDownLatch(1);
+        EmbedderService service = EmbedderService.loading(() -> {
+            loaderEntered.countDown();
+            try {
+                releaseLoader.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return fake;
+        }, EmbedderService.newLoaderExecutor());
+        assertThat(loaderEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(service::close);
+        // close must not return while the (native) load is still running
+        assertThatThrownBy(() -> closing.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(fake.closed).isFalse();
+
+        releaseLoader.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+        assertThat(fake.closed).as("the model loaded during close is freed before close returns").isTrue();
+        assertThat(service.ready()).isEmpty();
+        assertThat(service.state()).isEqualTo(EmbedderService.State.DISABLED);
+    }
+
+    @Test
+    void closeWaitsForAnInferenceInProgressAndLaterOnesFailFastInsteadOfTouchingAFreedModel() throws Exception {
+        CountDownLatch embedding = new CountDownLatch(1);
+        CountDownLatch releaseEmbed = new CountDownLatch(1);
         FakeEmbedder slow = new FakeEmbedder() {
             @Override
             public float[] embed(String text) {
-                inside.countDown();
+                embedding.countDown();
                 try {
-                    release.await();
+                    releaseEmbed.await();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
                 }
-                assertThat(closed).as("not freed while in use").isFalse();
+                assertThat(closed).as("the model is never freed under a running inference").isFalse();
                 return super.embed(text);
             }
         };
         EmbedderService service = EmbedderService.loading(() -> slow, queued::add);
         queued.forEach(Runnable::run);
-        Embedder handed = service.ready().orElseThrow();
-        CompletableFuture<float[]> embedding = CompletableFuture.supplyAsync(() -> handed.embed("x"));
-        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
-        Thread closer = new Thread(service::close, "closer");
-        closer.start();
-        closer.join(200);
-        assertThat(closer.isAlive()).as("close waits for the embed in progress").isTrue();
+        Embedder handedOut = service.ready().orElseThrow();
+        CompletableFuture<float[]> inference = CompletableFuture.supplyAsync(() -> handedOut.embed("warm-up"));
+        assertThat(embedding.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(service::close);
+        assertThatThrownBy(() -> closing.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
         assertThat(slow.closed).isFalse();
 
-        release.countDown();
-        assertThat(embedding.get(10, TimeUnit.SECONDS)).containsExactly(1f);
-        closer.join(10_000);
+        releaseEmbed.countDown();
+        assertThat(inference.get(10, TimeUnit.SECONDS)).containsExactly(1f);
+        closing.get(10, TimeUnit.SECONDS);
         assertThat(slow.closed).isTrue();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> handed.embed("y"))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> handedOut.embed("after close")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void waitingForALoadIsBounded() throws Exception {
+        CountDownLatch loaderEntered = new CountDownLatch(1);
+        CountDownLatch releaseLoader = new CountDownLatch(1);
+        EmbedderService service = EmbedderService.loading(() -> {
+            loaderEntered.countDown();
+            try {
+                releaseLoader.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new FakeEmbedder();
+        }, EmbedderService.newLoaderExecutor());
+        assertThat(loaderEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(service.awaitLoadEnd(java.time.Duration.ofMillis(50))).isFalse();
+        releaseLoader.countDown();
+        assertThat(service.awaitLoadEnd(java.time.Duration.ofSeconds(10))).isTrue();
+        service.close();
     }
 
     @Test
