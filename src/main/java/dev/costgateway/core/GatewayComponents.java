@@ -118,7 +118,7 @@ final class GatewayComponents implements AutoCloseable {
 
         @Override
         public void record(dev.costgateway.core.metrics.RequestRecord r) {
-            budgets.recordSpend(r.timestamp(), r.callerKeyHash(), "", "", r.costUsd());
+            budgets.recordSpend(r.timestamp(), r.callerKeyHash(), "", r.session().project(), r.costUsd());
             delegate.record(r);
         }
 

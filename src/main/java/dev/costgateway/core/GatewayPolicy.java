@@ -107,7 +107,10 @@ final class GatewayPolicy implements MessagePolicy {
         if (credential.length() >= 8) {
             budgets.noteKeyHint(callerKeyHash, credential.substring(credential.length() - 4));
         }
-        return budgets.blocking(callerKeyHash, "").map(st -> new Refusal(429, AnthropicErrors.RATE_LIMIT,
+        boolean projectBudgets = budgets.budgets().stream()
+                .anyMatch(b -> b.scope() == dev.costgateway.core.budget.Budget.Scope.PROJECT);
+        String project = projectBudgets ? dev.costgateway.core.session.SessionExtractor.project(body) : "";
+        return budgets.blocking(callerKeyHash, project).map(st -> new Refusal(429, AnthropicErrors.RATE_LIMIT,
                 st.refusalMessage(budgets.zone()), false));
     }
 

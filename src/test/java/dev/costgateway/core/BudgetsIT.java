@@ -177,6 +177,30 @@ class BudgetsIT {
         }
     }
 
+    @Test
+    void aProjectBudgetBlocksOnlyThatClaudeCodeProject() throws Exception {
+        h = GatewayHarness.start("""
+                routing:
+                  mode: "off"
+                budgets:
+                  - {name: shop-api, period: day, limit_usd: 0.0001, scope: project, action: block}
+                """);
+        assertThat(askIn("/home/dev/shop/api", "Fix the failing test")).isEqualTo(200);
+        h.gateway.flushMetrics();
+        assertThat(askIn("/home/dev/shop/api", "Now the next one")).as("that project is over its limit")
+                .isEqualTo(429);
+        assertThat(askIn("/home/dev/blog", "Fix the failing test")).as("another project").isEqualTo(200);
+        assertThat(ask("A request with no project").statusCode()).isEqualTo(200);
+    }
+
+    int askIn(String cwd, String prompt) throws Exception {
+        String body = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>\\n# Environment\\n"
+                + "Primary working directory: " + cwd + "\\n</system-reminder>\"},{\"type\":\"text\",\"text\":\""
+                + prompt + "\"}]}]}";
+        return h.post("/v1/messages", body, "x-api-key", KEY, "anthropic-version", "2023-06-01").statusCode();
+    }
+
     static int send(Gateway g, String prompt) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(g.status().get().listeningUrl()

@@ -301,17 +301,18 @@ final class MetricsReader {
 
     /** Spend per caller key since {@code monthStart}, and the part of it since {@code dayStart} (for budgets). */
     List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
-        String sql = "SELECT COALESCE(caller_key_hash, ''), SUM(cost_usd), "
+        String sql = "SELECT COALESCE(caller_key_hash, ''), COALESCE(project, ''), SUM(cost_usd), "
                 + "SUM(CASE WHEN ts_micros >= ? THEN cost_usd ELSE 0 END) FROM requests "
-                + "WHERE ts_micros >= ? AND cost_usd IS NOT NULL GROUP BY COALESCE(caller_key_hash, '')";
+                + "WHERE ts_micros >= ? AND cost_usd IS NOT NULL "
+                + "GROUP BY COALESCE(caller_key_hash, ''), COALESCE(project, '')";
         List<dev.costgateway.core.budget.SpendSource.Row> rows = new ArrayList<>();
         try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, micros(dayStart));
             ps.setLong(2, micros(monthStart));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new dev.costgateway.core.budget.SpendSource.Row(rs.getString(1), "", rs.getDouble(2),
-                            rs.getDouble(3)));
+                    rows.add(new dev.costgateway.core.budget.SpendSource.Row(rs.getString(1), rs.getString(2),
+                            rs.getDouble(3), rs.getDouble(4)));
                 }
             }
         } catch (SQLException e) {

@@ -93,7 +93,8 @@ public final class SessionExtractor {
      * The working directory Claude Code states in its environment reminder ({@code Primary working directory: /p}),
      * looked for in the first user message's text blocks and then the system prompt; empty when absent.
      */
-    static String project(JsonNode body) {
+    /** Claude Code's "Primary working directory" as given, or empty (also what project budgets are keyed by). */
+    public static String project(JsonNode body) {
         JsonNode first = firstUserMessage(body);
         String found = first == null ? null : workingDir(first.path("content"));
         if (found == null) {
