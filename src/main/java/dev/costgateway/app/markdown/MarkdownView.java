@@ -34,7 +34,7 @@ public final class MarkdownView extends VBox {
         web.setId(id + "-web");
         web.setContextMenuEnabled(false);
         web.setPrefHeight(220);
-        web.setMinHeight(80);
+        web.setMinHeight(50);
         WebEngine engine = web.getEngine();
         engine.setJavaScriptEnabled(false);
         engine.locationProperty().addListener((o, was, now) -> {
@@ -46,7 +46,8 @@ public final class MarkdownView extends VBox {
         plain.setId(id + "-plain");
         plain.setEditable(false);
         plain.setWrapText(true);
-        plain.setPrefRowCount(8);
+        plain.setMinHeight(50);
+        plain.prefHeightProperty().bind(web.prefHeightProperty()); // the stack is as tall as the rendered view
         plain.getStyleClass().add("preview");
         plainToggle.setId(id + "-toggle");
         plainToggle.getStyleClass().addAll(AppTheme.SMALL, AppTheme.FLAT);
@@ -82,8 +83,21 @@ public final class MarkdownView extends VBox {
     }
 
     private void render() {
+        web.setPrefHeight(estimatedHeight(markdown));
         page = MarkdownHtml.page(markdown, AppTheme.currentProperty().get() == AppTheme.DARK);
         web.getEngine().loadContent(page, "text/html");
+    }
+
+    /**
+     * A height that fits most texts without scrolling, from their line count (the page itself cannot be asked: it
+     * runs no JavaScript); long texts scroll inside the view.
+     */
+    static double estimatedHeight(String text) {
+        int lines = 0;
+        for (String line : text.split("\n", -1)) {
+            lines += Math.max(1, (line.length() + 69) / 70);
+        }
+        return Math.max(60, Math.min(360, 24 + 21.0 * lines));
     }
 
     private void show(boolean showPlain) {

@@ -68,10 +68,18 @@ final class StatusBarView {
         configItem.visibleProperty().bind(vm.configProblemProperty().isNotEmpty());
         configItem.managedProperty().bind(configItem.visibleProperty());
 
+        HBox today = new HBox(4, label("Today", "muted"), spend, label("spent ·", "muted"), saved,
+                label("saved", "muted"));
+        // when the bar is short of room, the descriptive texts give way; the buttons and today's money never do
+        for (javafx.scene.Node n : List.of(startStop, copy, today)) {
+            ((Region) n).setMinWidth(Region.USE_PREF_SIZE);
+        }
+        for (javafx.scene.Node n : today.getChildren()) {
+            ((Region) n).setMinWidth(Region.USE_PREF_SIZE);
+        }
         root = new HBox(item(proxyDot, proxy), startStop, copy, sep(), item(embedderDot,
                 bound(vm.embedderTextProperty())), item(upstreamDot, idLabel(vm.upstreamTextProperty(),
-                "status-upstream")), configItem, hgrow(), notice, budget, sep(), new HBox(4, label("Today", "muted"), spend,
-                label("spent ·", "muted"), saved, label("saved", "muted")));
+                "status-upstream")), configItem, hgrow(), notice, budget, sep(), today);
         root.getStyleClass().add("status-bar");
         root.setId("status-bar");
     }

@@ -111,6 +111,117 @@ public class ScreenshotRenderer {
     }
 
     /**
+     * Renders the views added for budgets, Markdown answers and the first day: {@code budgets.png},
+     * {@code settings-budgets.png}, {@code request-markdown.png}, {@code dashboard-first-day.png}, each from its own
+     * sample data: {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer#renderBudgetsMarkdownAndFirstDay}.
+     */
+    @Test
+    void renderBudgetsMarkdownAndFirstDay() throws Exception {
+        Path out = Path.of("docs/screenshots");
+        Files.createDirectories(out);
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", dir.toString());
+        Path configFile = Files.createDirectories(dir.resolve(".config/cost-gateway")).resolve("config.yaml");
+        List<RequestRecord> today = SampleData.traffic(NOW, java.time.Duration.ofHours(16), 160, 12);
+        double spentToday = today.stream().mapToDouble(r -> r.costUsd() == null ? 0 : r.costUsd()).sum();
+        // a daily limit the sample day has just passed, a monthly one at about a third
+        Files.writeString(configFile, String.format(java.util.Locale.ROOT, """
+                budgets:
+                  - name: daily-all
+                    period: day
+                    limit_usd: %.2f
+                    scope: all
+                    action: block
+                  - name: team-month
+                    period: month
+                    limit_usd: %.2f
+                    scope: all
+                budget_time_zone: UTC
+                """, Math.floor(spentToday * 0.95 * 100) / 100, Math.ceil(spentToday * 3)));
+        FakeGatewayControl control = new FakeGatewayControl(configFile);
+        control.setBudgetNow(NOW);
+        control.store().addAll(today);
+        for (RequestRecord r : today) {
+            control.budgetTracker().recordSpend(r.timestamp(), r.callerKeyHash(), "", "", r.costUsd());
+        }
+        RequestRecord markdown = today.get(today.size() - 1).toBuilder().queryId("q-markdown")
+                .promptPreview("Explain how the gateway picks a model, with a table and an example request.")
+                .answerPreview(String.join("\n", "## How a model is chosen", "",
+                        "Every request gets a **difficulty score**; two thresholds turn it into a tier:", "",
+                        "| score | tier | model |", "|---|---|---|", "| below 0.2 | fast | Haiku |",
+                        "| 0.2 to 0.6 | balanced | Sonnet |", "| above 0.6 | premium | Opus |", "",
+                        "1. The requested model is the *ceiling*.", "2. Rules keep tool calls and long contexts safe.",
+                        "", "```bash", "curl -s $ANTHROPIC_BASE_URL/v1/messages \\",
+                        "  -H 'content-type: application/json' -d @request.json", "```", "",
+                        "<b>HTML</b> stays text, and ![a remote image](https://example.com/x.png) is never loaded."))
+                .build();
+        control.store().addAll(List.of(markdown));
+        control.start();
+        Stage stage = FxToolkit.registerPrimaryStage();
+        MainWindow.Services services = new MainWindow.Services(control, new UiTasks(Runnable::run,
+                FxThread.EXECUTOR), InstantSource.fixed(NOW), ZoneOffset.UTC, CsvFormatter.DEFAULT, false);
+        MainWindow[] window = new MainWindow[1];
+        WaitForAsyncUtils.asyncFx(() -> {
+            AppTheme.LIGHT.apply();
+            window[0] = new MainWindow(services, name -> java.util.Optional.empty());
+            stage.setScene(window[0].createScene(1280, 800));
+            stage.show();
+            window[0].activate();
+        }).get(60, TimeUnit.SECONDS);
+        WaitForAsyncUtils.sleep(1500, TimeUnit.MILLISECONDS); // the budgets view model's first refresh
+        shoot(stage, out.resolve("budgets.png"), () -> window[0].showScreen(MainWindow.Screen.DASHBOARD));
+        shoot(stage, out.resolve("settings-budgets.png"), () -> {
+            window[0].showScreen(MainWindow.Screen.SETTINGS);
+            var table = stage.getScene().lookup("#settings-budgets");
+            var scroll = (javafx.scene.control.ScrollPane) stage.getScene().lookup("#settings .scroll-pane");
+            var section = table.getParent();
+            while (!section.getStyleClass().contains("settings-section")) {
+                section = section.getParent();
+            }
+            double y = section.getBoundsInParent().getMinY();
+            double content = scroll.getContent().getBoundsInLocal().getHeight();
+            scroll.setVvalue(Math.min(1, y / (content - scroll.getViewportBounds().getHeight())));
+        });
+        WaitForAsyncUtils.asyncFx(() -> {
+            window[0].showScreen(MainWindow.Screen.REQUESTS);
+            var table = (javafx.scene.control.TableView<?>) stage.getScene().lookup("#requests-table");
+            for (int i = 0; i < table.getItems().size(); i++) {
+                if (((RequestRecord) table.getItems().get(i)).queryId().equals("q-markdown")) {
+                    table.getSelectionModel().select(i);
+                    break;
+                }
+            }
+        }).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.sleep(1500, TimeUnit.MILLISECONDS); // WebKit lays the page out on its own schedule
+        shoot(stage, out.resolve("request-markdown.png"), () -> {
+            var detail = (javafx.scene.control.ScrollPane) stage.getScene().lookup("#request-detail").getParent()
+                    .getParent().getParent();
+            detail.setVvalue(1);
+        });
+        WaitForAsyncUtils.asyncFx(() -> window[0].deactivate()).get(10, TimeUnit.SECONDS);
+
+        // the first day: one request three minutes ago
+        Path firstConfig = Files.createDirectories(dir.resolve("first")).resolve("config.yaml");
+        FakeGatewayControl first = new FakeGatewayControl(firstConfig);
+        first.store().addAll(SampleData.traffic(NOW, java.time.Duration.ofMinutes(3), 1, 5));
+        first.start();
+        MainWindow.Services firstServices = new MainWindow.Services(first, new UiTasks(Runnable::run,
+                FxThread.EXECUTOR), InstantSource.fixed(NOW), ZoneOffset.UTC, CsvFormatter.DEFAULT, false);
+        WaitForAsyncUtils.asyncFx(() -> {
+            window[0] = new MainWindow(firstServices, name -> java.util.Optional.empty());
+            stage.setScene(window[0].createScene(1280, 800));
+            window[0].activate();
+        }).get(60, TimeUnit.SECONDS);
+        shoot(stage, out.resolve("dashboard-first-day.png"), () -> window[0].showScreen(MainWindow.Screen.DASHBOARD));
+        WaitForAsyncUtils.asyncFx(() -> window[0].deactivate()).get(10, TimeUnit.SECONDS);
+        System.setProperty("user.home", realHome);
+        shrink(out);
+        for (String name : new String[] {"budgets", "settings-budgets", "request-markdown", "dashboard-first-day"}) {
+            org.assertj.core.api.Assertions.assertThat(out.resolve(name + ".png")).isNotEmptyFile();
+        }
+    }
+
+    /**
      * Renders only {@code sessions.png} (its own sample data, so the other screenshots stay as they are):
      * {@code mvn -B -o -Pbench test -Dtest=ScreenshotRenderer#renderSessions}.
      */
