@@ -522,66 +522,83 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     @Override
     public Summary summary(Instant from, Instant to) {
         checkOpen();
-        return reader.summary(from, to);
+        return read(() -> reader.summary(from, to));
     }
 
     @Override
     public List<TimelinePoint> timeline(Instant from, Instant to, Duration bucket) {
         checkOpen();
-        return reader.timeline(from, to, bucket);
+        return read(() -> reader.timeline(from, to, bucket));
     }
 
     @Override
     public List<RequestRecord> requests(RequestQuery query) {
         checkOpen();
-        return reader.requests(query);
+        return read(() -> reader.requests(query));
     }
 
     @Override
     public Optional<RequestRecord> request(String queryId) {
         checkOpen();
-        return reader.request(queryId);
+        return read(() -> reader.request(queryId));
     }
 
     @Override
     public List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping) {
         checkOpen();
-        return reader.report(from, to, grouping);
+        return read(() -> reader.report(from, to, grouping));
     }
+
+    /**
+     * Runs a query, once more on a fresh connection when the first failed because its pooled connection had died
+     * (a database restart ends every open session: the pool learns of it only by using each connection once).
+     */
+    private <T> T read(java.util.function.Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (MetricsStoreException e) {
+            if (!connectionLost(e)) {
+                throw e;
+            }
+            LOG.info("metrics query lost its database connection ({}); retrying once", e.getCause().toString());
+            return query.get();
+        }
+    }
+
 
     /** What budgets count as already spent at start: see {@link dev.costgateway.core.budget.SpendSource}. */
     public List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
         checkOpen();
-        return reader.spendSince(monthStart, dayStart);
+        return read(() -> reader.spendSince(monthStart, dayStart));
     }
 
     @Override
     public List<SessionRow> sessions(SessionQuery query) {
         checkOpen();
-        return reader.sessions(query);
+        return read(() -> reader.sessions(query));
     }
 
     @Override
     public List<RequestRecord> sessionRequests(String sessionId, int limit) {
         checkOpen();
-        return reader.sessionRequests(sessionId, limit);
+        return read(() -> reader.sessionRequests(sessionId, limit));
     }
 
     @Override
     public List<CounterRow> counters(Instant from, Instant to) {
         checkOpen();
-        return reader.counters(from, to);
+        return read(() -> reader.counters(from, to));
     }
 
     @Override
     public List<InstanceRow> instances(Instant from, Instant to) {
         checkOpen();
-        return reader.instances(from, to);
+        return read(() -> reader.instances(from, to));
     }
 
     @Override
     public LatencyHistogram latencyHistogram(Instant from, Instant to) {
         checkOpen();
-        return reader.latencyHistogram(from, to);
+        return read(() -> reader.latencyHistogram(from, to));
     }
 }
