@@ -163,7 +163,9 @@ public final class CacheHealth {
                 }
             }
             if (write > 0 || read > 0) {
-                mc.lastTouch = t.end() == null ? t.start() : t.end();
+                // the API refreshes a cache entry's TTL when it reads the request, not when the answer ends; the end
+                // is also the less reliable time (it includes the client's read of the answer)
+                mc.lastTouch = t.start();
                 mc.cachedTokens = write + read;
                 mc.oneHour = mc.oneHour || u.cacheCreation1hTokens() > 0;
                 lastCachedModel = t.model();
