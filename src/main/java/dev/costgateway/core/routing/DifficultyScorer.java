@@ -35,6 +35,16 @@ public final class DifficultyScorer {
         return model;
     }
 
+    /**
+     * The features-only score (no embedding): for requests whose tier a rule already decided, where the score is
+     * only recorded and an embedding (1-20 ms of CPU) would buy nothing.
+     */
+    public DifficultyScore scoreWithoutEmbedding(ObjectNode body) {
+        String text = PromptText.lastUserText(body);
+        return model.score(PromptFeatures.of(text, PromptText.systemText(body).length(), PromptText.userTurns(body)),
+                null);
+    }
+
     public DifficultyScore score(ObjectNode body) {
         String text = PromptText.lastUserText(body);
         double[] features = PromptFeatures.of(text, PromptText.systemText(body).length(), PromptText.userTurns(body));

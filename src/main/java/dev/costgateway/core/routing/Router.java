@@ -162,9 +162,11 @@ public final class Router {
     }
 
     private CompletableFuture<RouteDecision> decideByScore(ObjectNode body, GatewayConfig cfg, Decider d) {
-        DifficultyScore s = scorer.score(body);
-        RoutingThresholds th = Calibration.of(cfg.routing(), scorer.model(), s.model());
         Optional<String> rule = conservativeRule(body, cfg.routing());
+        boolean decided = rule.isPresent() || (d.ceiling == Tier.FAST && !cfg.routing().allowUpgrade());
+        // when a rule or the ceiling decides, the score is only recorded: features alone, no embedding
+        DifficultyScore s = decided ? scorer.scoreWithoutEmbedding(body) : scorer.score(body);
+        RoutingThresholds th = Calibration.of(cfg.routing(), scorer.model(), s.model());
         if (rule.isPresent()) {
             return done(d.decide(d.ceiling, ClassifierLayer.RULE, rule.get(), List.of()).withScore(s, th));
         }

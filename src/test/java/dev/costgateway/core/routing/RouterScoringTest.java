@@ -207,11 +207,15 @@ class RouterScoringTest {
         "thinking|{\"model\":\"claude-opus-4-7\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
     })
     void conservativeRulesKeepTheCeilingButTheRequestIsStillScored(String rule, String json) {
+        int before = EMBED_CALLS.get();
         RouteDecision d = route(TestConfigs.defaults(), body(json));
         assertThat(d.layer()).isEqualTo(ClassifierLayer.RULE);
         assertThat(d.reason()).isEqualTo(rule);
         assertThat(d.chosenModel()).isEqualTo(OPUS);
         assertThat(d.score()).isNotNull();
+        // the rule decided: the score is recorded from the features alone, the prompt is not embedded
+        assertThat(d.score().usedEmbedding()).isFalse();
+        assertThat(EMBED_CALLS.get()).isEqualTo(before);
     }
 
     // ---- layer 3 as a tie-breaker ----
