@@ -118,7 +118,11 @@ final class GatewayPolicy implements MessagePolicy {
 
     @Override
     public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
-        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)), scorer);
+        // the semantic-cache lookup ran first: if it embedded this prompt, the router uses that vector
+        PromptEmbedding embedded = requestEmbeddings.getIfPresent(body);
+        DifficultyScorer perRequest = scorer == null || embedded == null ? scorer : scorer.reusing(embedded::ifComputed);
+        Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)),
+                perRequest);
         return router.route(body, client.routeBypass());
     }
 

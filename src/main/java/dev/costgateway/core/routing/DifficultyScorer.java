@@ -19,11 +19,26 @@ public final class DifficultyScorer {
 
     private final RouterModel model;
     private final Supplier<Optional<Embedder>> embedder;
+    private final java.util.function.Function<String, Optional<float[]>> known;
 
     /** @param embedder the embedder once ready (e.g. {@code embedderService::ready}); must not block */
     public DifficultyScorer(RouterModel model, Supplier<Optional<Embedder>> embedder) {
+        this(model, embedder, text -> Optional.empty());
+    }
+
+    private DifficultyScorer(RouterModel model, Supplier<Optional<Embedder>> embedder,
+                             java.util.function.Function<String, Optional<float[]>> known) {
         this.model = Objects.requireNonNull(model);
         this.embedder = Objects.requireNonNull(embedder);
+        this.known = Objects.requireNonNull(known);
+    }
+
+    /**
+     * This scorer for one request whose text may already be embedded (by the semantic-cache lookup, same model):
+     * {@code known} gives that vector, and the prompt is then not embedded a second time.
+     */
+    public DifficultyScorer reusing(java.util.function.Function<String, Optional<float[]>> known) {
+        return new DifficultyScorer(model, embedder, known);
     }
 
     /** The shipped model with the given embedder. */
@@ -52,7 +67,8 @@ public final class DifficultyScorer {
         if (!text.isBlank()) {
             Optional<Embedder> e = embedder.get();
             if (e.isPresent() && e.get().dimensions() == model.embeddingDims()) {
-                vector = e.get().embed(text);
+                vector = known.apply(text).filter(v -> v.length == model.embeddingDims())
+                        .orElseGet(() -> e.get().embed(text));
             }
         }
         return model.score(features, vector);

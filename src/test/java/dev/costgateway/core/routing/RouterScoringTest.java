@@ -218,6 +218,22 @@ class RouterScoringTest {
         assertThat(EMBED_CALLS.get()).isEqualTo(before);
     }
 
+    @Test
+    void aPromptTheCacheLookupAlreadyEmbeddedIsNotEmbeddedAgain() {
+        DifficultyScorer scorer = new DifficultyScorer(RouterModel.load(), () -> Optional.of(counting));
+        ObjectNode body = ask(OPUS, "Give me a synonym for 'quick'");
+        DifficultyScore direct = scorer.score(body);
+        float[] vector = onnx.embed("Give me a synonym for 'quick'");
+        int before = EMBED_CALLS.get();
+        DifficultyScore reused = scorer.reusing(text -> text.equals("Give me a synonym for 'quick'")
+                ? Optional.of(vector) : Optional.empty()).score(body);
+        assertThat(EMBED_CALLS.get()).isEqualTo(before);
+        assertThat(reused.premium()).isEqualTo(direct.premium());
+        assertThat(reused.balanced()).isEqualTo(direct.balanced());
+        scorer.reusing(text -> Optional.empty()).score(body);
+        assertThat(EMBED_CALLS.get()).as("nothing known: embeds as before").isEqualTo(before + 1);
+    }
+
     // ---- layer 3 as a tie-breaker ----
 
     /** Raw thresholds placed right at this prompt's score, so it sits on the premium boundary. */
