@@ -32,7 +32,7 @@ import dev.costgateway.testing.GatewayHarness;
  */
 class BudgetsIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String KEY = "sk-ant-api03-budget-test-wxyz";
+    static final String KEY = "test-key-budget-wxyz";
     GatewayHarness h;
 
     @AfterEach

@@ -1,5 +1,7 @@
 package dev.costgateway.core.cache;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -174,6 +176,13 @@ class PairVerifierTraining {
                         i -> a[i] >= ta && b[i] >= tb && guardsPass[i]);
             }
         }
+        // every verifier was fitted to stay within the false-hit budget on the split it was trained on
+        assertThat(trained).containsOnlyKeys(models);
+        trained.forEach((model, v) -> {
+            double[] c = cosines.get(model);
+            assertThat(admissible(i -> v.accepts(c[i], f[i][1], f[i][0])))
+                    .as(model + " verifier within the near-miss budget on the tuning split").isTrue();
+        });
         if (Boolean.getBoolean("verifier.write")) {
             String model = System.getProperty("verifier.model", OnnxEmbedder.ALL_MINILM_L6_V2_Q);
             PairVerifier v = trained.get(model);
@@ -184,6 +193,7 @@ class PairVerifierTraining {
                     mvn -B -o -Pbench test -Dtest=PairVerifierTraining -Dverifier.write=true -Dverifier.model=%s
                     trained on the tuning split (even rows) of shared/eval-data; see docs/semantic-cache-eval.md"""
                     .formatted(model, model)), StandardCharsets.UTF_8);
+            assertThat(out).isNotEmptyFile();
             System.out.println("wrote " + out);
         }
     }
