@@ -51,7 +51,6 @@ public final class BudgetsViewModel {
             new ReadOnlyObjectWrapper<>(BudgetState.Level.OK);
     private final ReadOnlyStringWrapper blockedBanner = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper blockedBudget = new ReadOnlyStringWrapper("");
-    private final ReadOnlyStringWrapper lastAlert = new ReadOnlyStringWrapper("");
 
     public BudgetsViewModel(GatewayControl control, UiTasks tasks) {
         this.control = control;
@@ -157,7 +156,6 @@ public final class BudgetsViewModel {
                 + per(st.budget()) + " (" + st.scopeLabel() + ")"
                 + (st.level() == BudgetState.Level.EXCEEDED && st.budget().action() == Budget.Action.BLOCK
                 ? ": new requests are refused" : "");
-        lastAlert.set(title + ": " + text);
         notifier.notify(title, text);
         refresh();
     }
@@ -185,10 +183,5 @@ public final class BudgetsViewModel {
 
     public ReadOnlyStringProperty blockedBudgetProperty() {
         return blockedBudget.getReadOnlyProperty();
-    }
-
-    /** The latest alert as one line (also sent to the desktop). */
-    public ReadOnlyStringProperty lastAlertProperty() {
-        return lastAlert.getReadOnlyProperty();
     }
 }

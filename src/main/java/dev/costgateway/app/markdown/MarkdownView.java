@@ -70,12 +70,9 @@ public final class MarkdownView extends VBox {
         render();
     }
 
+    /** The text shown, as given. */
     public String text() {
         return markdown;
-    }
-
-    public boolean showingPlainText() {
-        return plainToggle.isSelected();
     }
 
     public WebView webView() {
