@@ -178,7 +178,7 @@ public final class ConfigSchema {
     public static final ConfigKey<Boolean> CACHE_TOOL_USE = key("cache.cache_tool_use", CACHE,
             "Cache tool_use answers", ValueType.bool(), false, "Also cache answers that stop for `tool_use`.");
     public static final ConfigKey<String> CACHE_REDIS_URL = key("cache.redis_url", CACHE, "Redis URL",
-            ValueType.text(ValueType::checkRedisUrl), "",
+            ValueType.secretText(ValueType::checkRedisUrl), "",
             "`redis://host:port/db` to keep the exact cache in Redis; empty = in memory only.");
     public static final ConfigKey<Boolean> CACHE_USE_SEMANTIC = key("cache.use_semantic_cache", CACHE,
             "Semantic cache", ValueType.bool(), true,
@@ -204,7 +204,7 @@ public final class ConfigSchema {
 
     // ---- metrics ----
     public static final ConfigKey<String> METRICS_JDBC_URL = key("metrics.jdbc_url", METRICS, "JDBC URL",
-            ValueType.text(ValueType::checkJdbcUrl), "",
+            ValueType.secretText(ValueType::checkJdbcUrl), "",
             "Empty: an H2 file in the data folder. `jdbc:postgresql://HOST:PORT/DB?user=U&password=P`: a PostgreSQL "
                     + "shared by several gateways (see Team setup; without user and password in the URL, env "
                     + "`PGUSER`/`PGPASSWORD` are used). Also any `jdbc:h2:` URL.");

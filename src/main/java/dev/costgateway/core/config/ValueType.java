@@ -63,6 +63,14 @@ public final class ValueType<T> {
         return new ValueType<>(Kind.SECRET, "", List.of(), Parsed::ok, s -> s);
     }
 
+    /**
+     * Text that may carry a credential (a connection URL with a password in it): never shown in clear, checked like
+     * {@link #text}; {@code check} must not quote the value back in its complaint.
+     */
+    public static ValueType<String> secretText(Function<String, String> check) {
+        return new ValueType<>(Kind.SECRET, "", List.of(), v -> checked(v, check), s -> s);
+    }
+
     public static ValueType<Integer> integer(long min, long max) {
         long hi = Math.min(max, Integer.MAX_VALUE);
         return new ValueType<>(Kind.INTEGER, min + "–" + hi, List.of(),
@@ -347,7 +355,9 @@ public final class ValueType<T> {
             }
             return null;
         } catch (IllegalArgumentException e) {
-            return "not a valid URL: " + e.getMessage();
+            // not e.getMessage(): URI quotes the whole input, and a Redis URL may hold a password
+            return "not a valid URL: " + (e.getCause() instanceof java.net.URISyntaxException syntax
+                    ? syntax.getReason() + " at index " + syntax.getIndex() : "malformed");
         }
     }
 
@@ -369,7 +379,9 @@ public final class ValueType<T> {
             }
             return u.getHost() == null ? "must name a host" : null;
         } catch (IllegalArgumentException e) {
-            return "not a valid URL: " + e.getMessage();
+            // not e.getMessage(): URI quotes the whole input, and a Redis URL may hold a password
+            return "not a valid URL: " + (e.getCause() instanceof java.net.URISyntaxException syntax
+                    ? syntax.getReason() + " at index " + syntax.getIndex() : "malformed");
         }
     }
 }

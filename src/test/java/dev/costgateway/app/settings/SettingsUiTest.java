@@ -89,6 +89,27 @@ class SettingsUiTest {
         assertThat(Files.readString(control.configFile())).contains("host: 0.0.0.0").contains("auth_token: \"s3cret\"");
     }
 
+    @Test
+    void aDatabaseUrlWithAPasswordIsMaskedOnScreenAndStillSaved(FxRobot robot) throws Exception {
+        String url = "jdbc:postgresql://127.0.0.1:5432/gateway?user=team&password=pw4242";
+        TextInputControl field = robot.lookup("#metrics-jdbc_url").queryAs(TextInputControl.class);
+        assertThat(field).isInstanceOf(javafx.scene.control.PasswordField.class);
+        robot.interact(() -> field.setText(url));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // what a person sees: no text node of the screen shows the password
+        java.util.function.Predicate<javafx.scene.Node> isText = n -> n instanceof javafx.scene.text.Text;
+        java.util.List<String> shown = robot.from(robot.lookup("#settings").<javafx.scene.Node>queryAll()).lookup(isText).queryAll()
+                .stream().map(n -> ((javafx.scene.text.Text) n).getText()).filter(t -> t != null).toList();
+        assertThat(shown).isNotEmpty().noneMatch(t -> t.contains("pw4242"));
+
+        Button save = robot.lookup("#settings-save").queryButton();
+        awaitFx(robot, () -> !save.isDisabled());
+        robot.clickOn(save);
+        awaitFx(robot, () -> control.config().metrics().jdbcUrl().equals(url));
+        assertThat(Files.readString(control.configFile())).contains("password=pw4242");
+    }
+
     /** For a person to look at: {@code target/settings-exposure.png}. */
     private static void saveScreenshot(FxRobot robot) throws Exception {
         WritableImage image = WaitForAsyncUtils.asyncFx(() -> robot.lookup("#settings").query().getScene()
