@@ -60,7 +60,7 @@ public final class ValueType<T> {
 
     /** Text never shown in clear (tokens, keys). */
     public static ValueType<String> secret() {
-        return new ValueType<>(Kind.SECRET, "", List.of(), Parsed::ok, s -> s);
+        return secretText(v -> null);
     }
 
     /**
@@ -344,6 +344,15 @@ public final class ValueType<T> {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
+    /**
+     * The complaint for a value {@link URI#create} refused. Not {@code e.getMessage()}: it quotes the whole input,
+     * and a URL may carry a password in its user info.
+     */
+    private static String notAUrl(IllegalArgumentException e) {
+        return "not a valid URL: " + (e.getCause() instanceof java.net.URISyntaxException syntax
+                ? syntax.getReason() + " at index " + syntax.getIndex() : "malformed");
+    }
+
     static String checkHttpUrl(String v) {
         try {
             URI u = URI.create(v.trim());
@@ -355,9 +364,7 @@ public final class ValueType<T> {
             }
             return null;
         } catch (IllegalArgumentException e) {
-            // not e.getMessage(): URI quotes the whole input, and a Redis URL may hold a password
-            return "not a valid URL: " + (e.getCause() instanceof java.net.URISyntaxException syntax
-                    ? syntax.getReason() + " at index " + syntax.getIndex() : "malformed");
+            return notAUrl(e);
         }
     }
 
@@ -379,9 +386,7 @@ public final class ValueType<T> {
             }
             return u.getHost() == null ? "must name a host" : null;
         } catch (IllegalArgumentException e) {
-            // not e.getMessage(): URI quotes the whole input, and a Redis URL may hold a password
-            return "not a valid URL: " + (e.getCause() instanceof java.net.URISyntaxException syntax
-                    ? syntax.getReason() + " at index " + syntax.getIndex() : "malformed");
+            return notAUrl(e);
         }
     }
 }

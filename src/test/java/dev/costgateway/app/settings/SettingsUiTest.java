@@ -99,8 +99,8 @@ class SettingsUiTest {
 
         // what a person sees: no text node of the screen shows the password
         java.util.function.Predicate<javafx.scene.Node> isText = n -> n instanceof javafx.scene.text.Text;
-        java.util.List<String> shown = robot.from(robot.lookup("#settings").<javafx.scene.Node>queryAll()).lookup(isText).queryAll()
-                .stream().map(n -> ((javafx.scene.text.Text) n).getText()).filter(t -> t != null).toList();
+        java.util.List<String> shown = robot.from(robot.lookup("#settings").<javafx.scene.Node>queryAll())
+                .lookup(isText).queryAll().stream().map(n -> ((javafx.scene.text.Text) n).getText()).filter(t -> t != null).toList();
         assertThat(shown).isNotEmpty().noneMatch(t -> t.contains("pw4242"));
 
         Button save = robot.lookup("#settings-save").queryButton();
