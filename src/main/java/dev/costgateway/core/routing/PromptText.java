@@ -4,6 +4,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.costgateway.core.api.MessageText;
+
 /** Read-only views of a Messages request body that the classifiers and rules need. Stateless. */
 final class PromptText {
 
@@ -17,15 +19,17 @@ final class PromptText {
     }
 
     /**
-     * Text of the last user turn: its string content, or its {@code text} blocks joined by newlines; when it has
-     * none (a turn of tool results), the text inside its tool results. Empty when there is no user turn.
+     * Text of the last user turn: the person's prompt in it ({@link MessageText#prompt}: its string content, or its
+     * {@code text} blocks joined by newlines, without the {@code <system-reminder>} blocks Claude Code puts before
+     * the prompt, which would otherwise make every agent turn look long and hard); when it has none (a turn of tool
+     * results, perhaps with reminders), the text inside its tool results. Empty when there is no user turn.
      */
     static String lastUserText(JsonNode body) {
         JsonNode messages = body.path("messages");
         for (int i = messages.size() - 1; i >= 0; i--) {
             JsonNode m = messages.get(i);
             if ("user".equals(m.path("role").asText())) {
-                String direct = textOf(m.path("content"), false);
+                String direct = MessageText.prompt(m.path("content"));
                 return direct.isEmpty() ? textOf(m.path("content"), true) : direct;
             }
         }
@@ -98,6 +102,9 @@ final class PromptText {
             String piece = "";
             if ("text".equals(type)) {
                 piece = block.path("text").asText();
+                if (insideToolResults && MessageText.isReminder(piece)) {
+                    piece = ""; // a turn of tool results: the results are the content, the reminders are not
+                }
             } else if (insideToolResults && "tool_result".equals(type)) {
                 piece = textOf(block.path("content"), false);
             }
