@@ -25,13 +25,18 @@ final class BatchWriter implements AutoCloseable {
     private final PreparedStatement readIds;
     private final RollupLevel hourly;
     private final RollupLevel daily;
+    private final SessionCacheHealth cacheHealth;
 
     /**
-     * @param instance the gateway writing (see {@code GatewayInstance}), stored with every request row
+     * @param instance    the gateway writing (see {@code GatewayInstance}), stored with every request row
+     * @param cacheHealth the sessions' prompt-cache findings, kept with each batch (outlives this writer: its
+     *                    trackers stay valid across reconnects)
      */
-    BatchWriter(Connection connection, Dialect dialect, String instance) throws SQLException {
+    BatchWriter(Connection connection, Dialect dialect, String instance, SessionCacheHealth cacheHealth)
+            throws SQLException {
         this.connection = connection;
         this.instance = instance;
+        this.cacheHealth = cacheHealth;
         connection.setAutoCommit(false);
         insertRequest = dialect.prepareBulkInsert(connection, RequestRows.INSERT_REQUEST);
         insertAttempt = dialect.prepareBulkInsert(connection, RequestRows.INSERT_ATTEMPT);
@@ -77,9 +82,11 @@ final class BatchWriter implements AutoCloseable {
             hourly.upsert(hours, hourLatency);
             daily.upsert(totalsByDay(hours), latencyByDay(hourLatency));
             SessionTable.upsert(connection, SessionTable.deltas(batch));
+            cacheHealth.afterBatch(connection, batch);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
+            cacheHealth.forgetAll();
             throw e;
         }
     }
@@ -138,11 +145,14 @@ final class BatchWriter implements AutoCloseable {
             dailyRollups.executeUpdate();
             dailyLatencies.setLong(1, cutoffDayEpoch);
             dailyLatencies.executeUpdate();
-            SessionTable.afterPurge(connection, cutoffMicros);
+            for (String cut : SessionTable.afterPurge(connection, cutoffMicros)) {
+                cacheHealth.rebuild(connection, cut);
+            }
             connection.commit();
             return deleted;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
+            cacheHealth.forgetAll();
             throw e;
         }
     }

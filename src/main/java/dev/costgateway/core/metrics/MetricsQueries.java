@@ -187,6 +187,9 @@ public interface MetricsQueries {
      * @param lastActivity  end of its latest request (in the range)
      * @param models        final models used, sorted
      * @param cacheHits     requests the gateway answered from its own caches
+     * @param cacheWarnings prompt-cache findings ({@code CacheHealth}) of the whole session, even when the range
+     *                      cuts it; 0 for a store that does not count them
+     * @param cacheWastedUsd what those findings cost
      */
     record SessionRow(
             String sessionId,
@@ -205,7 +208,9 @@ public interface MetricsQueries {
             long cacheReadTokens,
             long cacheHits,
             long escalations,
-            long errors) {
+            long errors,
+            long cacheWarnings,
+            double cacheWastedUsd) {
 
         public SessionRow {
             models = List.copyOf(models);

@@ -256,7 +256,7 @@ final class MetricsReader {
             }
             for (int index : cut) {
                 SessionTable.Delta d = SessionTable.fromRequests(c, rows.get(index).sessionId(), fromMicros, toMicros);
-                rows.set(index, d == null ? null : d.toRow());
+                rows.set(index, d == null ? null : d.toRow(rows.get(index)));
             }
             rows.removeIf(java.util.Objects::isNull);
             return rows;

@@ -32,7 +32,8 @@ final class MetricsSchema {
     static final List<String> MIGRATIONS = List.of(
             "V1__init.sql",
             "V2__sessions.sql",
-            "V5__instances.sql");
+            "V5__instances.sql",
+            "V8__session_cache_health.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 

@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.costgateway.core.config.GatewayConfig;
+import dev.costgateway.core.session.CacheHealth;
 
 /**
  * The metrics store: an H2 file database by default, or a PostgreSQL shared by several gateways
@@ -86,6 +88,10 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     private final Runnable beforeBatch;
     private final BlockingQueue<RequestRecord> queue;
     private final MetricsReader reader;
+    /** Input prices for the sessions' prompt-cache findings; none until {@link #priceCacheHealthWith} is called. */
+    private volatile Supplier<CacheHealth.Prices> cacheHealthPrices =
+            () -> new CacheHealth.Prices(model -> java.util.OptionalDouble.empty(), 0, 0, 0);
+    private final SessionCacheHealth cacheHealth = new SessionCacheHealth(() -> cacheHealthPrices.get());
     private final Thread writer;
 
     private final AtomicLong dropped = new AtomicLong();
@@ -174,6 +180,14 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         // WRITE_DELAY=0: the file is written at every commit, not up to 500 ms later, so a kill -9 loses only the
         // records still queued (docs/adr/0050-stop-exit-codes-and-metrics-durability.md)
         return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    }
+
+    /**
+     * Prices the sessions' prompt-cache findings from now on (the live config's input prices and cache
+     * multipliers); before this they are counted at $0.
+     */
+    public void priceCacheHealthWith(Supplier<CacheHealth.Prices> prices) {
+        cacheHealthPrices = java.util.Objects.requireNonNull(prices);
     }
 
     /** The gateway instance stamped on every row this store writes. */
@@ -473,7 +487,7 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
                     MetricsSchema.migrate(c, database.dialect(), clock);
                     migrated = true;
                 }
-                batchWriter = new BatchWriter(c, database.dialect(), instance);
+                batchWriter = new BatchWriter(c, database.dialect(), instance, cacheHealth);
             } catch (SQLException | RuntimeException e) {
                 c.close();
                 throw e;

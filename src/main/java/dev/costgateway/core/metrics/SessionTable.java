@@ -25,7 +25,7 @@ final class SessionTable {
 
     static final String COLUMNS = "session_id, session_source, project, first_micros, end_micros, requests, "
             + "models, cost_usd, counterfactual_usd, saved_usd, input_tokens, output_tokens, cache_creation_tokens, "
-            + "cache_read_tokens, cache_hits, escalations, errors";
+            + "cache_read_tokens, cache_hits, escalations, errors, cache_warnings, cache_wasted_usd";
 
     private static final String MODEL_SEPARATOR = "|";
     private static final int MODELS_CHARS = 2000;
@@ -90,11 +90,13 @@ final class SessionTable {
             }
         }
 
-        SessionRow toRow() {
+        /** @param whole the session's row in the table, whose prompt-cache findings (of the whole session) it keeps */
+        SessionRow toRow(SessionRow whole) {
             return new SessionRow(id, source == null ? "" : source, project == null ? "" : project,
                     RequestRows.fromMicros(firstMicros), RequestRows.fromMicros(endMicros), requests,
                     new ArrayList<>(models), costUsd, counterfactualUsd, savedUsd, inputTokens, outputTokens,
-                    cacheCreationTokens, cacheReadTokens, cacheHits, escalations, errors);
+                    cacheCreationTokens, cacheReadTokens, cacheHits, escalations, errors, whole.cacheWarnings(),
+                    whole.cacheWastedUsd());
         }
     }
 
@@ -181,9 +183,10 @@ final class SessionTable {
 
     /**
      * After the purge deleted requests before {@code cutoffMicros}: drops sessions with nothing left and recomputes
-     * the totals of sessions that started before the cutoff from their remaining rows.
+     * the totals of sessions that started before the cutoff from their remaining rows; returns the latter, whose
+     * prompt-cache findings must be judged again.
      */
-    static void afterPurge(Connection c, long cutoffMicros) throws SQLException {
+    static List<String> afterPurge(Connection c, long cutoffMicros) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE last_micros < ?")) {
             ps.setLong(1, cutoffMicros);
             ps.executeUpdate();
@@ -207,6 +210,7 @@ final class SessionTable {
                 upsert(c, Map.of(id, d));
             }
         }
+        return cut;
     }
 
     /** One session's sums from its request rows in [from, to) (null bounds open); null when it has none there. */
@@ -243,7 +247,7 @@ final class SessionTable {
                 RequestRows.fromMicros(rs.getLong(i++)), RequestRows.fromMicros(rs.getLong(i++)), rs.getLong(i++),
                 splitModels(rs.getString(i++)), rs.getDouble(i++), rs.getDouble(i++), rs.getDouble(i++),
                 rs.getLong(i++), rs.getLong(i++), rs.getLong(i++), rs.getLong(i++), rs.getLong(i++), rs.getLong(i++),
-                rs.getLong(i));
+                rs.getLong(i++), rs.getLong(i++), rs.getDouble(i));
     }
 
     private static int bindMeasures(PreparedStatement ps, Delta d) throws SQLException {

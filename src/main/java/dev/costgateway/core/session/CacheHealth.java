@@ -29,7 +29,8 @@ import dev.costgateway.core.config.GatewayConfig;
  *       write, less what reading it on the previous model would have cost.</li>
  * </ul>
  * Only requests answered by upstream count (the gateway's own cache hits touch no prompt cache). The TTL of a
- * model's cache is one hour once a request on it wrote 1-hour entries, else five minutes. Stateless.
+ * model's cache is one hour once a request on it wrote 1-hour entries, else five minutes. {@link #check} is
+ * stateless; a {@link Tracker} holds one session's state.
  */
 public final class CacheHealth {
 
@@ -116,14 +117,45 @@ public final class CacheHealth {
     /** Findings for a session's requests, in time order. */
     public static List<Warning> check(List<Turn> turns, Prices prices) {
         List<Warning> out = new ArrayList<>();
-        Map<String, ModelCache> models = new HashMap<>();
-        String lastCachedModel = null;
+        Tracker tracker = new Tracker(prices);
         for (int i = 0; i < turns.size(); i++) {
-            Turn t = turns.get(i);
+            tracker.observe(turns.get(i), i).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * The checks of {@link #check} one request at a time, for a session that is still growing: the metrics writer
+     * keeps one per recent session, so the findings are counted as the requests arrive instead of re-reading the
+     * whole session with every batch. Not thread-safe.
+     */
+    public static final class Tracker {
+        private final Prices prices;
+        private final Map<String, ModelCache> models = new HashMap<>();
+        private String lastCachedModel;
+        private int turns;
+
+        public Tracker(Prices prices) {
+            this.prices = prices;
+        }
+
+        /** Requests observed so far. */
+        public int turns() {
+            return turns;
+        }
+
+        /** The next request of the session, in time order; its index is {@link #turns()} before the call. */
+        public Optional<Warning> observe(Turn t) {
+            return observe(t, turns);
+        }
+
+        Optional<Warning> observe(Turn t, int i) {
+            turns++;
             Usage u = t.usage();
             if (!t.answeredUpstream() || u == null || t.model() == null) {
-                continue;
+                return Optional.empty();
             }
+            Warning found = null;
             long write = u.cacheCreationInputTokens();
             long read = u.cacheReadInputTokens();
             long prompt = u.inputTokens() + write + read;
@@ -133,32 +165,32 @@ public final class CacheHealth {
 
             if (t.cacheBreakpoints() > 0 && write == 0 && read == 0 && prompt < minimumTokens(t.model())) {
                 long lost = Math.min(prompt, mc.promptSent);
-                out.add(new Warning(Kind.BELOW_MINIMUM, i, t.queryId(), t.model(), String.format(Locale.ROOT,
+                found = new Warning(Kind.BELOW_MINIMUM, i, t.queryId(), t.model(), String.format(Locale.ROOT,
                         "prompt of %d tokens is below %s's minimum cacheable length (%d): nothing was cached",
                         prompt, t.model(), minimumTokens(t.model())), lost,
-                        prices.usd(t.model(), lost, 1 - prices.read())));
+                        prices.usd(t.model(), lost, 1 - prices.read()));
             } else if (write > 0 && read == 0) {
                 if (lastCachedModel != null && !lastCachedModel.equals(t.model()) && !warm(mc, t.start())) {
                     ModelCache previous = models.get(lastCachedModel);
                     long tokens = Math.min(write, previous.cachedTokens);
                     double cost = prices.usd(t.model(), tokens, writeMultiplier)
                             - prices.usd(lastCachedModel, tokens, prices.read());
-                    out.add(new Warning(Kind.MODEL_SWITCH, i, t.queryId(), t.model(), String.format(Locale.ROOT,
+                    found = new Warning(Kind.MODEL_SWITCH, i, t.queryId(), t.model(), String.format(Locale.ROOT,
                             "switched from %s to %s: %d tokens of prefix written again on %s",
-                            lastCachedModel, t.model(), tokens, t.model()), tokens, Math.max(0, cost)));
+                            lastCachedModel, t.model(), tokens, t.model()), tokens, Math.max(0, cost));
                 } else if (mc.lastTouch != null && mc.cachedTokens > 0) {
                     long tokens = Math.min(write, mc.cachedTokens);
                     double cost = prices.usd(t.model(), tokens, writeMultiplier - prices.read());
                     Duration gap = Duration.between(mc.lastTouch, t.start());
                     if (warm(mc, t.start())) {
-                        out.add(new Warning(Kind.REWRITE_WITHIN_TTL, i, t.queryId(), t.model(),
+                        found = new Warning(Kind.REWRITE_WITHIN_TTL, i, t.queryId(), t.model(),
                                 String.format(Locale.ROOT, "%d tokens written again %ds after the last request, "
                                         + "within the %s TTL: the prefix changed", tokens, gap.toSeconds(),
-                                        ttlName(mc)), tokens, cost));
+                                        ttlName(mc)), tokens, cost);
                     } else {
-                        out.add(new Warning(Kind.IDLE_REWRITE, i, t.queryId(), t.model(), String.format(Locale.ROOT,
+                        found = new Warning(Kind.IDLE_REWRITE, i, t.queryId(), t.model(), String.format(Locale.ROOT,
                                 "idle for %s, longer than the %s TTL: %d tokens written again", human(gap),
-                                ttlName(mc), tokens), tokens, cost));
+                                ttlName(mc), tokens), tokens, cost);
                     }
                 }
             }
@@ -171,8 +203,8 @@ public final class CacheHealth {
                 lastCachedModel = t.model();
             }
             mc.promptSent = prompt;
+            return Optional.ofNullable(found);
         }
-        return out;
     }
 
     /** The cache on this model was touched less than its TTL before {@code at}. */

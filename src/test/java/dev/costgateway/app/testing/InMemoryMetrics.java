@@ -179,10 +179,22 @@ public final class InMemoryMetrics implements MetricsQueries {
                 rs.stream().filter(r -> r.usage() != null).mapToLong(r -> r.usage().cacheReadInputTokens()).sum(),
                 rs.stream().filter(r -> "exact".equals(r.cacheKind()) || "semantic".equals(r.cacheKind())).count(),
                 rs.stream().mapToLong(RequestRecord::escalations).sum(),
-                rs.stream().filter(r -> r.errorType() != null).count())));
+                rs.stream().filter(r -> r.errorType() != null).count(),
+                cacheWarnings(id).size(), dev.costgateway.core.session.CacheHealth.totalUsd(cacheWarnings(id)))));
         out.sort(Comparator.comparing(SessionRow::lastActivity).reversed());
         return out.stream().limit(Math.max(1, q.limit())).toList();
     }
+
+    /** The whole session's findings, as the store keeps them, priced at {@link #CACHE_HEALTH_PRICES}. */
+    private List<dev.costgateway.core.session.CacheHealth.Warning> cacheWarnings(String sessionId) {
+        return dev.costgateway.core.session.CacheHealth.check(records.stream()
+                .filter(r -> r.session().id().equals(sessionId)).sorted(Comparator.comparing(RequestRecord::timestamp))
+                .map(RequestRecord::cacheTurn).toList(), CACHE_HEALTH_PRICES);
+    }
+
+    /** Every model at $3 per million input tokens, the API's cache multipliers. */
+    public static final dev.costgateway.core.session.CacheHealth.Prices CACHE_HEALTH_PRICES =
+            new dev.costgateway.core.session.CacheHealth.Prices(m -> java.util.OptionalDouble.of(3.0), 1.25, 2.0, 0.1);
 
     @Override
     public List<RequestRecord> sessionRequests(String sessionId, int limit) {

@@ -27,6 +27,7 @@ import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
 import dev.costgateway.core.metrics.MetricsQueries.SessionQuery;
 import dev.costgateway.core.metrics.MetricsQueries.SessionRow;
+import dev.costgateway.core.session.CacheHealth;
 import dev.costgateway.core.session.SessionTag;
 
 /** Session figures checked against sums computed record by record, for whole and cut ranges. */
@@ -66,6 +67,9 @@ class SessionQueriesTest {
         return out;
     }
 
+    private static final CacheHealth.Prices NO_PRICES =
+            new CacheHealth.Prices(m -> java.util.OptionalDouble.empty(), 0, 0, 0);
+
     private static Map<String, SessionRow> expected(List<RequestRecord> rs, Instant from, Instant to) {
         Map<String, List<RequestRecord>> by = new LinkedHashMap<>();
         rs.stream().filter(r -> r.session().isPresent())
@@ -90,7 +94,11 @@ class SessionQueriesTest {
                 list.stream().filter(r -> r.usage() != null).mapToLong(r -> r.usage().cacheReadInputTokens()).sum(),
                 list.stream().filter(r -> "exact".equals(r.cacheKind()) || "semantic".equals(r.cacheKind())).count(),
                 list.stream().mapToLong(RequestRecord::escalations).sum(),
-                list.stream().filter(r -> r.errorType() != null).count())));
+                list.stream().filter(r -> r.errorType() != null).count(),
+                // the findings are the whole session's, whatever the range (priced at $0: the store has no prices)
+                CacheHealth.check(rs.stream().filter(r -> r.session().isPresent() && r.session().id().equals(id))
+                        .sorted(Comparator.comparing(RequestRecord::timestamp)).map(RequestRecord::cacheTurn).toList(),
+                        NO_PRICES).size(), 0.0)));
         return out;
     }
 
@@ -104,7 +112,7 @@ class SessionQueriesTest {
             SessionRow normalised = new SessionRow(a.sessionId(), a.source(), a.project(), a.started(),
                     a.lastActivity(), a.requests(), a.models(), e.costUsd(), e.counterfactualUsd(), e.savedUsd(),
                     a.inputTokens(), a.outputTokens(), a.cacheCreationTokens(), a.cacheReadTokens(), a.cacheHits(),
-                    a.escalations(), a.errors());
+                    a.escalations(), a.errors(), a.cacheWarnings(), a.cacheWastedUsd());
             assertThat(normalised).as(a.sessionId()).isEqualTo(e);
         }
         // newest activity first
