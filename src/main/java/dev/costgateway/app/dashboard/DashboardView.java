@@ -99,6 +99,9 @@ public final class DashboardView {
             }
         });
         kpis.add(session, 2, 2);
+        // prompt-cache findings of the range's sessions: one wide card, since it explains money rather than adds it
+        kpis.add(card("kpi-cache-warnings", "PROMPT-CACHE WARNINGS", vm.cacheWarningsProperty(),
+                vm.cacheWarningsDetailProperty(), ""), 0, 3, 3, 1);
 
         money = new AreaChart<>(new CategoryAxis(), usdAxis());
         byModel = new PieChart();

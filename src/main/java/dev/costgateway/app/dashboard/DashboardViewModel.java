@@ -63,7 +63,8 @@ public final class DashboardViewModel {
     }
 
     private record Data(Summary summary, List<TimelinePoint> timeline, java.time.Duration bucket, BurnRate burn,
-            dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession) {
+            dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession,
+            dev.costgateway.core.metrics.MetricsQueries.CacheHealthTotals cacheHealth) {
     }
 
     /** A session counts as active while its last request ended less than this long ago. */
@@ -109,7 +110,9 @@ public final class DashboardViewModel {
                     .orElse(null);
             burnReadAt = now;
         }
-        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession);
+        // one indexed read of the sessions table: the writer keeps each session's findings
+        var cacheHealth = control.metrics().cacheHealthTotals(from, null);
+        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession, cacheHealth);
     }
 
     /**
@@ -159,6 +162,13 @@ public final class DashboardViewModel {
         monthProjected.set(Money.usd(b.monthProjected()));
         monthDetail.set("so far " + Money.usd(b.monthSoFar()) + " · " + Money.usd(b.dailyAverage())
                 + "/day over 7 days");
+        var health = data.cacheHealth();
+        cacheWarnings.set(health.warnings() == 0 ? "none" : Formats.count(health.warnings()) + " costing "
+                + Money.usd(health.wastedUsd()));
+        cacheWarningsDetail.set(health.warnings() == 0
+                ? "no prompt-cache problems in the sessions of this range"
+                : "in " + Formats.count(health.sessions()) + (health.sessions() == 1 ? " session" : " sessions")
+                        + " of this range: prefixes re-written, below the minimum, or model switches (see Sessions)");
         var session = data.latestSession();
         boolean active = session != null
                 && session.lastActivity().isAfter(clock.instant().minus(ACTIVE_SESSION));
@@ -174,6 +184,18 @@ public final class DashboardViewModel {
                     + " · ") + Money.usd(session.costUsd()) + " · " + Formats.count(session.requests())
                     + " requests");
         }
+    }
+
+    private final ReadOnlyStringWrapper cacheWarnings = new ReadOnlyStringWrapper("none");
+    private final ReadOnlyStringWrapper cacheWarningsDetail = new ReadOnlyStringWrapper("");
+
+    /** Prompt-cache findings of the range's sessions: their number and money, or "none". */
+    public ReadOnlyStringProperty cacheWarningsProperty() {
+        return cacheWarnings.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty cacheWarningsDetailProperty() {
+        return cacheWarningsDetail.getReadOnlyProperty();
     }
 
     private final ReadOnlyStringWrapper burnRate = new ReadOnlyStringWrapper("$0.00/h");

@@ -162,6 +162,27 @@ public interface MetricsQueries {
         return List.of();
     }
 
+    /**
+     * Prompt-cache findings of the sessions active in [from, to) (each session's whole findings, as in
+     * {@link SessionRow#cacheWarnings}). Default: summed from {@link #sessions}.
+     */
+    default CacheHealthTotals cacheHealthTotals(Instant from, Instant to) {
+        long sessions = 0;
+        long warnings = 0;
+        double usd = 0;
+        for (SessionRow s : sessions(new SessionQuery(from, to, null, Integer.MAX_VALUE))) {
+            sessions += s.cacheWarnings() > 0 ? 1 : 0;
+            warnings += s.cacheWarnings();
+            usd += s.cacheWastedUsd();
+        }
+        return new CacheHealthTotals(sessions, warnings, usd);
+    }
+
+    /** @param sessions sessions with at least one finding */
+    record CacheHealthTotals(long sessions, long warnings, double wastedUsd) {
+        public static final CacheHealthTotals NONE = new CacheHealthTotals(0, 0, 0);
+    }
+
     /** One session's requests in time order (with attempts), at most {@code limit}. Default: none. */
     default List<RequestRecord> sessionRequests(String sessionId, int limit) {
         return List.of();

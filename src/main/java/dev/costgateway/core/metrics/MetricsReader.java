@@ -265,6 +265,28 @@ final class MetricsReader {
         }
     }
 
+    /** One row over the sessions table: the sessions active in the range (via its last-activity index). */
+    MetricsQueries.CacheHealthTotals cacheHealthTotals(Instant from, Instant to) {
+        Where where = new Where();
+        if (from != null) {
+            where.conditions.add("last_micros >= ?");
+            where.params.add(micros(from));
+        }
+        if (to != null) {
+            where.conditions.add("first_micros < ?");
+            where.params.add(micros(to));
+        }
+        String sql = "SELECT COALESCE(SUM(CASE WHEN cache_warnings > 0 THEN 1 ELSE 0 END), 0), "
+                + "COALESCE(SUM(cache_warnings), 0), COALESCE(SUM(cache_wasted_usd), 0) FROM sessions" + where.sql();
+        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new MetricsQueries.CacheHealthTotals(rs.getLong(1), rs.getLong(2), rs.getDouble(3));
+        } catch (SQLException e) {
+            throw new MetricsStoreException("cache health query failed", e);
+        }
+    }
+
     List<RequestRecord> sessionRequests(String sessionId, int limit) {
         int n = Math.max(1, Math.min(MAX_SESSION_REQUESTS, limit));
         String sql = "SELECT " + RequestRows.REQUEST_COLUMNS

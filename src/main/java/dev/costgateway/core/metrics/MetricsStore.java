@@ -593,6 +593,12 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
     @Override
+    public CacheHealthTotals cacheHealthTotals(Instant from, Instant to) {
+        checkOpen();
+        return read(() -> reader.cacheHealthTotals(from, to));
+    }
+
+    @Override
     public List<RequestRecord> sessionRequests(String sessionId, int limit) {
         checkOpen();
         return read(() -> reader.sessionRequests(sessionId, limit));

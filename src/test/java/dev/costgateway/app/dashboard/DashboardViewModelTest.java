@@ -14,8 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.app.testing.FakeGatewayControl;
+import dev.costgateway.app.testing.InMemoryMetrics;
 import dev.costgateway.app.testing.SampleData;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.session.CacheHealth;
 
 class DashboardViewModelTest {
     static final Instant NOW = Instant.parse("2026-12-01T15:00:00Z");
@@ -75,5 +77,35 @@ class DashboardViewModelTest {
         control.store().addAll(SampleData.traffic(NOW, 0, 5, 3));
         vm.refresh();
         assertThat(vm.chartRevisionProperty().get()).isEqualTo(afterFirst + 1);
+    }
+
+    @Test
+    void cacheWarningsCardCountsTheSessionsFindingsAndTheirMoney() {
+        vm.rangeProperty().set(DashboardRange.ALL);
+        vm.refresh();
+        assertThat(vm.cacheWarningsProperty().get()).isEqualTo("none");
+        assertThat(vm.cacheWarningsDetailProperty().get()).contains("no prompt-cache problems");
+
+        List<RequestRecord> sessions = SampleData.sessions(NOW, 12, 5);
+        control.store().addAll(sessions);
+        vm.refresh();
+
+        // judged here from the records, session by session, as the store's writer judges them
+        var bySession = sessions.stream().collect(java.util.stream.Collectors.groupingBy(r -> r.session().id()));
+        long withFindings = 0;
+        long warnings = 0;
+        double usd = 0;
+        for (List<RequestRecord> rs : bySession.values()) {
+            List<CacheHealth.Warning> found = CacheHealth.check(rs.stream()
+                    .sorted(java.util.Comparator.comparing(RequestRecord::timestamp)).map(RequestRecord::cacheTurn)
+                    .toList(), InMemoryMetrics.CACHE_HEALTH_PRICES);
+            withFindings += found.isEmpty() ? 0 : 1;
+            warnings += found.size();
+            usd += CacheHealth.totalUsd(found);
+        }
+        assertThat(warnings).as("the sample has idle gaps and model switches").isPositive();
+        assertThat(vm.cacheWarningsProperty().get())
+                .isEqualTo(warnings + " costing " + dev.costgateway.app.fx.Money.usd(usd));
+        assertThat(vm.cacheWarningsDetailProperty().get()).startsWith("in " + withFindings + " sessions of this range");
     }
 }

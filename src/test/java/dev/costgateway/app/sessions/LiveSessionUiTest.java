@@ -3,6 +3,7 @@ package dev.costgateway.app.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
@@ -142,5 +143,35 @@ class LiveSessionUiTest {
                 .query()).text());
         assertThat(prompt).doesNotContain("system-reminder").isNotBlank();
         assertThat(first).hasSize(2);
+
+        // a second session that comes back after an idle gap longer than the 5-minute TTL: its row warns
+        List<ClaudeCodeSessions.Turn> idle = ClaudeCodeSessions.generate(ClaudeCodeSessions.Spec.of(62,
+                "sk-ant-test-ui").project("/home/dev/src/project-62").turns(3).idle(2, Duration.ofMinutes(12)));
+        SessionReplay.replay(harness, gatewayClock, idle);
+        robot.clickOn("#nav-sessions");
+        awaitFx(() -> sessions.getItems().size() == 2);
+        assertThat(warningsCell(robot, idle.get(0).sessionId())).isEqualTo("⚠ 1");
+        assertThat(warningsCell(robot, turns.get(0).sessionId())).as("the clean session shows nothing").isEmpty();
+    }
+
+    /** The Warnings cell of a session's row, as the table shows it. */
+    private static String warningsCell(FxRobot robot, String sessionId) throws Exception {
+        TableView<?> table = robot.lookup("#sessions-table").queryTableView();
+        WaitForAsyncUtils.waitForFxEvents();
+        return fx(() -> {
+            int index = -1;
+            for (int i = 0; i < table.getItems().size(); i++) {
+                if (((SessionRow) table.getItems().get(i)).sessionId().equals(sessionId)) {
+                    index = i;
+                }
+            }
+            for (javafx.scene.Node n : table.lookupAll(".table-cell")) {
+                if (n instanceof javafx.scene.control.TableCell<?, ?> c && c.getTableColumn() != null
+                        && "sessions-warnings-column".equals(c.getTableColumn().getId()) && c.getIndex() == index) {
+                    return c.getText() == null ? "" : c.getText();
+                }
+            }
+            throw new AssertionError("no Warnings cell for row " + index);
+        });
     }
 }

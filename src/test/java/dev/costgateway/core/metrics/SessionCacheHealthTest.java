@@ -93,6 +93,14 @@ class SessionCacheHealthTest {
             assertThat(all.cacheWastedUsd()).isCloseTo(5 * 30_000 * 5.0 * (1.25 - 0.1) / 1e6, within(1e-12));
             assertThat(row(store, "clean").cacheWarnings()).isZero();
             assertThat(row(store, "clean").cacheWastedUsd()).isZero();
+
+            // the dashboard's card: one SQL sum over the sessions table, only sessions with findings counted
+            MetricsQueries.CacheHealthTotals totals = store.cacheHealthTotals(START, null);
+            assertThat(totals.sessions()).isEqualTo(1);
+            assertThat(totals.warnings()).isEqualTo(5);
+            assertThat(totals.wastedUsd()).isCloseTo(CacheHealth.totalUsd(expected), within(1e-12));
+            assertThat(store.cacheHealthTotals(START.plus(Duration.ofHours(1)), null))
+                    .as("no session active after the range starts").isEqualTo(MetricsQueries.CacheHealthTotals.NONE);
         }
     }
 

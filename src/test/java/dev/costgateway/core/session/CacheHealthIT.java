@@ -55,7 +55,19 @@ class CacheHealthIT {
         clock.advance(Duration.ofHours(2)); // sessions never share a warm cache
         var r = h.get("/v1/sessions/" + spec.sessionId());
         assertThat(r.statusCode()).isEqualTo(200);
-        return JSON.readTree(r.body()).get("cache_health");
+        JsonNode health = JSON.readTree(r.body()).get("cache_health");
+        // the session list counts the same findings, kept by the writer as the requests were recorded
+        JsonNode listed = null;
+        for (JsonNode s : JSON.readTree(h.get("/v1/sessions?n=1000").body()).get("data")) {
+            if (s.get("session_id").asText().equals(spec.sessionId())) {
+                listed = s;
+            }
+        }
+        assertThat(listed).as("listed session").isNotNull();
+        assertThat(listed.get("cache_warnings").asLong()).isEqualTo(health.get("warnings").size());
+        assertThat(listed.get("cache_wasted_usd").asDouble())
+                .isCloseTo(health.get("wasted_usd").asDouble(), within(1e-12));
+        return health;
     }
 
     private static List<String> kinds(JsonNode health) {

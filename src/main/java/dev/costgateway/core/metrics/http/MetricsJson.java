@@ -190,6 +190,8 @@ final class MetricsJson {
         n.put("cache_hits", s.cacheHits());
         n.put("escalations", s.escalations());
         n.put("errors", s.errors());
+        n.put("cache_warnings", s.cacheWarnings());
+        n.put("cache_wasted_usd", s.cacheWastedUsd());
         return n;
     }
 
