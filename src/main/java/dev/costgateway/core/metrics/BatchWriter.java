@@ -81,8 +81,8 @@ final class BatchWriter implements AutoCloseable {
             insertAttempt.executeBatch();
             hourly.upsert(hours, hourLatency);
             daily.upsert(totalsByDay(hours), latencyByDay(hourLatency));
-            SessionTable.upsert(connection, SessionTable.deltas(batch));
-            cacheHealth.afterBatch(connection, batch);
+            var newSessions = SessionTable.upsert(connection, SessionTable.deltas(batch));
+            cacheHealth.afterBatch(connection, batch, newSessions);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.costgateway.core.session.CacheHealth;
@@ -19,8 +20,8 @@ import dev.costgateway.core.session.CacheHealth;
  * as batches are written, so the session list and the dashboard count them without re-reading any session.
  * <p>
  * One {@link CacheHealth.Tracker} per recently written session follows its requests as they arrive (a batch's
- * requests of one session in start order). A session without a tracker (the gateway restarted, it was evicted, a
- * batch failed) is judged again from all its rows, and its figures are set rather than added to. A batch whose
+ * requests of one session in start order). A session the batch creates starts a tracker with no query; one that
+ * existed but has no tracker (the gateway restarted, it was evicted, a batch failed) is judged again from all its rows, and its figures are set rather than added to. A batch whose
  * requests of a session never touch the prompt cache (no breakpoint, nothing written or read) cannot produce a
  * finding, so a session that never caches costs one map lookup per batch and no query.
  * <p>
@@ -43,8 +44,13 @@ final class SessionCacheHealth {
         this.prices = prices;
     }
 
-    /** After the batch's request rows and session totals are written, in the same transaction. */
-    void afterBatch(Connection c, List<RequestRecord> batch) throws SQLException {
+    /**
+     * After the batch's request rows and session totals are written, in the same transaction.
+     *
+     * @param newSessions the sessions this batch created: they have no earlier rows to judge, so they start a
+     *                    tracker without a query (a one-shot SDK request is a session of its own)
+     */
+    void afterBatch(Connection c, List<RequestRecord> batch, Set<String> newSessions) throws SQLException {
         Map<String, List<RequestRecord>> bySession = new LinkedHashMap<>();
         for (RequestRecord r : batch) {
             if (r.session().isPresent()) {
@@ -59,6 +65,10 @@ final class SessionCacheHealth {
                 String id = e.getKey();
                 List<RequestRecord> records = e.getValue();
                 CacheHealth.Tracker tracker = trackers.get(id);
+                if (tracker == null && newSessions.contains(id)) {
+                    tracker = new CacheHealth.Tracker(prices.get());
+                    trackers.put(id, tracker);
+                }
                 if (tracker == null) {
                     if (records.stream().anyMatch(SessionCacheHealth::touchesPromptCache)) {
                         rebuild(c, id);

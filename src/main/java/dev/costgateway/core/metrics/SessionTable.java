@@ -10,6 +10,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -113,10 +115,11 @@ final class SessionTable {
     }
 
     /** Adds the batch's sums to the table (UPDATE, then INSERT for new sessions; portable, no vendor upsert). */
-    static void upsert(Connection c, Map<String, Delta> deltas) throws SQLException {
+    static Set<String> upsert(Connection c, Map<String, Delta> deltas) throws SQLException {
         if (deltas.isEmpty()) {
-            return;
+            return Set.of();
         }
+        Set<String> inserted = new HashSet<>();
         Map<String, String[]> existing = new HashMap<>(); // id -> {models, project}
         List<String> ids = new ArrayList<>(deltas.keySet());
         for (int start = 0; start < ids.size(); start += 100) {
@@ -170,6 +173,7 @@ final class SessionTable {
                     insert.setString(i, RequestRows.cut(nz(d.callerKeyHash), RequestRows.KEY_HASH_CHARS));
                     insert.addBatch();
                     inserts = true;
+                    inserted.add(d.id);
                 }
             }
             if (updates) {
@@ -179,6 +183,7 @@ final class SessionTable {
                 insert.executeBatch();
             }
         }
+        return inserted;
     }
 
     /**
