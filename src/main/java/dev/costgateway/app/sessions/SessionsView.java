@@ -121,9 +121,9 @@ public final class SessionsView {
         value(sessionsTable, "Reads", 64, SessionRow::cacheReadTokens, SessionsView::compact);
         value(sessionsTable, "Hit", 56, SessionRow::promptCacheHitRatio, Formats::percentOfOne);
         // prompt-cache findings (CacheHealth) of the whole session, and their money; blank when there are none
-        value(sessionsTable, "Warnings", 64, SessionRow::cacheWarnings, n -> n == 0 ? "" : "⚠ " + n)
+        value(sessionsTable, "Warnings", 86, SessionRow::cacheWarnings, n -> n == 0 ? "" : "⚠ " + n)
                 .setId("sessions-warnings-column");
-        value(sessionsTable, "Wasted", 64, SessionRow::cacheWastedUsd, usd -> usd == 0 ? "" : Money.usd(usd));
+        value(sessionsTable, "Wasted", 76, SessionRow::cacheWastedUsd, usd -> usd == 0 ? "" : Money.usd(usd));
         value(sessionsTable, "Esc", 40, SessionRow::escalations, n -> n == 0 ? "" : String.valueOf(n))
                 .setVisible(false);
         SortedList<SessionRow> sorted = new SortedList<>(vm.sessions());

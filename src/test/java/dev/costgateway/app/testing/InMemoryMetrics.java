@@ -192,9 +192,9 @@ public final class InMemoryMetrics implements MetricsQueries {
                 .map(RequestRecord::cacheTurn).toList(), CACHE_HEALTH_PRICES);
     }
 
-    /** Every model at $3 per million input tokens, the API's cache multipliers. */
+    /** The default configuration's prices, as the gateway prices the store's findings and the session detail. */
     public static final dev.costgateway.core.session.CacheHealth.Prices CACHE_HEALTH_PRICES =
-            new dev.costgateway.core.session.CacheHealth.Prices(m -> java.util.OptionalDouble.of(3.0), 1.25, 2.0, 0.1);
+            dev.costgateway.core.session.CacheHealth.Prices.of(dev.costgateway.core.config.ConfigLoader.defaults());
 
     @Override
     public List<RequestRecord> sessionRequests(String sessionId, int limit) {
