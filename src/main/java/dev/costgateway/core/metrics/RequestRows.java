@@ -202,6 +202,19 @@ final class RequestRows {
                 project == null ? "" : project, rs.getInt("cache_breakpoints"));
     }
 
+    /** The columns {@link #readScored} reads: no text, for the routing what-if over many rows. */
+    static final String SCORED_COLUMNS = "query_id, ts_micros, requested_model, tier, classifier_layer, escalations, "
+            + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
+            + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, score_premium, score_balanced, score_model, "
+            + "threshold_premium, threshold_fast, threshold_source, route_ceiling";
+
+    /** Reads a row selected with {@link #SCORED_COLUMNS}. */
+    static MetricsQueries.ScoredRequest readScored(ResultSet rs) throws SQLException {
+        return new MetricsQueries.ScoredRequest(rs.getString("query_id"), fromMicros(rs.getLong("ts_micros")),
+                rs.getString("requested_model"), rs.getString("tier"), rs.getString("classifier_layer"),
+                readUsage(rs), getDouble(rs, "cost_usd"), rs.getInt("escalations"), readScores(rs));
+    }
+
     /** Reads a row selected with {@link #ATTEMPT_COLUMNS}. */
     static AttemptRecord readAttempt(ResultSet rs) throws SQLException {
         return new AttemptRecord(
