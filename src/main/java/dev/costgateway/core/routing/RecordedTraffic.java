@@ -95,6 +95,37 @@ public final class RecordedTraffic {
                 pinned ? ceiling.get() : null));
     }
 
+    /**
+     * The setting {@code r} with raw thresholds calibrated on this traffic instead of the shipped reference: the
+     * premium threshold that about {@code premiumShare} of these requests' premium scores reach, the fast threshold
+     * that about {@code fastShare} of their balanced scores stay below (the quantile method of {@link Calibration}).
+     * Only requests the scores decide count (not those a rule kept at the ceiling), and only those scored with the
+     * embedding when there are any, since one raw threshold applies to both scoring models. Empty when no request
+     * qualifies or a share is not strictly between 0 and 1 (a threshold would be infinite).
+     */
+    public Optional<GatewayConfig.Routing> calibratedOnThis(GatewayConfig.Routing r, double premiumShare,
+                                                          double fastShare) {
+        if (!(premiumShare > 0 && premiumShare < 1 && fastShare > 0 && fastShare < 1)) {
+            return Optional.empty();
+        }
+        boolean anyEmbedding = scored.stream()
+                .anyMatch(s -> s.pinned() == null && s.score().usedEmbedding());
+        double[] premium = scored.stream().filter(s -> s.pinned() == null
+                        && (!anyEmbedding || s.score().usedEmbedding()))
+                .mapToDouble(s -> s.score().premium()).sorted().toArray();
+        double[] balanced = scored.stream().filter(s -> s.pinned() == null
+                        && (!anyEmbedding || s.score().usedEmbedding()))
+                .mapToDouble(s -> s.score().balanced()).sorted().toArray();
+        if (premium.length == 0) {
+            return Optional.empty();
+        }
+        double pt = Calibration.premiumThresholdForShare(premium, premiumShare);
+        double ft = Calibration.fastThresholdForShare(balanced, fastShare);
+        return Optional.of(new GatewayConfig.Routing(r.mode(), r.allowUpgrade(), r.longContextTokens(), r.manyTurns(),
+                r.conservativeTools(), r.conservativeThinking(), r.conservativeMedia(), r.conservativeLongContext(),
+                r.conservativeManyTurns(), premiumShare, fastShare, pt, ft));
+    }
+
     /** Requests in the range that can be re-thresholded. */
     public int size() {
         return scored.size();

@@ -40,7 +40,10 @@ import dev.costgateway.core.routing.WhatIf;
  *
  * <p>Parameters, each optional: {@code premium_share} and {@code fast_share} (0 to 1; a share given here replaces
  * a raw threshold of the same head in the configuration), {@code thresholds.premium} and {@code thresholds.fast}
- * (raw thresholds, as in {@code routing.thresholds.*}); the setting in force fills in the rest. {@code from} /
+ * (raw thresholds, as in {@code routing.thresholds.*}); the setting in force fills in the rest. With
+ * {@code calibrate=own} the shares are calibrated on the range's own scored requests instead of the shipped
+ * reference ({@link RecordedTraffic#calibratedOnThis}), and the raw thresholds that result are in {@code setting}, to
+ * be copied to {@code routing.thresholds.*}. {@code from} /
  * {@code to} as in the metrics endpoints (ISO date or instant; a date as {@code to} includes that day); without
  * {@code from} the {@value #DEFAULT_DAYS} days before {@code to} (or now). Bad parameters get 400 in the Anthropic
  * error shape, a failing store 500; other paths and methods are left to the next handler. Reads the range's rows
@@ -94,9 +97,19 @@ public final class WhatIfHandler extends Handler.Abstract {
             if (from.isAfter(end)) {
                 throw new BadRequest("from must not be after to");
             }
+            String calibrate = params.getValue("calibrate");
+            boolean own = "own".equals(calibrate);
+            if (calibrate != null && !own && !"reference".equals(calibrate)) {
+                throw new BadRequest("calibrate must be reference (the default) or own");
+            }
             RecordedTraffic recorded = traffic.apply(from, to);
+            if (own) {
+                proposed = recorded.calibratedOnThis(proposed, proposed.premiumShare(), proposed.fastShare())
+                        .orElseThrow(() -> new BadRequest("calibrate=own needs shares strictly between 0 and 1 and "
+                                + "scored requests in the range"));
+            }
             RecordedTraffic.Report report = recorded.evaluate(proposed, cfg);
-            send(response, callback, 200, JSON.writeValueAsBytes(json(report, recorded.size(), proposed, from, to)));
+            send(response, callback, 200, JSON.writeValueAsBytes(json(report, recorded.size(), proposed, own, from, to)));
         } catch (BadRequest e) {
             send(response, callback, 400, AnthropicErrors.body(AnthropicErrors.INVALID_REQUEST, e.getMessage()));
         } catch (Exception e) {
@@ -156,7 +169,7 @@ public final class WhatIfHandler extends Handler.Abstract {
     }
 
     private static ObjectNode json(RecordedTraffic.Report r, int requests, GatewayConfig.Routing proposed,
-                                   Instant from, Instant to) {
+                                   boolean ownCalibration, Instant from, Instant to) {
         ObjectNode out = JSON.createObjectNode();
         out.put("type", "routing_whatif");
         out.put("from", from.toString());
@@ -169,6 +182,7 @@ public final class WhatIfHandler extends Handler.Abstract {
         ObjectNode setting = out.putObject("setting");
         setting.put("premium_share", proposed.premiumShare());
         setting.put("fast_share", proposed.fastShare());
+        setting.put("calibration", ownCalibration ? "own" : "reference");
         ObjectNode thresholds = setting.putObject("thresholds");
         putNullable(thresholds, "premium", proposed.premiumThreshold());
         putNullable(thresholds, "fast", proposed.fastThreshold());

@@ -163,6 +163,24 @@ class WhatIfEndpointTest {
     }
 
     @Test
+    void calibratingOnTheRangesOwnScoresGivesRawThresholdsToCopy() throws Exception {
+        // the three requests the scores decide: premium 0.10, 0.20, 0.80 and balanced 0.20, 0.60, 0.90; type-7
+        // quantiles: premium threshold at 0.75 → 0.2 + 0.5 × 0.6 = 0.5, fast threshold at 0.25 → 0.2 + 0.5 × 0.4 = 0.4
+        JsonNode r = get("/v1/routing/whatif?calibrate=own&premium_share=0.25&fast_share=0.25", 200);
+        assertThat(r.at("/setting/calibration").asText()).isEqualTo("own");
+        assertThat(r.at("/setting/thresholds/premium").asDouble()).isCloseTo(0.5, within(1e-12));
+        assertThat(r.at("/setting/thresholds/fast").asDouble()).isCloseTo(0.4, within(1e-12));
+        assertThat(r.at("/proposed/share/fast").asDouble()).isEqualTo(0.25);
+        assertThat(r.at("/proposed/share/balanced").asDouble()).isEqualTo(0.5);
+        assertThat(r.at("/proposed/share/premium").asDouble()).isEqualTo(0.25);
+        assertThat(get("/v1/routing/whatif?calibrate=own&premium_share=0", 400).at("/error/message").asText())
+                .startsWith("calibrate=own needs shares strictly between 0 and 1");
+        assertThat(get("/v1/routing/whatif?calibrate=mine", 400).at("/error/message").asText())
+                .isEqualTo("calibrate must be reference (the default) or own");
+        assertThat(get("/v1/routing/whatif", 200).at("/setting/calibration").asText()).isEqualTo("reference");
+    }
+
+    @Test
     void withoutASettingTheProposalIsTheSettingInForce() throws Exception {
         JsonNode r = get("/v1/routing/whatif", 200);
         assertThat(r.get("proposed")).isEqualTo(r.get("now"));
