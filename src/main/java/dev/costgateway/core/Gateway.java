@@ -493,6 +493,11 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     }
 
     @Override
+    public dev.costgateway.core.routing.RecordedTraffic routingTraffic(java.time.Instant from, java.time.Instant to) {
+        return components.routingTraffic(from, to);
+    }
+
+    @Override
     public GatewayClock clock() {
         return options.clock();
     }

@@ -19,6 +19,9 @@ import dev.costgateway.core.budget.BudgetsHandler;
 import dev.costgateway.core.cache.BackendStatus;
 import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingClassifier;
+import dev.costgateway.core.routing.RecordedTraffic;
+import dev.costgateway.core.routing.RouterModel;
+import dev.costgateway.core.routing.http.WhatIfHandler;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
 import dev.costgateway.core.cache.http.SemanticRejectHandler;
@@ -55,6 +58,8 @@ final class GatewayComponents implements AutoCloseable {
     private final Handler httpHandler;
     private final BudgetTracker budgets;
     private volatile String budgetZone;
+    /** The router's scoring model; its reference distributions also calibrate the what-if. */
+    private final RouterModel routerModel;
     /** The one time source: the exact cache's Caffeine ticker, the semantic cache's TTLs, metrics, routing. */
     private final GatewayClock clock;
 
@@ -95,12 +100,14 @@ final class GatewayComponents implements AutoCloseable {
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
+        DifficultyScorer scorer = DifficultyScorer.shipped(embedder::ready);
+        routerModel = scorer.model();
         policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock,
-                DifficultyScorer.shipped(embedder::ready), budgets);
+                scorer, budgets);
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
         httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject), new BudgetsHandler(budgets),
-                new MetricsHandler(store, store::droppedRecords, clock,
+                new WhatIfHandler(this::routingTraffic, config, clock), new MetricsHandler(store, store::droppedRecords, clock,
                         () -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get())));
     }
 
@@ -182,6 +189,11 @@ final class GatewayComponents implements AutoCloseable {
 
     Handler httpHandler() {
         return httpHandler;
+    }
+
+    /** The scored requests of [from, to) for the routing what-if (endpoint and settings preview). */
+    RecordedTraffic routingTraffic(java.time.Instant from, java.time.Instant to) {
+        return RecordedTraffic.of(store.scoredRequests(from, to, MetricsQueries.MAX_SCORED), routerModel);
     }
 
     /** Rebuilds what cannot follow the configuration live (the exact cache's backend and bounds). */

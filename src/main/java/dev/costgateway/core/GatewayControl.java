@@ -68,6 +68,18 @@ public interface GatewayControl {
     }
 
     /**
+     * The scored requests recorded in [from, to) (null bounds: unbounded), ready for the routing what-if: the
+     * settings' knob loads them once and re-evaluates them for each position ({@link
+     * dev.costgateway.core.routing.RecordedTraffic#evaluate}, in memory). Blocks on the database: call it off the
+     * FX thread. The default reads {@link #metrics()} and the shipped router model.
+     */
+    default dev.costgateway.core.routing.RecordedTraffic routingTraffic(java.time.Instant from, java.time.Instant to) {
+        return dev.costgateway.core.routing.RecordedTraffic.of(
+                metrics().scoredRequests(from, to, MetricsQueries.MAX_SCORED),
+                dev.costgateway.core.routing.RouterModel.load());
+    }
+
+    /**
      * The configuration in force and the text of the file it came from; updated on every reload and whenever the
      * file is edited outside the app (file watch). An invalid outside edit is not applied: the state keeps the
      * last good configuration and lists the edit's problems in {@link ConfigState#rejected()}.

@@ -289,6 +289,12 @@ public final class RequestsView {
                 row = fact(facts, row, "Requested", r.requestedModel());
                 row = fact(facts, row, "Answered by", r.finalModel());
                 row = fact(facts, row, "Cache", r.cacheKind());
+                if (r.routerScores() != null) {
+                    row = fact(facts, row, "Scores", RequestsViewModel.scores(r.routerScores()), "request-scores");
+                    row = fact(facts, row, "Thresholds", RequestsViewModel.thresholds(r.routerScores()),
+                            "request-thresholds");
+                    row = fact(facts, row, "Score says", RequestsViewModel.scoreVerdict(r), "request-score-verdict");
+                }
                 row = fact(facts, row, "Tokens", r.usage() == null ? "" : Formats.count(r.usage().inputTokens())
                         + " in · " + Formats.count(r.usage().outputTokens()) + " out" + (r.usage()
                         .cacheReadInputTokens() > 0 ? " · " + Formats.count(r.usage().cacheReadInputTokens())
@@ -327,6 +333,12 @@ public final class RequestsView {
         scroll.setFitToWidth(true);
         scroll.setMinWidth(260);
         return scroll;
+    }
+
+    private static int fact(GridPane grid, int row, String key, String value, String id) {
+        fact(grid, row, key, value);
+        grid.getChildren().get(grid.getChildren().size() - 1).setId(id);
+        return row + 1;
     }
 
     private static int fact(GridPane grid, int row, String key, String value) {

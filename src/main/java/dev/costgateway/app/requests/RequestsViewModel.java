@@ -29,6 +29,7 @@ import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsQueries.RequestQuery;
 import dev.costgateway.core.metrics.MetricsQueries.SortField;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.metrics.RouterScores;
 
 /**
  * The request inspector: a searchable, sortable window over the whole metrics history (search and sort run in
@@ -216,6 +217,82 @@ public final class RequestsViewModel {
             sb.append(" Failed with ").append(r.errorType()).append(" (HTTP ").append(r.status()).append(").");
         }
         return sb.toString();
+    }
+
+    /**
+     * The two scores and the model that produced them: {@code P(premium) 0.080 · P(≥ balanced) 0.210 ·
+     * embedding+features}, the probabilities that the request needs premium and at least balanced.
+     */
+    public static String scores(RouterScores s) {
+        return String.format(Locale.ROOT, "P(premium) %.3f · P(≥ balanced) %.3f · %s", s.premium(), s.balanced(),
+                "features".equals(s.model()) ? "features only" : s.model());
+    }
+
+    /** The thresholds the scores were judged by and where they came from. */
+    public static String thresholds(RouterScores s) {
+        String source = switch (s.thresholdSource() == null ? "" : s.thresholdSource()) {
+            case "share" -> "from the shares";
+            case "raw" -> "raw thresholds";
+            case "raw/share" -> "premium raw, fast from its share";
+            case "share/raw" -> "premium from its share, fast raw";
+            default -> String.valueOf(s.thresholdSource());
+        };
+        return "premium ≥ " + threshold(s.premiumThreshold()) + " · fast < " + threshold(s.fastThreshold()) + " · "
+                + source;
+    }
+
+    /**
+     * Which comparison decided, for a person: {@code 0.080 < 0.550 and 0.210 < 0.300 → fast} (premium score against
+     * its threshold, then the balanced one), then what the ceiling and the deciding layer made of it.
+     */
+    public static String scoreVerdict(RequestRecord r) {
+        RouterScores s = r.routerScores();
+        String p = String.format(Locale.ROOT, "%.3f", s.premium());
+        String b = String.format(Locale.ROOT, "%.3f", s.balanced());
+        String tier;
+        String why;
+        if (s.premium() >= s.premiumThreshold()) {
+            tier = "premium";
+            why = p + " ≥ " + threshold(s.premiumThreshold());
+        } else if (s.balanced() < s.fastThreshold()) {
+            tier = "fast";
+            why = p + " < " + threshold(s.premiumThreshold()) + " and " + b + " < " + threshold(s.fastThreshold());
+        } else {
+            tier = "balanced";
+            why = p + " < " + threshold(s.premiumThreshold()) + " and " + b + " ≥ " + threshold(s.fastThreshold());
+        }
+        StringBuilder sb = new StringBuilder(why).append(" → ").append(tier);
+        if ("rule".equals(r.classifierLayer())) {
+            sb.append("; not used: a rule kept the ceiling (").append(s.ceiling()).append(')');
+        } else if ("n/a".equals(r.classifierLayer())) {
+            sb.append("; not used: the ceiling (").append(s.ceiling()).append(") decided");
+        } else {
+            if (rank(tier) > rank(s.ceiling())) {
+                sb.append(", capped at the ceiling (").append(s.ceiling()).append(')');
+            }
+            if ("haiku".equals(r.classifierLayer())) {
+                sb.append("; near a threshold: haiku broke the tie");
+            }
+        }
+        return sb.toString();
+    }
+
+    private static int rank(String tier) {
+        return switch (tier == null ? "" : tier) {
+            case "fast" -> 0;
+            case "balanced" -> 1;
+            default -> 2;
+        };
+    }
+
+    private static String threshold(double t) {
+        if (Double.isNaN(t)) {
+            return "?";
+        }
+        if (Double.isInfinite(t)) {
+            return t > 0 ? "∞ (never)" : "−∞ (never)";
+        }
+        return String.format(Locale.ROOT, "%.3f", t);
     }
 
     /** Two lines per upstream attempt: {@code #1 answer · claude-haiku-4-5} / {@code first answer · HTTP 200 · …}. */

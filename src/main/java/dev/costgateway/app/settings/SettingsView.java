@@ -14,6 +14,7 @@ import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
@@ -100,6 +101,9 @@ public final class SettingsView {
             row++;
         }
         VBox box = new VBox(label(group.title(), "section-title"), grid);
+        if (group.title().equals(dev.costgateway.core.config.ConfigSchema.Section.ROUTING.title())) {
+            box.getChildren().add(1, routingKnob(vm.routingKnob()));
+        }
         if (group.title().startsWith("Models")) {
             box.getChildren().add(modelsTable());
         }
@@ -146,6 +150,64 @@ public final class SettingsView {
         f.errorProperty().addListener((o, a, err) -> node.pseudoClassStateChanged(
                 javafx.css.PseudoClass.getPseudoClass("danger"), !err.isEmpty()));
         return node;
+    }
+
+    /** The shares as sliders, with what the form's setting would have done to the last 7 or 30 days. */
+    private Node routingKnob(RoutingKnobViewModel knob) {
+        Slider premium = shareSlider(knob.premiumShareProperty(), "routing-knob-premium");
+        Slider fast = shareSlider(knob.fastShareProperty(), "routing-knob-fast");
+        ChoiceBox<Integer> days = new ChoiceBox<>();
+        days.setId("routing-knob-days");
+        days.getItems().setAll(7, 30);
+        days.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Integer d) {
+                return d == null ? "" : "last " + d + " days";
+            }
+
+            @Override
+            public Integer fromString(String s) {
+                return Integer.valueOf(s.replaceAll("\\D", ""));
+            }
+        });
+        days.setValue(knob.daysProperty().get());
+        days.valueProperty().addListener((o, a, d) -> knob.daysProperty().set(d));
+        Label preview = bound(knob.previewProperty(), "field-help");
+        preview.setId("routing-knob-preview");
+        preview.setWrapText(true);
+        Label overrides = collapsing(knob.overridesProperty(), "field-error");
+        overrides.setId("routing-knob-overrides");
+        GridPane grid = new GridPane();
+        grid.setHgap(12);
+        grid.setVgap(6);
+        grid.addRow(0, label("Premium share", "field-label"), premium, valueLabel(knob.premiumShareProperty()));
+        grid.addRow(1, label("Fast share", "field-label"), fast, valueLabel(knob.fastShareProperty()));
+        GridPane.setHgrow(premium, Priority.ALWAYS);
+        GridPane.setHgrow(fast, Priority.ALWAYS);
+        VBox box = new VBox(6, new HBox(8, label("What-if on your own traffic", "field-label"), hgrow(), days), grid,
+                overrides, preview, label("Dragging edits the two share fields below; Save writes config.yaml.",
+                "field-help"));
+        box.setId("routing-knob");
+        return box;
+    }
+
+    private static Slider shareSlider(javafx.beans.property.DoubleProperty share, String id) {
+        Slider s = new Slider(0, 1, share.get());
+        s.setId(id);
+        s.setMajorTickUnit(0.1);
+        s.setMinorTickCount(9);
+        s.setSnapToTicks(true);
+        s.setBlockIncrement(0.01);
+        s.valueProperty().bindBidirectional(share);
+        return s;
+    }
+
+    private static Label valueLabel(javafx.beans.property.DoubleProperty share) {
+        Label l = new Label();
+        l.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> dev.costgateway.app.fx.Formats.percentOfOne(share.get()), share));
+        l.setMinWidth(56);
+        return l;
     }
 
     private Node modelsTable() {

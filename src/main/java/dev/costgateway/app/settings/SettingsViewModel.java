@@ -79,6 +79,7 @@ public final class SettingsViewModel {
     private final ReadOnlyStringWrapper generalError = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper modelsError = new ReadOnlyStringWrapper("");
     private final BooleanBinding canSave;
+    private final RoutingKnobViewModel routingKnob;
 
     public SettingsViewModel(GatewayControl control, UiTasks tasks) {
         this.control = control;
@@ -105,6 +106,7 @@ public final class SettingsViewModel {
         models.addListener((javafx.beans.Observable o) -> onModelsEdited());
         budgets.addListener((javafx.beans.Observable o) -> onBudgetsEdited());
         canSave = valid.and(dirty).and(saving.not()).and(checking.not());
+        routingKnob = new RoutingKnobViewModel(control, tasks, this);
     }
 
     // ---- lifecycle ----
@@ -113,6 +115,7 @@ public final class SettingsViewModel {
     public void activate() {
         if (subscription == null) {
             subscription = control.configState().subscribe(s -> tasks.onUi(() -> onConfigState(s)));
+            routingKnob.load();
         }
     }
 
@@ -513,6 +516,11 @@ public final class SettingsViewModel {
 
     public ObservableList<ModelPriceRow> models() {
         return models;
+    }
+
+    /** The routing shares' sliders and their what-if preview on the user's own traffic. */
+    public RoutingKnobViewModel routingKnob() {
+        return routingKnob;
     }
 
     public BooleanBinding canSaveBinding() {

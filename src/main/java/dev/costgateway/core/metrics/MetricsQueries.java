@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.costgateway.core.api.Usage;
+
 /**
  * Read side of the metrics store, used by the HTTP endpoints, the CSV export and the desktop app.
  * Every method blocks on the database: call it off the request path and off the FX thread.
@@ -105,6 +107,31 @@ public interface MetricsQueries {
      */
     record InstanceRow(String instance, long requests, double costUsd, double savedUsd, Instant firstSeen,
             Instant lastSeen) {
+    }
+
+    /**
+     * The answered requests of a range that carry router scores (V3), newest first, at most {@code limit}
+     * (the store caps it at {@value #MAX_SCORED}): what the routing what-if re-thresholds. Numbers only, no text.
+     * Default: none.
+     */
+    default List<ScoredRequest> scoredRequests(Instant from, Instant to, int limit) {
+        return List.of();
+    }
+
+    /** Largest number of rows {@link #scoredRequests} returns. */
+    int MAX_SCORED = 200_000;
+
+    /**
+     * One answered, scored request as the what-if needs it.
+     *
+     * @param tier            the tier that answered in the end ({@code fast|balanced|premium})
+     * @param classifierLayer who decided ({@code score}, {@code haiku}, {@code rule}, {@code n/a})
+     * @param usage           the final answer's usage
+     * @param costUsd         what it cost (every attempt and classifier call); null when unknown
+     * @param escalations     upstream retries on a stronger tier
+     */
+    record ScoredRequest(String queryId, Instant timestamp, String requestedModel, String tier,
+            String classifierLayer, Usage usage, Double costUsd, int escalations, RouterScores scores) {
     }
 
     /** Latency histogram of client requests over a range. Default: an empty histogram. */

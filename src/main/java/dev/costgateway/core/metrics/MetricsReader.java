@@ -161,6 +161,28 @@ final class MetricsReader {
         return rows;
     }
 
+    /** Answered requests with scores, newest first; see {@link MetricsQueries#scoredRequests}. */
+    List<MetricsQueries.ScoredRequest> scoredRequests(Instant from, Instant to, int limit) {
+        Where where = new Where();
+        where.range("ts_micros", micros(from), micros(to));
+        where.conditions.add("score_premium IS NOT NULL");
+        where.conditions.add("status = 200");
+        where.conditions.add("input_tokens IS NOT NULL");
+        int n = Math.max(1, Math.min(MetricsQueries.MAX_SCORED, limit));
+        String sql = "SELECT " + RequestRows.SCORED_COLUMNS + " FROM requests" + where.sql()
+                + " ORDER BY ts_micros DESC, id DESC FETCH FIRST " + n + " ROWS ONLY";
+        List<MetricsQueries.ScoredRequest> rows = new ArrayList<>();
+        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(RequestRows.readScored(rs));
+            }
+        } catch (SQLException e) {
+            throw new MetricsStoreException("scored requests query failed", e);
+        }
+        return rows;
+    }
+
     List<RequestRecord> requests(RequestQuery q) {
         Where where = new Where();
         where.range("ts_micros", micros(q.from()), micros(q.to()));

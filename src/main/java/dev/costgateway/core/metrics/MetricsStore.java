@@ -621,4 +621,10 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         checkOpen();
         return read(() -> reader.latencyHistogram(from, to));
     }
+
+    @Override
+    public List<ScoredRequest> scoredRequests(Instant from, Instant to, int limit) {
+        checkOpen();
+        return read(() -> reader.scoredRequests(from, to, limit));
+    }
 }

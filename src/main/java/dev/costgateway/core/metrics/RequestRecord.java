@@ -26,6 +26,8 @@ import dev.costgateway.core.session.SessionTag;
  * @param promptPreview    bounded preview of the last user turn, only when metrics.store_text is on, else null
  * @param answerPreview    bounded preview of the answer text, only when metrics.store_text is on, else null
  * @param session          the session and project the request belongs to; {@link SessionTag#NONE} when unknown
+ * @param routerScores     the router's scores and thresholds; null when the request was not scored (not routed,
+ *                         a cache hit, or rows written before migration V3)
  *
  * <p>The string fields hold the stored spellings ({@code Tier#id()}, {@code ClassifierLayer#id()},
  * {@code CacheKind#id()}): this record is the row, read back from H2 as it was written. Code that assembles one
@@ -55,11 +57,23 @@ public record RequestRecord(
         String promptPreview,
         String answerPreview,
         List<AttemptRecord> attempts,
-        SessionTag session) {
+        SessionTag session,
+        RouterScores routerScores) {
 
     public RequestRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
         session = session == null ? SessionTag.NONE : session;
+    }
+
+    /** A record without router scores (as before they were recorded). */
+    public RequestRecord(String queryId, Instant timestamp, String callerKeyHash, String requestedModel,
+            String finalModel, String tier, String classifierLayer, String classifierReason, String cacheKind,
+            int escalations, boolean stream, int status, String errorType, Usage usage, Double costUsd,
+            Double counterfactualUsd, Double savedUsd, long latencyMillis, long ttfbMillis, long upstreamMillis,
+            String promptPreview, String answerPreview, List<AttemptRecord> attempts, SessionTag session) {
+        this(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier, classifierLayer, classifierReason,
+                cacheKind, escalations, stream, status, errorType, usage, costUsd, counterfactualUsd, savedUsd,
+                latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview, attempts, session, null);
     }
 
     /** A record without a session (as before sessions were recorded). */
@@ -78,7 +92,7 @@ public record RequestRecord(
         return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
                 classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
                 counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
-                attempts, s);
+                attempts, s, routerScores);
     }
 
     /** This request as the session's prompt-cache checks see it. */
@@ -93,7 +107,7 @@ public record RequestRecord(
         return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
                 classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage, costUsd,
                 counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview, answerPreview,
-                a, session);
+                a, session, routerScores);
     }
 
     public static Builder builder() {
@@ -108,7 +122,7 @@ public record RequestRecord(
                 .status(status).errorType(errorType).usage(usage).costUsd(costUsd)
                 .counterfactualUsd(counterfactualUsd).savedUsd(savedUsd).latencyMillis(latencyMillis)
                 .ttfbMillis(ttfbMillis).upstreamMillis(upstreamMillis).promptPreview(promptPreview)
-                .answerPreview(answerPreview).attempts(attempts).session(session);
+                .answerPreview(answerPreview).attempts(attempts).session(session).routerScores(routerScores);
     }
 
     /** Named setters for the record's fields; unset fields are null, 0 or false ({@code ttfbMillis} -1). */
@@ -137,6 +151,7 @@ public record RequestRecord(
         private String answerPreview;
         private List<AttemptRecord> attempts = List.of();
         private SessionTag session = SessionTag.NONE;
+        private RouterScores routerScores;
 
         private Builder() {
         }
@@ -165,12 +180,13 @@ public record RequestRecord(
         public Builder answerPreview(String v) { answerPreview = v; return this; }
         public Builder attempts(List<AttemptRecord> v) { attempts = v; return this; }
         public Builder session(SessionTag v) { session = v; return this; }
+        public Builder routerScores(RouterScores v) { routerScores = v; return this; }
 
         public RequestRecord build() {
             return new RequestRecord(queryId, timestamp, callerKeyHash, requestedModel, finalModel, tier,
                     classifierLayer, classifierReason, cacheKind, escalations, stream, status, errorType, usage,
                     costUsd, counterfactualUsd, savedUsd, latencyMillis, ttfbMillis, upstreamMillis, promptPreview,
-                    answerPreview, attempts, session);
+                    answerPreview, attempts, session, routerScores);
         }
     }
 }

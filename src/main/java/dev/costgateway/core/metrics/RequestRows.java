@@ -20,10 +20,13 @@ final class RequestRows {
             + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
             + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, counterfactual_usd, saved_usd, latency_ms, "
             + "latency_bucket, ttfb_ms, upstream_ms, prompt_preview, answer_preview, session_id, session_source, project, "
-            + "cache_breakpoints";
+            + "cache_breakpoints, "
+            + "score_premium, score_balanced, score_model, threshold_premium, threshold_fast, threshold_source, "
+            + "route_ceiling";
 
     static final String INSERT_REQUEST = "INSERT INTO requests (" + REQUEST_COLUMNS + ", instance) VALUES ("
-            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + "?, ?, ?, ?, ?, ?, ?)";
 
     static final String ATTEMPT_COLUMNS = "request_id, attempt_index, purpose, model, attempt_trigger, status, "
             + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
@@ -46,6 +49,8 @@ final class RequestRows {
     static final int SESSION_ID_CHARS = 128;
     static final int SESSION_SOURCE_CHARS = 16;
     static final int PROJECT_CHARS = 1000;
+    /** From V3__router_scores.sql. */
+    static final int SCORE_TEXT_CHARS = 32;
 
     private RequestRows() {
     }
@@ -101,6 +106,7 @@ final class RequestRows {
             ps.setNull(i++, Types.VARCHAR);
         }
         ps.setInt(i++, s.cacheBreakpoints());
+        i = bindScores(ps, i, r.routerScores());
         ps.setString(i, cut(instance, INSTANCE_CHARS));
     }
 
@@ -143,7 +149,47 @@ final class RequestRows {
                 rs.getString("prompt_preview"),
                 rs.getString("answer_preview"),
                 attempts,
-                readSession(rs));
+                readSession(rs),
+                readScores(rs));
+    }
+
+    /** The V3 columns; infinite thresholds are stored as they are (both databases keep them). */
+    private static int bindScores(PreparedStatement ps, int i, RouterScores s) throws SQLException {
+        if (s == null || Double.isNaN(s.premium()) || Double.isNaN(s.balanced())) {
+            for (int k = 0; k < 7; k++) {
+                ps.setNull(i++, k == 2 || k >= 5 ? Types.VARCHAR : Types.DOUBLE);
+            }
+            return i;
+        }
+        ps.setDouble(i++, s.premium());
+        ps.setDouble(i++, s.balanced());
+        ps.setString(i++, cut(s.model(), SCORE_TEXT_CHARS));
+        setThreshold(ps, i++, s.premiumThreshold());
+        setThreshold(ps, i++, s.fastThreshold());
+        ps.setString(i++, cut(s.thresholdSource(), SCORE_TEXT_CHARS));
+        ps.setString(i++, cut(s.ceiling(), SCORE_TEXT_CHARS));
+        return i;
+    }
+
+    private static void setThreshold(PreparedStatement ps, int i, double v) throws SQLException {
+        if (Double.isNaN(v)) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+
+    private static RouterScores readScores(ResultSet rs) throws SQLException {
+        double premium = rs.getDouble("score_premium");
+        if (rs.wasNull()) {
+            return null;
+        }
+        Double premiumThreshold = getDouble(rs, "threshold_premium");
+        Double fastThreshold = getDouble(rs, "threshold_fast");
+        return new RouterScores(premium, rs.getDouble("score_balanced"), rs.getString("score_model"),
+                premiumThreshold == null ? Double.NaN : premiumThreshold,
+                fastThreshold == null ? Double.NaN : fastThreshold, rs.getString("threshold_source"),
+                rs.getString("route_ceiling"));
     }
 
     private static SessionTag readSession(ResultSet rs) throws SQLException {
@@ -154,6 +200,19 @@ final class RequestRows {
         String project = rs.getString("project");
         return new SessionTag(id, SessionTag.Source.ofWire(rs.getString("session_source")),
                 project == null ? "" : project, rs.getInt("cache_breakpoints"));
+    }
+
+    /** The columns {@link #readScored} reads: no text, for the routing what-if over many rows. */
+    static final String SCORED_COLUMNS = "query_id, ts_micros, requested_model, tier, classifier_layer, escalations, "
+            + "input_tokens, output_tokens, cache_creation_tokens, cache_creation_5m_tokens, "
+            + "cache_creation_1h_tokens, cache_read_tokens, cost_usd, score_premium, score_balanced, score_model, "
+            + "threshold_premium, threshold_fast, threshold_source, route_ceiling";
+
+    /** Reads a row selected with {@link #SCORED_COLUMNS}. */
+    static MetricsQueries.ScoredRequest readScored(ResultSet rs) throws SQLException {
+        return new MetricsQueries.ScoredRequest(rs.getString("query_id"), fromMicros(rs.getLong("ts_micros")),
+                rs.getString("requested_model"), rs.getString("tier"), rs.getString("classifier_layer"),
+                readUsage(rs), getDouble(rs, "cost_usd"), rs.getInt("escalations"), readScores(rs));
     }
 
     /** Reads a row selected with {@link #ATTEMPT_COLUMNS}. */

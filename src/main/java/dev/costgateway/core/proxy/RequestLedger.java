@@ -16,6 +16,7 @@ import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.metrics.AttemptPurpose;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.metrics.RouterScores;
 import dev.costgateway.core.session.SessionExtractor;
 import dev.costgateway.core.session.SessionTag;
 import dev.costgateway.core.time.GatewayClock;
@@ -252,7 +253,18 @@ final class RequestLedger {
                 .answerPreview(previews && message != null ? TextPreview.answerText(message, previewChars) : null)
                 .attempts(attempts)
                 .session(session())
+                .routerScores(routerScores())
                 .build());
+    }
+
+    /** The route's scores and thresholds as numbers for the record; null when the route carried no score. */
+    private RouterScores routerScores() {
+        if (route == null || route.score() == null || route.thresholds() == null || route.ceiling() == null) {
+            return null;
+        }
+        return new RouterScores(route.score().premium(), route.score().balanced(), route.score().model(),
+                route.thresholds().premium(), route.thresholds().fast(), route.thresholds().source(),
+                route.ceiling().id());
     }
 
     /** The request's session, worked out as the record is made, after the response (off the path to upstream). */

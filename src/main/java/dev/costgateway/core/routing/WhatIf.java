@@ -13,8 +13,8 @@ import dev.costgateway.core.decision.RoutingThresholds;
 /**
  * What a routing setting would have done to requests already seen: re-thresholds their recorded scores and
  * prices their recorded usage at the tier each would have got. The computation behind the issue-11 what-if
- * (share per tier, estimated spend and savings); recording the scores per request (migration V3) and the
- * {@code GET /v1/routing/whatif} endpoint that feeds it are not built yet.
+ * (share per tier, estimated spend and savings). Recorded traffic comes from the V3 score columns through
+ * {@link RecordedTraffic}, which feeds {@code GET /v1/routing/whatif} and the routing knob's preview.
  *
  * <p>An estimate: the answer's usage is taken as it was, whatever model would have written it.
  */
@@ -27,8 +27,14 @@ public final class WhatIf {
      * @param ceiling        the requested model's tier (the router never goes above it)
      * @param requestedModel what the client asked for (the counterfactual's price)
      * @param usage          the final answer's usage
+     * @param pinned         the tier a conservative rule chose (no setting moves it); null when the score decided
      */
-    public record Scored(DifficultyScore score, Tier ceiling, String requestedModel, Usage usage) {
+    public record Scored(DifficultyScore score, Tier ceiling, String requestedModel, Usage usage, Tier pinned) {
+
+        /** A request whose tier the score decides. */
+        public Scored(DifficultyScore score, Tier ceiling, String requestedModel, Usage usage) {
+            this(score, ceiling, requestedModel, usage, null);
+        }
     }
 
     /**
@@ -52,11 +58,7 @@ public final class WhatIf {
         double spend = 0;
         double counterfactual = 0;
         for (Scored r : requests) {
-            RoutingThresholds t = Calibration.of(routing, model, r.score().model());
-            Tier tier = t.tierFor(r.score());
-            if (tier.isAbove(r.ceiling()) && !routing.allowUpgrade()) {
-                tier = r.ceiling();
-            }
+            Tier tier = tierOf(r, routing, model);
             counts.merge(tier, 1, Integer::sum);
             String answering = tier == r.ceiling() && cfg.tierOf(r.requestedModel()).orElse(null) == tier
                     ? r.requestedModel() : cfg.modelFor(tier);
@@ -69,5 +71,21 @@ public final class WhatIf {
             share.put(t, requests.isEmpty() ? 0 : counts.getOrDefault(t, 0) / (double) requests.size());
         }
         return new Result(requests.size(), share, spend, counterfactual, counterfactual - spend);
+    }
+
+    /**
+     * The tier one recorded request would get under {@code routing}: its pinned tier, the ceiling when routing is
+     * off, else its scores against the thresholds, capped at the ceiling.
+     */
+    public static Tier tierOf(Scored r, GatewayConfig.Routing routing, RouterModel model) {
+        if (r.pinned() != null) {
+            return r.pinned();
+        }
+        if (routing.mode() == GatewayConfig.RoutingMode.OFF) {
+            return r.ceiling();
+        }
+        RoutingThresholds t = Calibration.of(routing, model, r.score().model());
+        Tier tier = t.tierFor(r.score());
+        return tier.isAbove(r.ceiling()) && !routing.allowUpgrade() ? r.ceiling() : tier;
     }
 }

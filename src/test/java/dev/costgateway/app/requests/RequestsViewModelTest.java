@@ -101,4 +101,38 @@ class RequestsViewModelTest {
                 .contains(r.promptPreview().replace("'", "'\\''"))
                 .doesNotContain("k-3f9a");
     }
+
+    private static RequestRecord scored(String layer, String tier, double premium, double balanced,
+                                        double premiumThreshold, double fastThreshold, String ceiling) {
+        return RequestRecord.builder().queryId("s").timestamp(NOW).requestedModel("claude-opus-4-7").tier(tier)
+                .classifierLayer(layer).status(200)
+                .routerScores(new dev.costgateway.core.metrics.RouterScores(premium, balanced, "embedding+features",
+                        premiumThreshold, fastThreshold, "share", ceiling))
+                .build();
+    }
+
+    @Test
+    void theScoreVerdictNamesTheComparisonThatDecided() {
+        assertThat(RequestsViewModel.scoreVerdict(scored("score", "fast", 0.08, 0.21, 0.55, 0.3, "premium")))
+                .isEqualTo("0.080 < 0.550 and 0.210 < 0.300 → fast");
+        assertThat(RequestsViewModel.scoreVerdict(scored("score", "balanced", 0.2, 0.6, 0.55, 0.3, "premium")))
+                .isEqualTo("0.200 < 0.550 and 0.600 ≥ 0.300 → balanced");
+        assertThat(RequestsViewModel.scoreVerdict(scored("score", "balanced", 0.9, 0.95, 0.55, 0.3, "balanced")))
+                .isEqualTo("0.900 ≥ 0.550 → premium, capped at the ceiling (balanced)");
+        assertThat(RequestsViewModel.scoreVerdict(scored("rule", "premium", 0.1, 0.2, 0.55, 0.3, "premium")))
+                .endsWith("→ fast; not used: a rule kept the ceiling (premium)");
+        assertThat(RequestsViewModel.scoreVerdict(scored("haiku", "balanced", 0.5, 0.6, 0.55, 0.3, "premium")))
+                .endsWith("→ balanced; near a threshold: haiku broke the tie");
+        assertThat(RequestsViewModel.scoreVerdict(scored("score", "balanced", 0.99, 0.99, Double.POSITIVE_INFINITY,
+                0.3, "premium"))).startsWith("0.990 < ∞ (never) and");
+    }
+
+    @Test
+    void thresholdsSayWhereTheyCameFrom() {
+        RequestRecord r = scored("score", "fast", 0.08, 0.21, 0.55, Double.NEGATIVE_INFINITY, "premium");
+        assertThat(RequestsViewModel.thresholds(r.routerScores()))
+                .isEqualTo("premium ≥ 0.550 · fast < −∞ (never) · from the shares");
+        assertThat(RequestsViewModel.scores(r.routerScores()))
+                .isEqualTo("P(premium) 0.080 · P(≥ balanced) 0.210 · embedding+features");
+    }
 }

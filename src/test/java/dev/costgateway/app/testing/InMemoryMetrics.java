@@ -201,4 +201,14 @@ public final class InMemoryMetrics implements MetricsQueries {
         return records.stream().filter(r -> r.session().id().equals(sessionId))
                 .sorted(Comparator.comparing(RequestRecord::timestamp)).limit(limit).toList();
     }
+
+    @Override
+    public List<ScoredRequest> scoredRequests(Instant from, Instant to, int limit) {
+        return in(from, to).filter(r -> r.routerScores() != null && r.status() == 200 && r.usage() != null)
+                .sorted(Comparator.comparing(RequestRecord::timestamp).reversed())
+                .limit(Math.min(limit, MAX_SCORED))
+                .map(r -> new ScoredRequest(r.queryId(), r.timestamp(), r.requestedModel(), r.tier(),
+                        r.classifierLayer(), r.usage(), r.costUsd(), r.escalations(), r.routerScores()))
+                .toList();
+    }
 }

@@ -79,7 +79,8 @@ class MetricsStoreTest {
                 Arguments.of("classifier called", (BiFunction<String, Instant, RequestRecord>) Records::classified),
                 Arguments.of("upstream error", (BiFunction<String, Instant, RequestRecord>) Records::upstreamError),
                 Arguments.of("gateway error", (BiFunction<String, Instant, RequestRecord>) Records::gatewayError),
-                Arguments.of("client hang-up", (BiFunction<String, Instant, RequestRecord>) Records::clientHangUp));
+                Arguments.of("client hang-up", (BiFunction<String, Instant, RequestRecord>) Records::clientHangUp),
+                Arguments.of("scored", (BiFunction<String, Instant, RequestRecord>) Records::scored));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -89,12 +89,22 @@ public final class Records {
                 List.of(answer(0, "claude-haiku-4-5-20251001", "initial", usage(50, 3), 0.00006)));
     }
 
+    /** A request routed by its scores (V3 columns), one threshold infinite (a share of 0). */
+    public static RequestRecord scored(String id, Instant at) {
+        return plain(id, at).toBuilder().classifierLayer("score")
+                .classifierReason("score embedding+features: premium 0.080 (≥ 0.550), balanced 0.210 (fast < 0.300)")
+                .routerScores(new RouterScores(0.08, 0.21, "embedding+features", Double.POSITIVE_INFINITY, 0.3,
+                        "raw/share", "balanced"))
+                .build();
+    }
+
     /** A copy with another id and time. */
     public static RequestRecord at(RequestRecord r, String id, Instant t) {
         return new RequestRecord(id, t, r.callerKeyHash(), r.requestedModel(), r.finalModel(), r.tier(),
                 r.classifierLayer(), r.classifierReason(), r.cacheKind(), r.escalations(), r.stream(), r.status(),
                 r.errorType(), r.usage(), r.costUsd(), r.counterfactualUsd(), r.savedUsd(), r.latencyMillis(),
-                r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), r.attempts(), r.session());
+                r.ttfbMillis(), r.upstreamMillis(), r.promptPreview(), r.answerPreview(), r.attempts(), r.session(),
+                r.routerScores());
     }
 
     public static RequestRecord withLatency(RequestRecord r, long latencyMillis) {

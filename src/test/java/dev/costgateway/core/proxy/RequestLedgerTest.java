@@ -21,6 +21,9 @@ import dev.costgateway.core.decision.ClassifierLayer;
 import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.core.metrics.RouterScores;
+import dev.costgateway.core.decision.DifficultyScore;
+import dev.costgateway.core.decision.RoutingThresholds;
 import dev.costgateway.testing.ManualClock;
 
 /** The ledger's money and timing rules, without HTTP: a manual clock and a price list of two models. */
@@ -105,6 +108,30 @@ class RequestLedgerTest {
                         AttemptRecord::trigger, AttemptRecord::latencyMillis)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "classifier", CHEAP, "classifier:SIMPLE", 30L),
                         org.assertj.core.groups.Tuple.tuple(1, "answer", CHEAP, "initial", 200L));
+    }
+
+    @Test
+    void aScoredRouteIsRecordedAsNumbersAndKeepsThemThroughAnEscalation() throws Exception {
+        ledger.request(request(DEAR, false), -1);
+        DifficultyScore score = new DifficultyScore(0.31, 0.72, DifficultyScore.WITH_EMBEDDING, new float[] {1f});
+        RoutingThresholds thresholds = new RoutingThresholds(0.55, Double.NEGATIVE_INFINITY, "share");
+        ledger.routed(routed(Tier.BALANCED, CHEAP, ClassifierLayer.SCORE).withScore(score, thresholds));
+        ledger.escalated(ledger.route().escalatedTo(DEAR, Tier.PREMIUM, "max_tokens"));
+        ledger.answerAttempt("initial", 200, ANSWER, ledger.now());
+
+        RequestRecord r = ledger.closeAnswered(200, null, ANSWER, null).orElseThrow();
+        assertThat(r.routerScores()).isEqualTo(new RouterScores(0.31, 0.72, "embedding+features", 0.55,
+                Double.NEGATIVE_INFINITY, "share", "premium"));
+        assertThat(r.tier()).isEqualTo("premium");
+    }
+
+    @Test
+    void aRouteWithoutAScoreRecordsNoScores() throws Exception {
+        ledger.request(request(DEAR, false), -1);
+        ledger.routed(routed(Tier.FAST, CHEAP, ClassifierLayer.HEURISTIC));
+        ledger.answerAttempt("initial", 200, ANSWER, ledger.now());
+
+        assertThat(ledger.closeAnswered(200, null, ANSWER, null).orElseThrow().routerScores()).isNull();
     }
 
     @Test

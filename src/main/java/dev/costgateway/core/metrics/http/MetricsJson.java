@@ -106,6 +106,22 @@ final class MetricsJson {
         return o;
     }
 
+    /** The router's numbers (V3), null when not scored; an infinite threshold ("never") is written as null. */
+    private static void routerScores(ObjectNode o, dev.costgateway.core.metrics.RouterScores s) {
+        if (s == null) {
+            o.putNull("router_scores");
+            return;
+        }
+        ObjectNode n = o.putObject("router_scores");
+        n.put("premium", s.premium());
+        n.put("balanced", s.balanced());
+        n.put("model", s.model());
+        n.put("threshold_premium", Double.isFinite(s.premiumThreshold()) ? s.premiumThreshold() : null);
+        n.put("threshold_fast", Double.isFinite(s.fastThreshold()) ? s.fastThreshold() : null);
+        n.put("threshold_source", s.thresholdSource());
+        n.put("ceiling", s.ceiling());
+    }
+
     static ObjectNode request(RequestRecord r) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("query_id", r.queryId());
@@ -139,6 +155,7 @@ final class MetricsJson {
             o.putNull("session_source");
             o.putNull("project");
         }
+        routerScores(o, r.routerScores());
         ArrayNode attempts = o.putArray("attempts");
         for (AttemptRecord a : r.attempts()) {
             ObjectNode n = attempts.addObject();

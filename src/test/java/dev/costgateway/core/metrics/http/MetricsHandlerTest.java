@@ -126,6 +126,19 @@ class MetricsHandlerTest {
     }
 
     @Test
+    void aRequestCarriesItsRouterScoresAndAnInfiniteThresholdAsNull() {
+        JsonNode scored = MetricsJson.request(Records.scored("q-s", Records.T0));
+        assertThat(scored.at("/router_scores/premium").asDouble()).isEqualTo(0.08);
+        assertThat(scored.at("/router_scores/balanced").asDouble()).isEqualTo(0.21);
+        assertThat(scored.at("/router_scores/model").asText()).isEqualTo("embedding+features");
+        assertThat(scored.at("/router_scores/threshold_premium").isNull()).isTrue();
+        assertThat(scored.at("/router_scores/threshold_fast").asDouble()).isEqualTo(0.3);
+        assertThat(scored.at("/router_scores/threshold_source").asText()).isEqualTo("raw/share");
+        assertThat(scored.at("/router_scores/ceiling").asText()).isEqualTo("balanced");
+        assertThat(MetricsJson.request(Records.plain("q-p", Records.T0)).get("router_scores").isNull()).isTrue();
+    }
+
+    @Test
     void recentListsTheLastRequestsNewestFirst() throws Exception {
         JsonNode r = JSON.readTree(server.get("/v1/metrics/recent?n=2").body());
 
