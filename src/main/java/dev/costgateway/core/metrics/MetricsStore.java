@@ -57,7 +57,7 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     /** Longest a record waits for others to share its transaction, in milliseconds. */
     static final long LINGER_MILLIS = 250;
     /** A lingering batch is written as soon as this many records wait (under load: ~8 commits/s at 200 req/s). */
-    static final int LINGER_CUT = 25;
+    static final int LINGER_CUT = 500;
     /** How often a lingering writer looks at the queue. */
     static final long LINGER_SLICE_MILLIS = 20;
     /** Longest a record accepted by {@link #record} may stay unwritten: what a hard kill can lose. */
