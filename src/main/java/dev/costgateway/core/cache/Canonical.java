@@ -57,8 +57,21 @@ final class Canonical {
         return k;
     }
 
+    /** SHA-256 of {@link #bytes}, digested as the canonical form is written (no copy of a large body). */
     static String sha256Hex(JsonNode node) {
-        return HexFormat.of().formatHex(sha256(bytes(node)));
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+        try (JsonGenerator gen = JSON.createGenerator(new java.security.DigestOutputStream(
+                java.io.OutputStream.nullOutputStream(), digest))) {
+            write(gen, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     static byte[] sha256(byte[] data) {
