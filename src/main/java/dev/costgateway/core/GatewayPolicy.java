@@ -67,6 +67,16 @@ final class GatewayPolicy implements MessagePolicy {
      */
     private final Cache<ObjectNode, PromptEmbedding> requestEmbeddings = Caffeine.newBuilder().weakKeys()
             .executor(Runnable::run).build();
+    /**
+     * This request's exact-cache key, worked out once for the lookup, the single flight and the store: the
+     * canonical form and SHA-256 of an 88 KB agent request cost more than the rest of the proxy's work on it.
+     * Weak keys (identity): gone with the request's body.
+     */
+    private final Cache<ObjectNode, ExactKeyMemo> exactKeys = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
+
+    private record ExactKeyMemo(String scope, String mode, CacheKey key) {
+    }
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final EmbeddingLayer embedding;
     private final LlmClassifier llm;
@@ -160,6 +170,17 @@ final class GatewayPolicy implements MessagePolicy {
 
     // ---- caches ----
 
+    /** {@link ExactCache#key}, once per request body (a changed scope or mode, e.g. a config reload, recomputes). */
+    private CacheKey exactKey(ObjectNode body, String scope, String mode) {
+        ExactKeyMemo memo = exactKeys.getIfPresent(body);
+        if (memo != null && memo.scope().equals(scope) && memo.mode().equals(mode)) {
+            return memo.key();
+        }
+        CacheKey key = ExactCache.key(body, scope, mode);
+        exactKeys.put(body, new ExactKeyMemo(scope, mode, key));
+        return key;
+    }
+
     private static String routingMode(GatewayConfig cfg, ClientContext client) {
         return client.routeBypass() ? "off" : cfg.routing().mode().name().toLowerCase(Locale.ROOT);
     }
@@ -169,7 +190,7 @@ final class GatewayPolicy implements MessagePolicy {
         GatewayConfig cfg = config.get();
         String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
         String mode = routingMode(cfg, client);
-        Optional<CachedAnswer> hit = exact.get().get(ExactCache.key(body, scope, mode));
+        Optional<CachedAnswer> hit = exact.get().get(exactKey(body, scope, mode));
         if (hit.isPresent()) {
             CachedAnswer a = hit.get();
             return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
@@ -183,7 +204,7 @@ final class GatewayPolicy implements MessagePolicy {
     public InFlight joinInFlight(ObjectNode body, ClientContext client) {
         GatewayConfig cfg = config.get();
         String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
-        return flights.join(ExactCache.key(body, scope, routingMode(cfg, client)));
+        return flights.join(exactKey(body, scope, routingMode(cfg, client)));
     }
 
     @Override
@@ -196,7 +217,8 @@ final class GatewayPolicy implements MessagePolicy {
         String mode = routingMode(cfg, client);
         CachedAnswer answer = new CachedAnswer(message.toString().getBytes(StandardCharsets.UTF_8), model, usage,
                 clock.instant());
-        exact.get().put(ExactCache.key(body, scope, mode), answer);
+        exact.get().put(exactKey(body, scope, mode), answer);
+        exactKeys.invalidate(body);
         PromptEmbedding prompt = requestEmbeddings.asMap().remove(body);
         semantic.store(body, scope, mode, answer, prompt != null ? prompt : PromptEmbedding.lazy(embedder));
     }

@@ -1,6 +1,5 @@
 package dev.costgateway.core.cache;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -12,15 +11,13 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Canonical JSON of the parts of a Messages request that change the answer: object keys sorted, no whitespace,
+ * Canonical form of the parts of a Messages request that change the answer: object keys sorted, no whitespace,
  * numbers in their shortest decimal form ({@code 1.0} = {@code 1}), nulls dropped, and a string {@code content} or
  * {@code system} written as the one text block it stands for. Two requests the API treats alike hash alike.
  */
@@ -30,9 +27,8 @@ final class Canonical {
     static final List<String> ANSWER_FIELDS = List.of("system", "tools", "tool_choice", "thinking", "temperature",
             "top_p", "top_k", "stop_sequences", "max_tokens");
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final int KEY_FORMAT = 1;
+    private static final int KEY_FORMAT = 2;
 
     private Canonical() {
     }
@@ -57,8 +53,69 @@ final class Canonical {
         return k;
     }
 
+    /**
+     * SHA-256 of the canonical form, fed to the digest as a tagged, length-prefixed encoding of the tree (not its
+     * JSON text): writing an 88 KB agent request back out as escaped JSON cost more than every other step of the
+     * proxy on it, while a string's UTF-8 bytes are one intrinsic away. Same equalities as the JSON form (key
+     * order, whitespace, number spelling, nulls); {@link #KEY_FORMAT} 2 keeps these keys apart from the old ones.
+     */
     static String sha256Hex(JsonNode node) {
-        return HexFormat.of().formatHex(sha256(bytes(node)));
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+        digestTree(digest, node);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void digestTree(MessageDigest d, JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                d.update((byte) '{');
+                List<String> names = new ArrayList<>(node.size());
+                for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                    names.add(it.next());
+                }
+                names.sort(null);
+                for (String name : names) {
+                    JsonNode child = node.get(name);
+                    if (child == null || child.isNull() || child.isMissingNode()) {
+                        continue;
+                    }
+                    digestBytes(d, (byte) 'k', name.getBytes(StandardCharsets.UTF_8));
+                    digestTree(d, child);
+                }
+                d.update((byte) '}');
+            }
+            case ARRAY -> {
+                d.update((byte) '[');
+                for (JsonNode child : node) {
+                    digestTree(d, child);
+                }
+                d.update((byte) ']');
+            }
+            case NUMBER -> digestBytes(d, (byte) 'n', normalisedNumber(node).getBytes(StandardCharsets.US_ASCII));
+            case STRING -> digestBytes(d, (byte) 's', node.textValue().getBytes(StandardCharsets.UTF_8));
+            case BOOLEAN -> d.update((byte) (node.booleanValue() ? 't' : 'f'));
+            case BINARY -> {
+                try {
+                    digestBytes(d, (byte) 'b', node.binaryValue());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            default -> d.update((byte) 'z');
+        }
+    }
+
+    /** A tag, the length (4 bytes, big-endian), the bytes: no two different trees feed the same sequence. */
+    private static void digestBytes(MessageDigest d, byte tag, byte[] bytes) {
+        d.update(tag);
+        int n = bytes.length;
+        d.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        d.update(bytes);
     }
 
     static byte[] sha256(byte[] data) {
@@ -71,16 +128,6 @@ final class Canonical {
 
     static byte[] sha256(String text) {
         return sha256(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static byte[] bytes(JsonNode node) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator gen = JSON.createGenerator(out)) {
-            write(gen, node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private static JsonNode normaliseMessages(JsonNode messages) {
@@ -108,40 +155,6 @@ final class Canonical {
         ArrayNode blocks = NODES.arrayNode(1);
         blocks.addObject().put("type", "text").put("text", value.asText());
         return blocks;
-    }
-
-    private static void write(JsonGenerator gen, JsonNode node) throws IOException {
-        switch (node.getNodeType()) {
-            case OBJECT -> {
-                gen.writeStartObject();
-                List<String> names = new ArrayList<>(node.size());
-                for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                    names.add(it.next());
-                }
-                names.sort(null);
-                for (String name : names) {
-                    JsonNode child = node.get(name);
-                    if (child == null || child.isNull() || child.isMissingNode()) {
-                        continue;
-                    }
-                    gen.writeFieldName(name);
-                    write(gen, child);
-                }
-                gen.writeEndObject();
-            }
-            case ARRAY -> {
-                gen.writeStartArray();
-                for (JsonNode child : node) {
-                    write(gen, child);
-                }
-                gen.writeEndArray();
-            }
-            case NUMBER -> gen.writeNumber(normalisedNumber(node));
-            case STRING -> gen.writeString(node.textValue());
-            case BOOLEAN -> gen.writeBoolean(node.booleanValue());
-            case BINARY -> gen.writeBinary(node.binaryValue());
-            default -> gen.writeNull();
-        }
     }
 
     private static String normalisedNumber(JsonNode number) {

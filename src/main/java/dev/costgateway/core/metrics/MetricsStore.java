@@ -56,8 +56,13 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
 
     /** Longest a record waits for others to share its transaction, in milliseconds. */
     static final long LINGER_MILLIS = 250;
-    /** A lingering batch is written as soon as this many records wait (under load: ~8 commits/s at 200 req/s). */
-    static final int LINGER_CUT = 25;
+    /**
+     * A lingering batch is written as soon as this many records wait: below 2,000 req/s the writer commits about
+     * four times a second. H2 re-serialises every dirty page on each commit, so a cut of 25 (a commit per 25
+     * requests) made the writer the gateway's largest CPU user on two cores and cost the proxy a quarter of its
+     * throughput (issue 15's profile).
+     */
+    static final int LINGER_CUT = 500;
     /** How often a lingering writer looks at the queue. */
     static final long LINGER_SLICE_MILLIS = 20;
     /** Longest a record accepted by {@link #record} may stay unwritten: what a hard kill can lose. */
