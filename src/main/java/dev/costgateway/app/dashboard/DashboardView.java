@@ -83,7 +83,7 @@ public final class DashboardView {
         kpis.add(card("kpi-cache-hit-rate", "CACHE HIT RATE", vm.cacheHitRateProperty(), vm.cacheDetailProperty(), ""),
                 1, 1);
         kpis.add(card("kpi-escalation-rate", "ESCALATION RATE", vm.escalationRateProperty(),
-                vm.escalationRateProperty().map(x -> "answers retried on a stronger tier"), ""), 2, 1);
+                vm.escalationDetailProperty(), ""), 2, 1);
         // burn rate and projection are always "now", whatever range the cards above show
         kpis.add(card("kpi-burn-rate", "BURN RATE (LAST HOUR)", vm.burnRateProperty(), vm.burnDetailProperty(), ""),
                 0, 2);

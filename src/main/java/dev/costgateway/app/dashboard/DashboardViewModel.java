@@ -64,7 +64,8 @@ public final class DashboardViewModel {
 
     private record Data(Summary summary, List<TimelinePoint> timeline, java.time.Duration bucket, BurnRate burn,
             dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession,
-            dev.costgateway.core.metrics.MetricsQueries.CacheHealthTotals cacheHealth) {
+            dev.costgateway.core.metrics.MetricsQueries.CacheHealthTotals cacheHealth,
+            List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> escalations) {
     }
 
     /** A session counts as active while its last request ended less than this long ago. */
@@ -112,7 +113,14 @@ public final class DashboardViewModel {
         }
         // one indexed read of the sessions table: the writer keeps each session's findings
         var cacheHealth = control.metrics().cacheHealthTotals(from, null);
-        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession, cacheHealth);
+        // a join over the range's requests: read with the burn rate's cadence, or at once for a new range
+        if (escalationsReadAt == null || r != escalationsRange || !now.isBefore(escalationsReadAt.plus(BURN_EVERY))) {
+            escalations = control.metrics().escalationsByStartModel(from, null);
+            escalationsReadAt = now;
+            escalationsRange = r;
+        }
+        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession, cacheHealth,
+                escalations);
     }
 
     /**
@@ -155,6 +163,7 @@ public final class DashboardViewModel {
         cacheHitRate.set(Formats.percentOfOne(s.cacheHitRate()));
         cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic");
         escalationRate.set(Formats.percentOfOne(s.escalationRate()));
+        escalationDetail.set(byStartTier(data.escalations()));
         latency.set("p50 " + Formats.millis(s.latencyP50Millis()) + " · p95 " + Formats.millis(s.latencyP95Millis()));
         BurnRate b = data.burn();
         burnRate.set(Money.usd(b.perHour60m()) + "/h");
@@ -184,6 +193,41 @@ public final class DashboardViewModel {
                     + " · ") + Money.usd(session.costUsd()) + " · " + Formats.count(session.requests())
                     + " requests");
         }
+    }
+
+    private Instant escalationsReadAt;
+    private DashboardRange escalationsRange;
+    private List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> escalations = List.of();
+    private final ReadOnlyStringWrapper escalationDetail = new ReadOnlyStringWrapper(NO_ESCALATION_DETAIL);
+    static final String NO_ESCALATION_DETAIL = "answers retried on a stronger tier";
+
+    /**
+     * The escalation rate of each tier the router started at, cheapest first ("from fast 12.0% · from balanced
+     * 3.1%"): a rising rate on fast says the routing knob sends too much down. Models the config does not place
+     * in a tier are left out; nothing routed in the range keeps the plain caption.
+     */
+    private String byStartTier(List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> rows) {
+        var cfg = control.config();
+        java.util.Map<dev.costgateway.core.config.Tier, long[]> byTier =
+                new java.util.EnumMap<>(dev.costgateway.core.config.Tier.class);
+        for (var row : rows) {
+            cfg.tierOf(row.startModel()).ifPresent(t -> {
+                long[] n = byTier.computeIfAbsent(t, k -> new long[2]);
+                n[0] += row.requests();
+                n[1] += row.escalated();
+            });
+        }
+        if (byTier.isEmpty()) {
+            return NO_ESCALATION_DETAIL;
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        byTier.forEach((t, n) -> parts.add("from " + t.id() + " " + Formats.percentOfOne((double) n[1] / n[0])));
+        return String.join(" · ", parts);
+    }
+
+    /** Under the escalation rate: the rate of each starting tier, or a caption when nothing was routed. */
+    public ReadOnlyStringProperty escalationDetailProperty() {
+        return escalationDetail.getReadOnlyProperty();
     }
 
     private final ReadOnlyStringWrapper cacheWarnings = new ReadOnlyStringWrapper("none");

@@ -210,6 +210,22 @@ public interface MetricsQueries {
         public static final CacheHealthTotals NONE = new CacheHealthTotals(0, 0, 0);
     }
 
+    /**
+     * Routed requests answered upstream in [from, to), by the model their first answer attempt went to (the tier
+     * the router started at), with how many of them were escalated: a rising rate on the cheap tier says the
+     * routing knob is too aggressive. Default: none.
+     */
+    default List<StartEscalations> escalationsByStartModel(Instant from, Instant to) {
+        return List.of();
+    }
+
+    /** @param escalated requests of {@code requests} that were retried on a stronger model at least once */
+    record StartEscalations(String startModel, long requests, long escalated) {
+        public double rate() {
+            return requests == 0 ? 0 : (double) escalated / requests;
+        }
+    }
+
     /** One session's requests in time order (with attempts), at most {@code limit}. Default: none. */
     default List<RequestRecord> sessionRequests(String sessionId, int limit) {
         return List.of();

@@ -287,6 +287,33 @@ final class MetricsReader {
         }
     }
 
+    /** Joins each routed request to its first answer attempt (trigger {@code initial}); ranges use the ts index. */
+    List<MetricsQueries.StartEscalations> escalationsByStartModel(Instant from, Instant to) {
+        Where where = new Where();
+        where.conditions.add("r.tier IS NOT NULL AND r.tier <> ''");
+        if (from != null) {
+            where.conditions.add("r.ts_micros >= ?");
+            where.params.add(micros(from));
+        }
+        if (to != null) {
+            where.conditions.add("r.ts_micros < ?");
+            where.params.add(micros(to));
+        }
+        String sql = "SELECT a.model, COUNT(*), SUM(CASE WHEN r.escalations > 0 THEN 1 ELSE 0 END) FROM requests r "
+                + "JOIN request_attempts a ON a.request_id = r.id AND a.purpose = 'answer' "
+                + "AND a.attempt_trigger = 'initial'" + where.sql() + " GROUP BY a.model ORDER BY a.model";
+        List<MetricsQueries.StartEscalations> out = new ArrayList<>();
+        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new MetricsQueries.StartEscalations(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new MetricsStoreException("escalation query failed", e);
+        }
+    }
+
     /** One row over the sessions table: the sessions active in the range (via its last-activity index). */
     MetricsQueries.CacheHealthTotals cacheHealthTotals(Instant from, Instant to) {
         Where where = new Where();

@@ -598,6 +598,12 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
     @Override
+    public List<StartEscalations> escalationsByStartModel(Instant from, Instant to) {
+        checkOpen();
+        return read(() -> reader.escalationsByStartModel(from, to));
+    }
+
+    @Override
     public CacheHealthTotals cacheHealthTotals(Instant from, Instant to) {
         checkOpen();
         return read(() -> reader.cacheHealthTotals(from, to));

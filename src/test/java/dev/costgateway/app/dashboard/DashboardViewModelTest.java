@@ -108,4 +108,25 @@ class DashboardViewModelTest {
                 .isEqualTo(warnings + " costing " + dev.costgateway.app.fx.Money.usd(usd));
         assertThat(vm.cacheWarningsDetailProperty().get()).startsWith("in " + withFindings + " sessions of this range");
     }
+
+    @Test
+    void escalationCardShowsTheRateOfEachTierTheRouterStartedAt() {
+        vm.rangeProperty().set(DashboardRange.ALL);
+        vm.refresh();
+        assertThat(vm.escalationDetailProperty().get()).isEqualTo(DashboardViewModel.NO_ESCALATION_DETAIL);
+
+        Instant t = NOW.minusSeconds(600);
+        // fast (Haiku): 2 escalated of 4; balanced (Sonnet, after a classifier call): 0 of 1
+        control.store().addAll(List.of(
+                dev.costgateway.core.metrics.Records.escalated("e1", t),
+                dev.costgateway.core.metrics.Records.escalated("e2", t.plusSeconds(1)),
+                dev.costgateway.core.metrics.Records.plain("p1", t.plusSeconds(2)),
+                dev.costgateway.core.metrics.Records.plain("p2", t.plusSeconds(3)),
+                dev.costgateway.core.metrics.Records.classified("c1", t.plusSeconds(4))));
+        // another range is read at once, not after the burn rate's cadence
+        vm.rangeProperty().set(DashboardRange.TODAY);
+        vm.refresh();
+
+        assertThat(vm.escalationDetailProperty().get()).isEqualTo("from fast 50.0% · from balanced 0.0%");
+    }
 }

@@ -156,6 +156,21 @@ public final class InMemoryMetrics implements MetricsQueries {
     }
 
     @Override
+    public List<StartEscalations> escalationsByStartModel(Instant from, Instant to) {
+        Map<String, long[]> byModel = new java.util.TreeMap<>();
+        in(from, to).filter(r -> r.tier() != null && !r.tier().isEmpty()).forEach(r -> r.attempts().stream()
+                .filter(a -> "answer".equals(a.purpose()) && "initial".equals(a.trigger())).findFirst()
+                .ifPresent(a -> {
+                    long[] n = byModel.computeIfAbsent(a.model(), k -> new long[2]);
+                    n[0]++;
+                    n[1] += r.escalations() > 0 ? 1 : 0;
+                }));
+        List<StartEscalations> out = new ArrayList<>();
+        byModel.forEach((m, n) -> out.add(new StartEscalations(m, n[0], n[1])));
+        return out;
+    }
+
+    @Override
     public List<SessionRow> sessions(SessionQuery q) {
         Map<String, List<RequestRecord>> bySession = new LinkedHashMap<>();
         in(q.from(), q.to()).filter(r -> r.session().isPresent())

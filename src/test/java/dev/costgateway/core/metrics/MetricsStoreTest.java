@@ -97,6 +97,35 @@ class MetricsStoreTest {
     }
 
     @Test
+    void countsEscalationsByTheModelTheRouterStartedAt() {
+        open(Records.config(false, 100));
+        // two started on Haiku and escalated; one started on Sonnet after a classifier call; one kept on Haiku
+        store.record(Records.escalated("q-esc-1", Records.T0));
+        store.record(Records.escalated("q-esc-2", Records.T0.plusSeconds(1)));
+        store.record(Records.classified("q-cls", Records.T0.plusSeconds(2)));
+        store.record(Records.plain("q-plain", Records.T0.plusSeconds(3)));
+        store.record(Records.exactHit("q-hit", Records.T0.plusSeconds(4))); // a cache hit started nowhere
+        store.flush();
+
+        List<MetricsQueries.StartEscalations> all = store.escalationsByStartModel(null, null);
+        assertThat(all).filteredOn(e -> e.startModel().equals("claude-haiku-4-5-20251001")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.requests()).isEqualTo(3);
+                    assertThat(e.escalated()).isEqualTo(2);
+                    assertThat(e.rate()).isEqualTo(2.0 / 3);
+                });
+        assertThat(all).filteredOn(e -> e.startModel().equals("claude-sonnet-4-6")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.requests()).isEqualTo(1);
+                    assertThat(e.escalated()).isZero();
+                });
+        assertThat(all).as("the cache hit had no first attempt").hasSize(2);
+        assertThat(store.escalationsByStartModel(Records.T0.plusSeconds(1), null))
+                .filteredOn(e -> e.startModel().startsWith("claude-haiku")).singleElement()
+                .satisfies(e -> assertThat(e.requests()).as("the range starts after the first").isEqualTo(2));
+    }
+
+    @Test
     void keepsHistoryAcrossRestartOnTheSameDataDir() {
         open(Records.config(true, 100));
         RequestRecord first = Records.escalated("q-before", Records.T0);
