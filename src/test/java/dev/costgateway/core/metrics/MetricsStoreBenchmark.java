@@ -126,6 +126,8 @@ class MetricsStoreBenchmark {
             time("timeline, 90 d by day", () -> store.timeline(now.minus(Duration.ofDays(90)), null,
                     Duration.ofDays(1)));
             time("recent 50", () -> store.requests(RequestQuery.latest(50)));
+            // the dashboard's escalation card reads at most the last day
+            time("escalations by start tier, last 24 h", () -> store.escalationsByStartModel(day, null));
             time("requests, top 50 by cost in 7 d (browser)", BROWSE_LIMIT_MILLIS, () -> store.requests(
                     new RequestQuery(week, null, null, MetricsQueries.SortField.COST, true, 50)));
             time("report by day, 30 d", () -> store.report(today.minusDays(30), today, ReportGrouping.DAY));
