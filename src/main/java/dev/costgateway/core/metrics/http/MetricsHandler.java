@@ -10,8 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.List;
@@ -259,21 +258,11 @@ public final class MetricsHandler extends Handler.Abstract {
         return bucket;
     }
 
-    /** An ISO date (UTC day start; as an upper bound the next day's start) or an ISO instant/offset date-time. */
     private static Instant instant(Fields params, String name, boolean upperBound) {
-        String v = params.getValue(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        String s = v.strip();
         try {
-            if (s.length() == 10) {
-                LocalDate d = LocalDate.parse(s);
-                return (upperBound ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
-            }
-            return OffsetDateTime.parse(s).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new BadRequest(name + " must be an ISO date (2025-03-10) or instant (2025-03-10T12:00:00Z)");
+            return RangeParams.instant(params, name, upperBound);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
         }
     }
 
