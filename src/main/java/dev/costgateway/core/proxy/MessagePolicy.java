@@ -57,6 +57,13 @@ public interface MessagePolicy extends Pricing {
         return InFlight.NONE;
     }
 
+    /**
+     * Told the usage of every complete answer from upstream, caches on or off (sticky sessions price their switches
+     * by it). Called on the request thread; must be cheap.
+     */
+    default void answered(ObjectNode body, ClientContext client, String model, Usage usage) {
+    }
+
     /** Offered every complete answer; the policy decides whether to keep it. */
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
 

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.decision.RouteDecision;
 
 /**
@@ -33,5 +34,14 @@ final class RouteStage {
             }
             return d;
         });
+    }
+
+    /** Tells the policy what the routed model's complete answer used; a failure there never fails the request. */
+    static void answered(MessagePolicy policy, ParsedRequest request, String model, Usage usage) {
+        try {
+            policy.answered(request.body(), request.client(), model, usage);
+        } catch (RuntimeException e) {
+            LOG.warn("session bookkeeping failed: {}", e.toString());
+        }
     }
 }
