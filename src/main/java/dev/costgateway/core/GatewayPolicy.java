@@ -168,10 +168,14 @@ final class GatewayPolicy implements MessagePolicy {
     }
 
     @Override
-    public void answered(ObjectNode body, ClientContext client, String model, Usage usage) {
+    public void answered(ObjectNode body, ClientContext client, String model, Usage usage, JsonNode message) {
         StickySessions.Key key = sessionOfBody.getIfPresent(body);
-        if (key != null) {
-            sticky.answered(key, model, usage);
+        if (key == null) {
+            return;
+        }
+        sticky.answered(key, model, usage);
+        if (message != null) { // a weak answer streamed live could not be retried: the session moves up next time
+            escalation.trigger(message, config.get()).ifPresent(t -> sticky.signal(key, model, t));
         }
     }
 

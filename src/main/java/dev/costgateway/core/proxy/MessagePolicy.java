@@ -58,10 +58,11 @@ public interface MessagePolicy extends Pricing {
     }
 
     /**
-     * Told the usage of every complete answer from upstream, caches on or off (sticky sessions price their switches
-     * by it). Called on the request thread; must be cheap.
+     * Told every complete answer from upstream, caches on or off, streamed live or not (a sticky session prices its
+     * switches by the usage, and moves up after a weak answer it could not retry). Called on the request thread;
+     * must be cheap.
      */
-    default void answered(ObjectNode body, ClientContext client, String model, Usage usage) {
+    default void answered(ObjectNode body, ClientContext client, String model, Usage usage, JsonNode message) {
     }
 
     /** Offered every complete answer; the policy decides whether to keep it. */

@@ -5,6 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.decision.RouteDecision;
 
@@ -36,10 +38,10 @@ final class RouteStage {
         });
     }
 
-    /** Tells the policy what the routed model's complete answer used; a failure there never fails the request. */
-    static void answered(MessagePolicy policy, ParsedRequest request, String model, Usage usage) {
+    /** Tells the policy the routed model's complete answer; a failure there never fails the request. */
+    static void answered(MessagePolicy policy, ParsedRequest request, String model, Usage usage, JsonNode message) {
         try {
-            policy.answered(request.body(), request.client(), model, usage);
+            policy.answered(request.body(), request.client(), model, usage, message);
         } catch (RuntimeException e) {
             LOG.warn("session bookkeeping failed: {}", e.toString());
         }

@@ -184,6 +184,22 @@ public final class StickySessions {
         }
     }
 
+    /**
+     * A complete answer from the session's pinned model tripped an escalation signal after it was delivered (a live
+     * stream cannot be retried): the session moves up at its next turn that may move.
+     */
+    public void signal(Key key, String answeringModel, String trigger) {
+        Pin pin = pins.getIfPresent(key);
+        if (pin == null) {
+            return;
+        }
+        synchronized (pin) {
+            if (pin.model.equals(answeringModel)) {
+                pin.signal(trigger);
+            }
+        }
+    }
+
     /** A complete answer of this session from {@code model}: its usage prices later switches. */
     public void answered(Key key, String model, Usage usage) {
         Pin pin = pins.getIfPresent(key);
