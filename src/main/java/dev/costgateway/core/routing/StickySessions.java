@@ -110,6 +110,7 @@ public final class StickySessions {
         boolean oneHour = asksOneHourTtl(body);
         synchronized (pin) {
             pin.oneHourTtl = oneHour;
+            pin.requestTokens = PromptText.estimateInputTokens(body);
             Optional<String> loop = SessionThread.failingToolLoop(body);
             if (loop.isPresent()) {
                 pin.signal("tool_error_loop:" + loop.get());
@@ -150,13 +151,14 @@ public final class StickySessions {
             String model = d.tier() == null ? ceilingModel : d.chosenModel();
             Pin fresh = new Pin(key.requestedModel(), ceiling, ceilingModel, tier, model,
                     d.layer().id() + ": " + d.reason());
+            fresh.oneHourTtl = asksOneHourTtl(body);
+            fresh.requestTokens = PromptText.estimateInputTokens(body);
             Pin pin = pins.asMap().putIfAbsent(key, fresh);
             if (pin != null) { // another first turn of the same session won the race: follow its decision
                 synchronized (pin) {
                     return pin.kept(null);
                 }
             }
-            fresh.oneHourTtl = asksOneHourTtl(body);
             return new RouteDecision(d.requestedModel(), model, ceiling, tier, d.layer(),
                     "session's first turn, pinned: " + d.reason(), true, d.classifierCalls(), d.score(),
                     d.thresholds());
@@ -265,6 +267,8 @@ public final class StickySessions {
         Usage all = Usage.ZERO;
         Usage afterFirst = Usage.ZERO;
         long prefixTokens;
+        /** The latest request's estimated input: the prefix to price before any answer reported its cache use. */
+        long requestTokens;
         Instant lastAnswer;
         boolean oneHourTtl;
         boolean escalated;
@@ -287,7 +291,7 @@ public final class StickySessions {
 
         /** Notes an escalation signal; false when the session cannot move up (already up, at its ceiling). */
         boolean signal(String trigger) {
-            if (escalated || tier == ceiling) {
+            if (escalated || !ceiling.isAbove(tier)) { // at (or, with allow_upgrade, above) the requested tier
                 return false;
             }
             if (pendingUp == null) {
@@ -352,8 +356,8 @@ public final class StickySessions {
         SwitchPrice price(GatewayConfig cfg, String target) {
             Duration ttl = oneHourTtl ? Duration.ofHours(1) : Duration.ofMinutes(5);
             boolean warm = lastAnswer != null && clock.instant().isBefore(lastAnswer.plus(ttl));
-            return SwitchPrice.of(cfg, model, target, prefixTokens, oneHourTtl, warm, averageTurn(),
-                    turns / 2.0);
+            return SwitchPrice.of(cfg, model, target, prefixTokens > 0 ? prefixTokens : requestTokens, oneHourTtl,
+                    warm, averageTurn(), turns / 2.0);
         }
 
         /** A typical later turn: the average after the first (whose full write is not typical), else the first. */

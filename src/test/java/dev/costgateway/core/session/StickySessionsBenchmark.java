@@ -25,8 +25,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.costgateway.core.GatewayStatus;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.metrics.RequestRecord;
+import dev.costgateway.testing.Await;
 import dev.costgateway.testing.ClaudeCodeSessions;
 import dev.costgateway.testing.GatewayHarness;
 import dev.costgateway.testing.ManualClock;
@@ -37,14 +39,16 @@ import dev.costgateway.testing.SessionReplay;
 /**
  * The replay benchmark of issue 14: {@value #DEFAULT_SESSIONS} synthetic Claude Code sessions (5–60 turns, 20–60 k
  * token prefixes, tool results, some idle gaps over the TTL, some with the 1-hour TTL, thinking blocks or a tool
- * failing in a loop; the first prompt of each from our own held-out router prompts, simple to complex) replayed
- * through the real gateway (local embedding loaded) against the prompt-cache simulator, under three policies:
- * pass-through ({@code routing.mode: off}), per-turn routing (every conservative rule off, {@code routing.sessions:
- * off}) and sticky ({@code routing.sessions: sticky}, the defaults). All three hold streams so a weak answer can be
- * retried ({@code escalation.streaming: buffer}). Priced at list prices from the fake's exact usage.
+ * failing in a loop; the first prompt of each and the person's later prompts from our own held-out router prompts,
+ * simple to complex) replayed through the real gateway (local embedding loaded) against the prompt-cache simulator,
+ * under four policies: pass-through ({@code routing.mode: off}), per-turn routing (every conservative rule off,
+ * {@code routing.sessions: off}), sticky ({@code routing.sessions: sticky}, the defaults) and sticky with
+ * {@code routing.conservative_many_turns: false}. All hold streams so a weak answer can be retried
+ * ({@code escalation.streaming: buffer}); the gateway's caches are off, so only routing differs. Priced at list
+ * prices from the fake's exact usage.
  *
- * <p>The fake upstream's quality model: a model below the tier the session's first prompt is labelled with answers
- * every turn of that session with an unsure phrase (an escalation signal); otherwise it answers plainly.
+ * <p>The fake upstream's quality model: a model below the label of the work in hand (the person's latest prompt in
+ * the conversation) answers with an unsure phrase (an escalation signal); otherwise it answers plainly.
  *
  * <p>Deterministic (no timing): {@code mvn -B -o -Pbench test -Dtest=StickySessionsBenchmark}; the table is printed
  * and written to {@code target/sticky-sessions-bench.md}.
@@ -68,17 +72,28 @@ class StickySessionsBenchmark {
                 + "  conservative_thinking: false\n  conservative_media: false\n  conservative_long_context: false\n"
                 + "  conservative_many_turns: false\n" + BUFFER);
         POLICIES.put("sticky", BUFFER);
+        // the many-turns rule judges every later prompt of a long session at its ceiling: without it, a sticky
+        // session may also move down (priced) when its later prompts are routine
+        POLICIES.put("sticky, many-turns rule off", "routing:\n  conservative_many_turns: false\n" + BUFFER);
     }
 
-    /** One session to replay. @param loopAt first turn of three failing tool results, -1 for none */
-    record Plan(int index, ClaudeCodeSessions.Spec spec, Tier label, String firstPrompt, boolean thinking,
-                int loopAt, long prefixTokens) {
+    /**
+     * One session to replay.
+     *
+     * @param laterPrompts the person's prompts after the first (every fourth turn), in order
+     * @param loopAt       first turn of three failing tool results, -1 for none
+     */
+    record Plan(int index, ClaudeCodeSessions.Spec spec, Tier label, String firstPrompt, List<String> laterPrompts,
+                boolean thinking, int loopAt, long prefixTokens) {
     }
 
     /** What one policy did to one session. */
     record Outcome(double costUsd, double writeUsd, int switches, boolean offRequested, boolean movedUp,
-                   boolean movedDown, List<String> models) {
+                   boolean movedDown, int refusals, String firstAnswerModel, List<String> models) {
     }
+
+    /** {@code -Dbench.debug=true} prints every sticky turn's reason. */
+    private static final boolean DEBUG = Boolean.getBoolean("bench.debug");
 
     @Test
     void replayUnderThreePolicies() throws Exception {
@@ -99,10 +114,12 @@ class StickySessionsBenchmark {
     private static Map<String, Outcome> replay(String yaml, List<Plan> plans) throws Exception {
         ManualClock clock = new ManualClock(Instant.parse("2026-12-02T09:00:00Z"));
         PromptCacheSimulator sim = new PromptCacheSimulator(clock);
-        Map<String, Tier> labels = new HashMap<>();
-        plans.forEach(p -> labels.put(p.spec().sessionId(), p.label()));
+        Map<String, Tier> labels = promptLabels();
         Map<String, Outcome> out = new LinkedHashMap<>();
         try (GatewayHarness h = GatewayHarness.startWithEmbedder(yaml, clock)) {
+            // every policy routes with the embedding loaded: the first sessions must not see the features-only model
+            Await.until(Duration.ofSeconds(120), "embedder loads within 120 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.upstream.setFallback(sim.answer(body -> answer(body, labels)));
             for (Plan p : plans) {
                 List<ClaudeCodeSessions.Turn> turns = ClaudeCodeSessions.generate(p.spec()).stream()
@@ -125,22 +142,32 @@ class StickySessionsBenchmark {
         boolean off = false;
         boolean up = false;
         boolean down = false;
+        int refusals = 0;
+        String firstAnswer = null;
         for (SessionReplay.Result r : results) {
             if (r.turn().index() < 0) {
                 continue; // the title request
             }
             RequestRecord rec = h.recorded(r.queryId());
+            if (firstAnswer == null) {
+                firstAnswer = rec.attempts().isEmpty() ? rec.finalModel() : rec.attempts().get(0).model();
+            }
             models.add(rec.finalModel());
             off |= !rec.finalModel().equals(p.spec().model());
             String reason = rec.classifierReason() == null ? "" : rec.classifierReason();
             up |= rec.escalations() > 0 || reason.contains("moved up");
             down |= reason.contains("moved down");
+            refusals += reason.contains("refused") ? 1 : 0;
+            if (DEBUG) {
+                System.out.printf("session %d turn %d %s: %s%n", p.index(), r.turn().index(), rec.finalModel(),
+                        reason);
+            }
         }
         int switches = 0;
         for (int i = 1; i < models.size(); i++) {
             switches += models.get(i).equals(models.get(i - 1)) ? 0 : 1;
         }
-        return new Outcome(cost, writes, switches, off, up, down, models);
+        return new Outcome(cost, writes, switches, off, up, down, refusals, firstAnswer, models);
     }
 
     private static double write(Entry e) {
@@ -154,21 +181,28 @@ class StickySessionsBenchmark {
     private static final String DONE = "Done: I changed the failing assertion and the test passes now. ";
     private static final String UNSURE = "I'm not sure this is right: the test may expect something else. ";
 
-    /** A model below the session's label answers unsure; any other plainly; both about 300 tokens. */
+    /**
+     * A model below the label of the work in hand (the person's latest prompt in the conversation) answers unsure;
+     * any other plainly; both about 300 tokens.
+     */
     static String answer(JsonNode body, Map<String, Tier> labels) {
         boolean agentTurn = body.path("tools").isArray() && !body.path("tools").isEmpty();
-        Tier label = labels.getOrDefault(sessionId(body), Tier.FAST);
+        Tier label = labels.getOrDefault(latestPrompt(body), Tier.FAST);
         Tier answering = tierOf(body.path("model").asText());
         String lead = agentTurn && label.isAbove(answering) ? UNSURE : DONE;
         return lead + "Here is what I did, step by step. ".repeat(36);
     }
 
-    private static String sessionId(JsonNode body) {
-        try {
-            return JSON.readTree(body.path("metadata").path("user_id").asText("{}")).path("session_id").asText("");
-        } catch (java.io.IOException e) {
-            return "";
+    /** The last non-reminder text of the newest user message that has one. */
+    private static String latestPrompt(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            String prompt = dev.costgateway.core.api.MessageText.prompt(messages.get(i).path("content"));
+            if ("user".equals(messages.get(i).path("role").asText()) && !prompt.isBlank()) {
+                return prompt;
+            }
         }
+        return "";
     }
 
     private static Tier tierOf(String model) {
@@ -187,6 +221,14 @@ class StickySessionsBenchmark {
         for (int i = 0; i < SESSIONS; i++) {
             Tier label = cycle[i % 3];
             String prompt = prompts.get(label).get(i / 3);
+            List<String> later = new ArrayList<>();
+            // follow-ups: mostly small requests, some as hard as the first prompt (drawn after the first prompts)
+            for (int k = 0; k < 15; k++) {
+                int roll = r.nextInt(10);
+                Tier t = roll < 6 ? Tier.FAST : roll < 8 ? Tier.BALANCED : label;
+                List<String> pool = prompts.get(t);
+                later.add(pool.get(SESSIONS / 3 + 1 + r.nextInt(pool.size() - SESSIONS / 3 - 1)));
+            }
             int turns = 5 + r.nextInt(56);
             long prefix = 20_000 + r.nextInt(40_001);
             int toolChars = (int) (prefix * 4 * 0.6 / 12);
@@ -207,8 +249,15 @@ class StickySessionsBenchmark {
             }
             boolean thinking = r.nextInt(4) == 0;
             int loopAt = turns >= 12 && r.nextInt(6) == 0 ? 3 + r.nextInt(turns - 8) : -1;
-            out.add(new Plan(i, spec, label, prompt, thinking, loopAt, prefix));
+            out.add(new Plan(i, spec, label, prompt, later, thinking, loopAt, prefix));
         }
+        return out;
+    }
+
+    /** Every held-out prompt with its label (the fake's quality model reads it). */
+    private static Map<String, Tier> promptLabels() throws Exception {
+        Map<String, Tier> out = new HashMap<>();
+        heldoutPrompts().forEach((t, list) -> list.forEach(text -> out.put(text, t)));
         return out;
     }
 
@@ -253,9 +302,14 @@ class StickySessionsBenchmark {
                 return b.toString();
             }
             ((ObjectNode) firstContent.get(firstContent.size() - 1)).put("text", p.firstPrompt());
+            int laterPrompt = 0;
             for (int i = 0; i < messages.size(); i++) {
                 ObjectNode m = (ObjectNode) messages.get(i);
                 ArrayNode content = (ArrayNode) m.get("content");
+                if (i > 0 && "user".equals(m.path("role").asText()) && !has(m, "tool_result")) {
+                    ((ObjectNode) content.get(content.size() - 1))
+                            .put("text", p.laterPrompts().get(laterPrompt++ % p.laterPrompts().size()));
+                }
                 if ("assistant".equals(m.path("role").asText())) {
                     boolean answeredByPerson = i + 1 < messages.size() && !has(messages.get(i + 1), "tool_result");
                     if (answeredByPerson) {
@@ -348,7 +402,7 @@ class StickySessionsBenchmark {
             double overrun = s.costUsd() - pass.get(id).costUsd();
             if (s.movedUp()) {
                 escalated.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | $%.4f | $%.4f | %+.1f %% |%n",
-                        p.index(), p.label().id(), p.spec().turns(), s.models().get(0),
+                        p.index(), p.label().id(), p.spec().turns(), s.firstAnswerModel(),
                         s.models().get(s.models().size() - 1), pass.get(id).costUsd(), s.costUsd(),
                         100 * overrun / pass.get(id).costUsd()));
             } else if (overrun > 1e-9) {
@@ -360,7 +414,7 @@ class StickySessionsBenchmark {
         }
         sb.append(String.format(Locale.ROOT, "Sessions that did not escalate and cost more than pass-through under "
                 + "sticky: %d.%n%n", over));
-        sb.append("Sessions that escalated under sticky:\n\n| # | first prompt | turns | first turn on | last turn on "
+        sb.append("Sessions that escalated under sticky:\n\n| # | first prompt | turns | first answer from | last turn on "
                 + "| pass-through | sticky | overrun |\n|---|---|---|---|---|---|---|---|\n").append(escalated);
 
         sb.append("\nBy first-prompt label (cost vs pass-through):\n\n| label | sessions | per-turn | sticky |\n"
