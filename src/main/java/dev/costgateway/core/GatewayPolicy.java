@@ -45,6 +45,10 @@ import dev.costgateway.core.routing.LlmClassifier;
 import dev.costgateway.core.routing.LlmTransport;
 import dev.costgateway.core.routing.Router;
 import dev.costgateway.core.routing.Savings;
+import dev.costgateway.core.routing.SessionThread;
+import dev.costgateway.core.routing.StickySessions;
+import dev.costgateway.core.session.SessionExtractor;
+import dev.costgateway.core.session.SessionTag;
 import dev.costgateway.core.time.GatewayClock;
 
 /**
@@ -85,6 +89,17 @@ final class GatewayPolicy implements MessagePolicy {
     private final GatewayClock clock;
     private final DifficultyScorer scorer;
     private final BudgetTracker budgets;
+    private final StickySessions sticky;
+    /** The session of each sticky request in flight, by body identity (weak: nothing outlives its request). */
+    private final Cache<ObjectNode, StickySessions.Key> sessionOfBody = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
+    /** The sticky turn a route decision belongs to, by decision identity, for the escalation check. */
+    private final Cache<RouteDecision, StickyTurn> stickyTurns = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
+
+    /** @param mayMove whether this request may leave its thread's model ({@link SessionThread#held} is empty) */
+    private record StickyTurn(StickySessions.Key key, boolean mayMove) {
+    }
 
     /**
      * @param scorer  scores every routed request (issue 11); null keeps the layered classifier chain
@@ -102,6 +117,7 @@ final class GatewayPolicy implements MessagePolicy {
         this.embedding = embedding;
         this.upstream = upstream;
         this.clock = clock;
+        this.sticky = new StickySessions(clock);
         this.llm = new LlmClassifier(json -> CompletableFuture.failedFuture(
                 new IllegalStateException("no caller transport")), config, clock);
     }
@@ -131,9 +147,46 @@ final class GatewayPolicy implements MessagePolicy {
         // the semantic-cache lookup ran first: if it embedded this prompt, the router uses that vector
         PromptEmbedding embedded = requestEmbeddings.getIfPresent(body);
         DifficultyScorer perRequest = scorer == null || embedded == null ? scorer : scorer.reusing(embedded::ifComputed);
+        GatewayConfig cfg = config.get();
+        Optional<StickySessions.Key> session = stickyKey(cfg, body, requestedModel, client);
+        if (session.isPresent()) {
+            GatewayConfig lifted = StickySessions.withSessionRules(cfg);
+            Router alone = new Router(() -> lifted, heuristic, embedding, llm.withTransport(transportFor(client)),
+                    perRequest);
+            StickyTurn turn = new StickyTurn(session.get(), SessionThread.held(body).isEmpty());
+            sessionOfBody.put(body, session.get());
+            return sticky.route(cfg, session.get(), body, () -> alone.route(body, false)).thenApply(d -> {
+                stickyTurns.put(d, turn);
+                return d;
+            });
+        }
         Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)),
                 perRequest);
         return router.route(body, client.routeBypass());
+    }
+
+    /** The sticky session this request belongs to; empty when {@code routing.sessions} does not apply to it. */
+    private static Optional<StickySessions.Key> stickyKey(GatewayConfig cfg, ObjectNode body, String requestedModel,
+                                                          ClientContext client) {
+        if (!StickySessions.applies(cfg, body, client.routeBypass(), true)) {
+            return Optional.empty();
+        }
+        String scope = ExactCache.scopeHash(client.credential(), GatewayConfig.CacheScope.KEY);
+        SessionTag tag = SessionExtractor.extract(null, body, scope);
+        return tag.isPresent() ? Optional.of(new StickySessions.Key(scope, tag.id(), requestedModel))
+                : Optional.empty();
+    }
+
+    @Override
+    public void answered(ObjectNode body, ClientContext client, String model, Usage usage, JsonNode message) {
+        StickySessions.Key key = sessionOfBody.getIfPresent(body);
+        if (key == null) {
+            return;
+        }
+        sticky.answered(key, model, usage);
+        if (message != null) { // a weak answer streamed live could not be retried: the session moves up next time
+            escalation.trigger(message, config.get()).ifPresent(t -> sticky.signal(key, model, t));
+        }
     }
 
     /** Sends layer-3 classifier calls upstream with the caller's own credential. */
@@ -269,6 +322,10 @@ final class GatewayPolicy implements MessagePolicy {
         if (current.tier() == null || current.ceiling() == null) {
             return Optional.empty(); // unrouted requests are the client's choice
         }
+        StickyTurn turn = stickyTurns.getIfPresent(current);
+        if (turn != null) {
+            return escalateSession(cfg, turn, message, current, escalationsSoFar);
+        }
         Optional<String> trigger = escalation.trigger(message, cfg);
         if (trigger.isEmpty()) {
             return Optional.empty();
@@ -282,6 +339,25 @@ final class GatewayPolicy implements MessagePolicy {
         boolean ceilingReached = t == current.ceiling() && !Router.AUTO_MODEL.equals(requestedModel);
         String model = ceilingReached && cfg.tierOf(requestedModel).orElse(null) == t ? requestedModel : cfg.modelFor(t);
         return Optional.of(new Escalation(current.escalatedTo(model, t, trigger.get()), trigger.get()));
+    }
+
+    /**
+     * A sticky session moves up once, to the requested model, and stays there: this request is retried there when it
+     * may move, else its answer stands and the session moves at its next turn that may.
+     */
+    private Optional<Escalation> escalateSession(GatewayConfig cfg, StickyTurn turn, JsonNode message,
+                                                 RouteDecision current, int escalationsSoFar) {
+        if (escalationsSoFar >= cfg.maxEscalations()) {
+            return Optional.empty();
+        }
+        Optional<String> trigger = escalation.trigger(message, cfg);
+        if (trigger.isEmpty()) {
+            return Optional.empty();
+        }
+        return sticky.escalated(cfg, turn.key(), current, trigger.get(), turn.mayMove()).map(up -> {
+            stickyTurns.put(up, turn);
+            return new Escalation(up, trigger.get());
+        });
     }
 
     @Override

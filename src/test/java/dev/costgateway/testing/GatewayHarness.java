@@ -54,6 +54,11 @@ public final class GatewayHarness implements AutoCloseable {
         return startFull("server:\n  port: 0\n", extraYaml, () -> null, true);
     }
 
+    /** Like {@link #startWithEmbedder(String)}, with the gateway's one time source under the test's control. */
+    public static GatewayHarness startWithEmbedder(String extraYaml, GatewayClock clock) throws Exception {
+        return startFull("server:\n  port: 0\n", extraYaml, () -> null, true, clock);
+    }
+
     private static GatewayHarness startFull(String serverSection, String extraYaml, Supplier<String> envApiKey)
             throws Exception {
         return startFull(serverSection, extraYaml, envApiKey, false);

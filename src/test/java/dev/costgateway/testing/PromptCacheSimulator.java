@@ -174,6 +174,11 @@ public final class PromptCacheSimulator {
      * request asks), its usage split into input, cache writes by TTL and cache reads.
      */
     public FakeUpstream.Answer answer(String text) {
+        return answer(body -> text);
+    }
+
+    /** Like {@link #answer(String)}, with the answer's text chosen per request (by its body). */
+    public FakeUpstream.Answer answer(java.util.function.Function<JsonNode, String> textFor) {
         return (req, bodyBytes, resp, cb, timer) -> {
             JsonNode body;
             try {
@@ -187,6 +192,7 @@ public final class PromptCacheSimulator {
             if (key == null) {
                 key = String.valueOf(req.getHeaders().get(HttpHeader.AUTHORIZATION));
             }
+            String text = textFor.apply(body);
             Entry e = bill(key, req.getHeaders().get("x-claude-code-session-id"), body, tokens(text));
             String model = body.path("model").asText();
             String id = "msg_01Sim" + System.nanoTime();

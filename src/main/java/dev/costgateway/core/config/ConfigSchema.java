@@ -121,6 +121,12 @@ public final class ConfigSchema {
     public static final ConfigKey<Optional<Double>> ROUTING_THRESHOLD_FAST = key("routing.thresholds.fast", ROUTING,
             "Fast score threshold (empty: use the share)", ValueType.optionalDecimal(0, 1), Optional.empty(),
             "Experts: P(needs at least balanced) below this goes to fast; overrides `fast_share` when set.");
+    public static final ConfigKey<GatewayConfig.SessionRouting> ROUTING_SESSIONS = key("routing.sessions", ROUTING,
+            "Agent sessions", ValueType.choice(GatewayConfig.SessionRouting.class),
+            GatewayConfig.SessionRouting.STICKY,
+            "`sticky`: a tool-bearing session's tier is decided on its first turn and kept, so its prompt cache stays "
+                    + "on one model; a switch is taken only when it pays for re-writing the cached prefix (see "
+                    + "[Agent sessions](#agent-sessions-sticky-routing)). `off`: every request is routed alone.");
 
     // ---- classifier ----
     public static final ConfigKey<Double> CLASSIFIER_HEURISTIC_CONFIDENCE = key("classifier.heuristic_confidence",
@@ -280,7 +286,7 @@ public final class ConfigSchema {
                 v.get(ROUTING_CONSERVATIVE_THINKING), v.get(ROUTING_CONSERVATIVE_MEDIA),
                 v.get(ROUTING_CONSERVATIVE_LONG_CONTEXT), v.get(ROUTING_CONSERVATIVE_MANY_TURNS),
                 v.get(ROUTING_PREMIUM_SHARE), v.get(ROUTING_FAST_SHARE), v.get(ROUTING_THRESHOLD_PREMIUM).orElse(null),
-                v.get(ROUTING_THRESHOLD_FAST).orElse(null));
+                v.get(ROUTING_THRESHOLD_FAST).orElse(null), v.get(ROUTING_SESSIONS));
         var classifier = new GatewayConfig.Classifier(v.get(CLASSIFIER_HEURISTIC_CONFIDENCE),
                 v.get(CLASSIFIER_EMBEDDING_THRESHOLD), v.get(CLASSIFIER_LLM_TIMEOUT), v.get(CLASSIFIER_LLM_TIE_MARGIN));
         var escalation = new GatewayConfig.Escalation(v.get(ESCALATION_ON_TRUNCATION), v.get(ESCALATION_PHRASES),

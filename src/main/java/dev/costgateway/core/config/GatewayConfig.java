@@ -67,10 +67,17 @@ public record GatewayConfig(
     public enum RoutingMode { AUTO, OFF }
 
     /**
+     * {@code routing.sessions}: {@code sticky} decides a tool-bearing session's tier once and keeps it (switches
+     * are priced first); {@code off} routes every request alone.
+     */
+    public enum SessionRouting { STICKY, OFF }
+
+    /**
      * @param premiumShare      about this fraction of the reference traffic goes to premium (quantile calibration)
      * @param fastShare         about this fraction of the reference traffic goes to fast
      * @param premiumThreshold  expert override: P(needs premium) at or above this goes to premium; null = use the share
      * @param fastThreshold     expert override: P(needs at least balanced) below this goes to fast; null = use the share
+     * @param sessions          {@code routing.sessions}: sticky per-session tiers for tool-bearing traffic, or off
      */
     public record Routing(
             RoutingMode mode,
@@ -85,11 +92,22 @@ public record GatewayConfig(
             double premiumShare,
             double fastShare,
             Double premiumThreshold,
-            Double fastThreshold) {
+            Double fastThreshold,
+            SessionRouting sessions) {
 
         /** Defaults of the score thresholds: {@value #DEFAULT_PREMIUM_SHARE} premium, {@value #DEFAULT_FAST_SHARE} fast. */
         public static final double DEFAULT_PREMIUM_SHARE = 0.25;
         public static final double DEFAULT_FAST_SHARE = 0.07;
+
+        /** Without {@code sessions}: its default, {@code sticky}. */
+        public Routing(RoutingMode mode, boolean allowUpgrade, int longContextTokens, int manyTurns,
+                       boolean conservativeTools, boolean conservativeThinking, boolean conservativeMedia,
+                       boolean conservativeLongContext, boolean conservativeManyTurns, double premiumShare,
+                       double fastShare, Double premiumThreshold, Double fastThreshold) {
+            this(mode, allowUpgrade, longContextTokens, manyTurns, conservativeTools, conservativeThinking,
+                    conservativeMedia, conservativeLongContext, conservativeManyTurns, premiumShare, fastShare,
+                    premiumThreshold, fastThreshold, SessionRouting.STICKY);
+        }
 
         /** Without the score settings: their defaults. */
         public Routing(RoutingMode mode, boolean allowUpgrade, int longContextTokens, int manyTurns,

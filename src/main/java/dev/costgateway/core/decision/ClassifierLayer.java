@@ -15,6 +15,8 @@ public enum ClassifierLayer {
     HAIKU("haiku"),
     /** A conservative rule (tools, thinking, media, long context, many turns) kept the ceiling. */
     RULE("rule"),
+    /** An agent session's pinned tier, decided on its first turn ({@code routing.sessions: sticky}). */
+    SESSION("session"),
     /** No classifier decided: routing off, bypassed, unknown model, a cache hit or a fallback to the ceiling. */
     NONE("n/a");
 

@@ -203,6 +203,7 @@ final class MessageExchange implements AttemptListener {
     }
 
     private void store(JsonNode message, Usage usage) {
+        RouteStage.answered(policy, request, ledger.currentModel(), usage, message); // sticky sessions learn from it
         CacheStage.store(policy, cfg, request, message, ledger.currentModel(), usage);
         flight.land(); // stored (or refused): identical requests waiting for this one look the cache up now
     }

@@ -57,6 +57,14 @@ public interface MessagePolicy extends Pricing {
         return InFlight.NONE;
     }
 
+    /**
+     * Told every complete answer from upstream, caches on or off, streamed live or not (a sticky session prices its
+     * switches by the usage, and moves up after a weak answer it could not retry). Called on the request thread;
+     * must be cheap.
+     */
+    default void answered(ObjectNode body, ClientContext client, String model, Usage usage, JsonNode message) {
+    }
+
     /** Offered every complete answer; the policy decides whether to keep it. */
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
 

@@ -5,6 +5,9 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.costgateway.core.api.Usage;
 import dev.costgateway.core.decision.RouteDecision;
 
 /**
@@ -33,5 +36,14 @@ final class RouteStage {
             }
             return d;
         });
+    }
+
+    /** Tells the policy the routed model's complete answer; a failure there never fails the request. */
+    static void answered(MessagePolicy policy, ParsedRequest request, String model, Usage usage, JsonNode message) {
+        try {
+            policy.answered(request.body(), request.client(), model, usage, message);
+        } catch (RuntimeException e) {
+            LOG.warn("session bookkeeping failed: {}", e.toString());
+        }
     }
 }
