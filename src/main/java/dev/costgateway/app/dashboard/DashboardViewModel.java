@@ -209,8 +209,8 @@ public final class DashboardViewModel {
     static final String NO_ESCALATION_DETAIL = "answers retried on a stronger tier";
 
     /**
-     * The escalation rate of each tier the router started at, cheapest first ("from fast 12.0% · from balanced
-     * 3.1%"), over at most {@link #ESCALATIONS_SPAN}: a rising rate on fast says the routing knob sends too much down. Models the config does not place
+     * The escalation rate of each tier the router started at, cheapest first ("from fast 12.0% · balanced
+     * 3.1%"; "24 h, from …" when the range is wider than what is read), over at most {@link #ESCALATIONS_SPAN}: a rising rate on fast says the routing knob sends too much down. Models the config does not place
      * in a tier are left out; nothing routed in the range keeps the plain caption.
      */
     private String byStartTier(List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> rows) {
@@ -228,8 +228,8 @@ public final class DashboardViewModel {
             return NO_ESCALATION_DETAIL;
         }
         List<String> parts = new java.util.ArrayList<>();
-        byTier.forEach((t, n) -> parts.add("from " + t.id() + " " + Formats.percentOfOne((double) n[1] / n[0])));
-        return String.join(" · ", parts) + (escalationsCapped ? " (last 24 h)" : "");
+        byTier.forEach((t, n) -> parts.add(t.id() + " " + Formats.percentOfOne((double) n[1] / n[0])));
+        return (escalationsCapped ? "24 h, from " : "from ") + String.join(" · ", parts);
     }
 
     /** Under the escalation rate: the rate of each starting tier, or a caption when nothing was routed. */

@@ -127,12 +127,12 @@ class DashboardViewModelTest {
         vm.rangeProperty().set(DashboardRange.TODAY);
         vm.refresh();
 
-        assertThat(vm.escalationDetailProperty().get()).isEqualTo("from fast 50.0% · from balanced 0.0%");
+        assertThat(vm.escalationDetailProperty().get()).isEqualTo("from fast 50.0% · balanced 0.0%");
 
         // all time reads the last day only, and says so
         vm.rangeProperty().set(DashboardRange.ALL);
         vm.refresh();
         assertThat(vm.escalationDetailProperty().get())
-                .isEqualTo("from fast 50.0% · from balanced 0.0% (last 24 h)");
+                .isEqualTo("24 h, from fast 50.0% · balanced 0.0%");
     }
 }
