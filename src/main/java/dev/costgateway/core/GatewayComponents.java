@@ -48,6 +48,7 @@ final class GatewayComponents implements AutoCloseable {
     private final SemanticCache semantic;
     private final ExecutorService background;
     private final ExecutorService semanticStores;
+    private final ExecutorService semanticEmbeds;
     private final MessagePolicy policy;
     private final MetricsStore store;
     private final MetricsRecorder recorder;
@@ -77,8 +78,9 @@ final class GatewayComponents implements AutoCloseable {
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
         semanticStores = SemanticCache.newStoreExecutor();
+        semanticEmbeds = SemanticCache.newEmbedExecutor();
         semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background,
-                semanticStores);
+                semanticStores, semanticEmbeds);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
         embedder.subscribe(state -> {
@@ -213,6 +215,7 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic_entries", semantic.size());
         cache.put("semantic_dropped_stores", semantic.droppedStores());
         cache.put("semantic_rejections", semantic.rejections());
+        cache.put("semantic_late_embeddings", semantic.lateEmbeddings());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
@@ -241,6 +244,7 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        semanticEmbeds.shutdown();
         semanticStores.shutdown();
         try {
             semanticStores.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

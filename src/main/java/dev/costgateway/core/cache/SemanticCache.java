@@ -54,7 +54,8 @@ import dev.costgateway.core.embed.PromptEmbedding;
  * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache.
  *
  * <p>Off the request path: {@link #lookup} embeds the prompt only when its group has entries (a request nothing
- * could match costs one hash), and {@link #store} hands its work, embedding included, to the injected store
+ * could match costs one hash), on the embed executor, and uses the vector only if it is ready within a small
+ * budget ({@link LookupEmbedding}; otherwise the request goes on as a miss), and {@link #store} hands its work, embedding included, to the injected store
  * executor, after the answer was sent. One embedding per request: both go through the request's
  * {@link PromptEmbedding}. Requests with {@code tools} take part only with {@code cache.semantic_with_tools}.
  *
@@ -100,6 +101,7 @@ public final class SemanticCache implements Closeable {
     private final SemanticJournal journal;
     private final Map<String, SemanticGroup> groups = new ConcurrentHashMap<>();
     private final Executor storeExecutor;
+    private final LookupEmbedding lookupEmbedding;
     private final PairVerifier verifier = PairVerifier.bundled();
     private final LongAdder droppedStores = new LongAdder();
     private final LongAdder rejections = new LongAdder();
@@ -118,9 +120,11 @@ public final class SemanticCache implements Closeable {
     private boolean persistent;
 
     private SemanticCache(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
-            InstantSource clock, Executor io, Executor storeExecutor, SemanticJournal journal) {
+            InstantSource clock, Executor io, Executor storeExecutor, LookupEmbedding lookupEmbedding,
+            SemanticJournal journal) {
         this.config = Objects.requireNonNull(config);
         this.storeExecutor = Objects.requireNonNull(storeExecutor);
+        this.lookupEmbedding = Objects.requireNonNull(lookupEmbedding);
         this.embedder = Objects.requireNonNull(embedder);
         this.clock = Objects.requireNonNull(clock);
         this.io = io == null ? null : new SerialExecutor(io);
@@ -139,18 +143,61 @@ public final class SemanticCache implements Closeable {
      */
     public static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
             Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor) {
+        return open(dataDir, config, embedder, clock, ioExecutor, storeExecutor, LookupEmbedding.onCaller());
+    }
+
+    /**
+     * As {@link #open(Path, Supplier, Supplier, InstantSource, Executor, Executor)}, with lookups that embed on
+     * {@code embedExecutor} and wait for it at most {@code cache.semantic_lookup_wait_ms} (then the request goes on
+     * as a miss, and the store reuses the late vector). Production: {@link #newEmbedExecutor()}.
+     */
+    public static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
+            Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor,
+            Executor embedExecutor) {
+        return open(dataDir, config, embedder, clock, ioExecutor, storeExecutor,
+                new LookupEmbedding(embedExecutor, () -> config.get().semanticLookupWait()));
+    }
+
+    static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
+            Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor,
+            LookupEmbedding lookupEmbedding) {
         SemanticJournal journal = new SemanticJournal(dataDir.resolve(FILE_NAME), config.get().embeddingModel());
-        SemanticCache cache = new SemanticCache(config, embedder, clock, ioExecutor, storeExecutor, journal);
+        SemanticCache cache = new SemanticCache(config, embedder, clock, ioExecutor, storeExecutor, lookupEmbedding,
+                journal);
         cache.io.execute(cache::loadFromDisk);
         return cache;
     }
 
-    /** A cache that lives in memory only; {@code storeExecutor} as for {@link #open}. */
+    /**
+     * A cache that lives in memory only; {@code storeExecutor} as for {@link #open}. Lookups embed on the caller
+     * (tests and tools that have no request to protect).
+     */
     public static SemanticCache inMemory(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
             InstantSource clock, Executor storeExecutor) {
-        SemanticCache cache = new SemanticCache(config, embedder, clock, null, storeExecutor, null);
+        return inMemory(config, embedder, clock, storeExecutor, LookupEmbedding.onCaller());
+    }
+
+    static SemanticCache inMemory(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
+            InstantSource clock, Executor storeExecutor, LookupEmbedding lookupEmbedding) {
+        SemanticCache cache = new SemanticCache(config, embedder, clock, null, storeExecutor, lookupEmbedding, null);
         cache.loaded = true;
         return cache;
+    }
+
+    /**
+     * The executor production uses for the lookup's embedding: one daemon thread named {@value #EMBED_THREAD}
+     * with a short queue (a lookup beyond it is a miss). Shut it down after {@link #close}.
+     */
+    public static ExecutorService newEmbedExecutor() {
+        return LookupEmbedding.newExecutor();
+    }
+
+    /** Name of the thread {@link #newEmbedExecutor()} creates. */
+    public static final String EMBED_THREAD = LookupEmbedding.THREAD;
+
+    /** Lookups that went on as misses because the prompt's embedding was not ready within the budget. */
+    public long lateEmbeddings() {
+        return lookupEmbedding.late();
     }
 
     /**
@@ -199,7 +246,7 @@ public final class SemanticCache implements Closeable {
         if (group == null || group.size() == 0) {
             return Optional.empty();
         }
-        Optional<float[]> vector = prompt.vector(text.get());
+        Optional<float[]> vector = lookupEmbedding.vector(prompt, text.get());
         if (vector.isEmpty()) {
             return Optional.empty();
         }

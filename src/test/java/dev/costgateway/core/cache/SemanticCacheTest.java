@@ -57,7 +57,7 @@ class SemanticCacheTest {
     private static GatewayConfig.Cache config(int maxEntries) {
         return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
                 true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q,
-                false);
+                false, Duration.ofMillis(5));
     }
 
     private SemanticCache memoryCache() {
