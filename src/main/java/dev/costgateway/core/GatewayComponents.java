@@ -94,6 +94,7 @@ final class GatewayComponents implements AutoCloseable {
         store = MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity()), dataDir, clock);
         store.priceCacheHealthWith(() -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
+        semantic.keepNegativesIn(store.semanticNegatives());
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
@@ -216,6 +217,7 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic_dropped_stores", semantic.droppedStores());
         cache.put("semantic_rejections", semantic.rejections());
         cache.put("semantic_late_embeddings", semantic.lateEmbeddings());
+        cache.put("semantic_negatives", semantic.negatives());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }

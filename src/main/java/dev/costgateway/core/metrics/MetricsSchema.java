@@ -32,6 +32,7 @@ final class MetricsSchema {
     static final List<String> MIGRATIONS = List.of(
             "V1__init.sql",
             "V2__sessions.sql",
+            "V4__semantic_negatives.sql",
             "V5__instances.sql",
             "V8__session_cache_health.sql");
 
