@@ -51,6 +51,7 @@ final class GatewayComponents implements AutoCloseable {
     private final SemanticCache semantic;
     private final ExecutorService background;
     private final ExecutorService semanticStores;
+    private final ExecutorService semanticEmbeds;
     private final MessagePolicy policy;
     private final MetricsStore store;
     private final MetricsRecorder recorder;
@@ -82,8 +83,9 @@ final class GatewayComponents implements AutoCloseable {
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
         semanticStores = SemanticCache.newStoreExecutor();
+        semanticEmbeds = SemanticCache.newEmbedExecutor();
         semantic = SemanticCache.open(dataDir, () -> config.get().cache(), embedder::ready, clock, background,
-                semanticStores);
+                semanticStores, semanticEmbeds);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
         embedder.subscribe(state -> {
@@ -97,6 +99,7 @@ final class GatewayComponents implements AutoCloseable {
         store = MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity()), dataDir, clock);
         store.priceCacheHealthWith(() -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
+        semantic.keepNegativesIn(store.semanticNegatives());
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
@@ -225,6 +228,8 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic_entries", semantic.size());
         cache.put("semantic_dropped_stores", semantic.droppedStores());
         cache.put("semantic_rejections", semantic.rejections());
+        cache.put("semantic_late_embeddings", semantic.lateEmbeddings());
+        cache.put("semantic_negatives", semantic.negatives());
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
@@ -253,6 +258,7 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+        semanticEmbeds.shutdown();
         semanticStores.shutdown();
         try {
             semanticStores.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

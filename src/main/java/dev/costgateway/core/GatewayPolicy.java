@@ -302,6 +302,12 @@ final class GatewayPolicy implements MessagePolicy {
             }
 
             @Override
+            public CompletableFuture<Optional<float[]>> vectorOn(String text, java.util.concurrent.Executor executor) {
+                requestEmbeddings.asMap().putIfAbsent(body, prompt);
+                return requestEmbeddings.asMap().getOrDefault(body, prompt).vectorOn(text, executor);
+            }
+
+            @Override
             public Optional<float[]> ifComputed(String text) {
                 return prompt.ifComputed(text);
             }

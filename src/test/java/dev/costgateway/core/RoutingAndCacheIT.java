@@ -175,9 +175,15 @@ class RoutingAndCacheIT {
         }
     }
 
+    /**
+     * Routing off, and lookups that wait for the real model as long as it takes: these tests check what is served,
+     * not how fast; on a loaded machine the embedding can take longer than the default budget.
+     */
+    private static final String PATIENT_SEMANTIC = "routing:\n  mode: off\ncache:\n  semantic_lookup_wait_ms: 10000\n";
+
     @Test
     void paraphraseIsASemanticHitAndANearMissIsNot() throws Exception {
-        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder(PATIENT_SEMANTIC)) {
             Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
                     () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
@@ -201,7 +207,7 @@ class RoutingAndCacheIT {
 
     @Test
     void aRejectedSemanticHitIsEvictedAndCountedOverHttp() throws Exception {
-        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder(PATIENT_SEMANTIC)) {
             Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
                     () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
@@ -248,7 +254,7 @@ class RoutingAndCacheIT {
 
     @Test
     void toolBearingRequestsAreExactCachedButNotSemanticallyCached() throws Exception {
-        try (GatewayHarness h = GatewayHarness.startWithEmbedder("routing:\n  mode: off\n")) {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder(PATIENT_SEMANTIC)) {
             Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
                     () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
             String tools = ",\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather for a city\","

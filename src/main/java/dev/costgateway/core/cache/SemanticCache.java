@@ -54,7 +54,8 @@ import dev.costgateway.core.embed.PromptEmbedding;
  * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache.
  *
  * <p>Off the request path: {@link #lookup} embeds the prompt only when its group has entries (a request nothing
- * could match costs one hash), and {@link #store} hands its work, embedding included, to the injected store
+ * could match costs one hash), on the embed executor, and uses the vector only if it is ready within a small
+ * budget ({@link LookupEmbedding}; otherwise the request goes on as a miss), and {@link #store} hands its work, embedding included, to the injected store
  * executor, after the answer was sent. One embedding per request: both go through the request's
  * {@link PromptEmbedding}. Requests with {@code tools} take part only with {@code cache.semantic_with_tools}.
  *
@@ -85,6 +86,8 @@ public final class SemanticCache implements Closeable {
     static final int STORE_QUEUE = 256;
     /** Semantic hits remembered for {@link #reject}. */
     static final int REMEMBERED_HITS = 10_000;
+    /** Kept negatives read back at start at most (the most recent). */
+    static final int LOADED_NEGATIVES = 10_000;
 
     /** File in the data folder holding the entries. */
     public static final String FILE_NAME = "semantic-cache.bin";
@@ -100,6 +103,7 @@ public final class SemanticCache implements Closeable {
     private final SemanticJournal journal;
     private final Map<String, SemanticGroup> groups = new ConcurrentHashMap<>();
     private final Executor storeExecutor;
+    private final LookupEmbedding lookupEmbedding;
     private final PairVerifier verifier = PairVerifier.bundled();
     private final LongAdder droppedStores = new LongAdder();
     private final LongAdder rejections = new LongAdder();
@@ -108,6 +112,10 @@ public final class SemanticCache implements Closeable {
             .executor(Runnable::run).build();
     /** Rejected pairs by group key. */
     private final Map<String, List<SemanticNegative>> negatives = new ConcurrentHashMap<>();
+    /** Where rejected pairs are kept across restarts; null: in memory only. */
+    private volatile SemanticNegativeStore negativeStore;
+    /** False from {@link #keepNegativesIn} until the kept negatives are read: lookups are misses meanwhile. */
+    private volatile boolean negativesLoaded = true;
     /** Insertion order (oldest first); guarded by {@code this}, like {@link #live}. */
     private final Deque<SemanticEntry> order = new ArrayDeque<>();
     private int live;
@@ -118,9 +126,11 @@ public final class SemanticCache implements Closeable {
     private boolean persistent;
 
     private SemanticCache(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
-            InstantSource clock, Executor io, Executor storeExecutor, SemanticJournal journal) {
+            InstantSource clock, Executor io, Executor storeExecutor, LookupEmbedding lookupEmbedding,
+            SemanticJournal journal) {
         this.config = Objects.requireNonNull(config);
         this.storeExecutor = Objects.requireNonNull(storeExecutor);
+        this.lookupEmbedding = Objects.requireNonNull(lookupEmbedding);
         this.embedder = Objects.requireNonNull(embedder);
         this.clock = Objects.requireNonNull(clock);
         this.io = io == null ? null : new SerialExecutor(io);
@@ -139,18 +149,61 @@ public final class SemanticCache implements Closeable {
      */
     public static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
             Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor) {
+        return open(dataDir, config, embedder, clock, ioExecutor, storeExecutor, LookupEmbedding.onCaller());
+    }
+
+    /**
+     * As {@link #open(Path, Supplier, Supplier, InstantSource, Executor, Executor)}, with lookups that embed on
+     * {@code embedExecutor} and wait for it at most {@code cache.semantic_lookup_wait_ms} (then the request goes on
+     * as a miss, and the store reuses the late vector). Production: {@link #newEmbedExecutor()}.
+     */
+    public static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
+            Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor,
+            Executor embedExecutor) {
+        return open(dataDir, config, embedder, clock, ioExecutor, storeExecutor,
+                new LookupEmbedding(embedExecutor, () -> config.get().semanticLookupWait()));
+    }
+
+    static SemanticCache open(Path dataDir, Supplier<GatewayConfig.Cache> config,
+            Supplier<Optional<Embedder>> embedder, InstantSource clock, Executor ioExecutor, Executor storeExecutor,
+            LookupEmbedding lookupEmbedding) {
         SemanticJournal journal = new SemanticJournal(dataDir.resolve(FILE_NAME), config.get().embeddingModel());
-        SemanticCache cache = new SemanticCache(config, embedder, clock, ioExecutor, storeExecutor, journal);
+        SemanticCache cache = new SemanticCache(config, embedder, clock, ioExecutor, storeExecutor, lookupEmbedding,
+                journal);
         cache.io.execute(cache::loadFromDisk);
         return cache;
     }
 
-    /** A cache that lives in memory only; {@code storeExecutor} as for {@link #open}. */
+    /**
+     * A cache that lives in memory only; {@code storeExecutor} as for {@link #open}. Lookups embed on the caller
+     * (tests and tools that have no request to protect).
+     */
     public static SemanticCache inMemory(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
             InstantSource clock, Executor storeExecutor) {
-        SemanticCache cache = new SemanticCache(config, embedder, clock, null, storeExecutor, null);
+        return inMemory(config, embedder, clock, storeExecutor, LookupEmbedding.onCaller());
+    }
+
+    static SemanticCache inMemory(Supplier<GatewayConfig.Cache> config, Supplier<Optional<Embedder>> embedder,
+            InstantSource clock, Executor storeExecutor, LookupEmbedding lookupEmbedding) {
+        SemanticCache cache = new SemanticCache(config, embedder, clock, null, storeExecutor, lookupEmbedding, null);
         cache.loaded = true;
         return cache;
+    }
+
+    /**
+     * The executor production uses for the lookup's embedding: one daemon thread named {@value #EMBED_THREAD}
+     * with a short queue (a lookup beyond it is a miss). Shut it down after {@link #close}.
+     */
+    public static ExecutorService newEmbedExecutor() {
+        return LookupEmbedding.newExecutor();
+    }
+
+    /** Name of the thread {@link #newEmbedExecutor()} creates. */
+    public static final String EMBED_THREAD = LookupEmbedding.THREAD;
+
+    /** Lookups that went on as misses because the prompt's embedding was not ready within the budget. */
+    public long lateEmbeddings() {
+        return lookupEmbedding.late();
     }
 
     /**
@@ -187,7 +240,7 @@ public final class SemanticCache implements Closeable {
     public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode, PromptEmbedding prompt,
             String queryId) {
         GatewayConfig.Cache cfg = config.get();
-        if (!takesPart(body, cfg) || groups.isEmpty()) {
+        if (!takesPart(body, cfg) || groups.isEmpty() || !negativesLoaded) {
             return Optional.empty();
         }
         Optional<String> text = lastUserText(body);
@@ -199,7 +252,7 @@ public final class SemanticCache implements Closeable {
         if (group == null || group.size() == 0) {
             return Optional.empty();
         }
-        Optional<float[]> vector = prompt.vector(text.get());
+        Optional<float[]> vector = lookupEmbedding.vector(prompt, text.get());
         if (vector.isEmpty()) {
             return Optional.empty();
         }
@@ -230,19 +283,30 @@ public final class SemanticCache implements Closeable {
     /**
      * "Wrong answer for this prompt": evicts the entry whose answer the request {@code queryId} was served and
      * keeps the pair as a local negative of its group ({@link SemanticNegative}), so neither the entry nor a
-     * paraphrase of it answers a similar prompt again. The eviction reaches the file at once; the negatives live
-     * in memory until the gateway stops. Hits are remembered for the last {@value #REMEMBERED_HITS} semantic hits.
+     * paraphrase of it answers a similar prompt again. The eviction reaches the file at once; the negative is kept
+     * in the {@link #keepNegativesIn negative store} when there is one (else in memory until the gateway stops). Hits are remembered for the last {@value #REMEMBERED_HITS} semantic hits.
      */
     public Rejection reject(String queryId) {
         Served hit = served.asMap().remove(queryId);
         if (hit == null) {
             return Rejection.UNKNOWN;
         }
-        negatives.compute(hit.entry().group, (g, list) -> {
-            List<SemanticNegative> next = new ArrayList<>(list == null ? List.of() : list);
-            next.add(new SemanticNegative(hit.entry().vector, hit.query(), hit.similarity()));
-            return List.copyOf(next);
-        });
+        SemanticNegative negative = new SemanticNegative(hit.entry().vector, hit.query(), hit.similarity());
+        addNegative(hit.entry().group, negative);
+        SemanticNegativeStore kept = negativeStore;
+        if (kept != null) {
+            SemanticNegativeStore.Row row = new SemanticNegativeStore.Row(hit.entry().group,
+                    config.get().embeddingModel(), negative.stored(), negative.asked(), negative.similarity(),
+                    clock.instant());
+            onIo(() -> {
+                try {
+                    kept.save(row);
+                } catch (Exception e) {
+                    LOG.warn("could not keep a rejected semantic hit in the metrics database ({}); it holds until "
+                            + "the gateway stops", e.toString());
+                }
+            });
+        }
         synchronized (this) {
             if (!hit.entry().removed) {
                 removeFromGroup(hit.entry());
@@ -261,6 +325,55 @@ public final class SemanticCache implements Closeable {
             });
         }
         return Rejection.REJECTED;
+    }
+
+    /**
+     * Keeps rejected pairs in {@code store} from now on and reads back the ones kept there (the most recent
+     * {@value #LOADED_NEGATIVES} of the configured model), on the io executor. Until they are read every lookup
+     * is a miss, so a pair rejected before a restart is never served again after it. A store that cannot be read
+     * is logged and the cache goes on with the negatives of this run.
+     */
+    public void keepNegativesIn(SemanticNegativeStore store) {
+        Objects.requireNonNull(store);
+        negativesLoaded = false;
+        negativeStore = store;
+        String model = config.get().embeddingModel();
+        onIo(() -> {
+            try {
+                List<SemanticNegativeStore.Row> rows = store.load(model, LOADED_NEGATIVES);
+                for (int i = rows.size() - 1; i >= 0; i--) {
+                    SemanticNegativeStore.Row r = rows.get(i);
+                    addNegative(r.group(), new SemanticNegative(r.stored(), r.asked(), r.similarity()));
+                }
+            } catch (Exception e) {
+                LOG.warn("could not read the rejected semantic hits from the metrics database ({}); only this "
+                        + "run's rejections apply", e.toString());
+            } finally {
+                negativesLoaded = true;
+            }
+        });
+    }
+
+    /** Local negatives in force (kept ones read back, and this run's). */
+    public int negatives() {
+        return negatives.values().stream().mapToInt(List::size).sum();
+    }
+
+    private void addNegative(String group, SemanticNegative negative) {
+        negatives.compute(group, (g, list) -> {
+            List<SemanticNegative> next = new ArrayList<>(list == null ? List.of() : list);
+            next.add(negative);
+            return List.copyOf(next);
+        });
+    }
+
+    /** Runs file and database work on the io executor, or at once for a cache without one (in memory). */
+    private void onIo(Runnable task) {
+        if (io != null) {
+            io.execute(task);
+        } else {
+            task.run();
+        }
     }
 
     /** Semantic hits rejected since start. */

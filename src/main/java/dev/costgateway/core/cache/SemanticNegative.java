@@ -12,7 +12,8 @@ import dev.costgateway.core.embed.Embedder;
  *   <li>for a query near neither side, a candidate near either side needs a higher cosine than the rejected
  *       pair had (plus {@value #MARGIN}): the threshold of that neighbourhood tightens, as vCache tightens a
  *       per-entry threshold, instead of the global one;</li>
- *   <li>a query and a candidate near the same side (paraphrases of one prompt of the pair) are unaffected.</li>
+ *   <li>a query and a candidate near the same side (paraphrases of one prompt of the pair) are unaffected,
+ *       unless the pair's two prompts embed almost alike ({@value #INDISTINCT}), when there are no sides.</li>
  * </ul>
  * Immutable.
  */
@@ -22,6 +23,12 @@ record SemanticNegative(float[] stored, float[] asked, double similarity) {
     static final double NEAR = 0.90;
     /** How much more similar than the rejected pair a match near it must be. */
     static final double MARGIN = 0.02;
+    /**
+     * A rejected pair at least this similar (e.g. the same question with other capitals or punctuation) has no
+     * sides: every query near it is nearest to both, so "which side" cannot keep it from matching again. Near
+     * such a pair no entry answers a query that is near it too.
+     */
+    static final double INDISTINCT = 0.995;
 
     /** Whether this negative forbids answering {@code query} with {@code candidate}, whose cosine is given. */
     boolean blocks(float[] query, float[] candidate, double candidateSimilarity) {
@@ -35,6 +42,9 @@ record SemanticNegative(float[] stored, float[] asked, double similarity) {
         boolean queryNear = Math.max(qs, qa) >= NEAR;
         boolean candidateNear = Math.max(cs, ca) >= NEAR;
         if (queryNear && candidateNear) {
+            if (similarity >= INDISTINCT) {
+                return true; // the two sides embed alike: no side can be told apart, so none may answer the other
+            }
             return (qs >= qa) != (cs >= ca); // same side: both paraphrase one prompt of the pair
         }
         return candidateNear && candidateSimilarity < similarity + MARGIN;

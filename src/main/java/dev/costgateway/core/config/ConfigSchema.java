@@ -207,6 +207,10 @@ public final class ConfigSchema {
             "Semantic cache for tool requests", ValueType.bool(), false,
             "Let requests that carry `tools` (agent turns) use the semantic cache; exact caching of them is "
                     + "unaffected.");
+    public static final ConfigKey<Duration> CACHE_SEMANTIC_LOOKUP_WAIT = key("cache.semantic_lookup_wait_ms", CACHE,
+            "Semantic lookup wait (ms)", ValueType.millis(0, 10_000), Duration.ofMillis(5),
+            "Longest a request waits for its prompt's embedding (made on a background thread) before it goes on "
+                    + "as a semantic miss; the store after the answer reuses a late embedding.");
 
     // ---- metrics ----
     public static final ConfigKey<String> METRICS_JDBC_URL = key("metrics.jdbc_url", METRICS, "JDBC URL",
@@ -294,7 +298,7 @@ public final class ConfigSchema {
         var cache = new GatewayConfig.Cache(v.get(CACHE_ENABLED), v.get(CACHE_SCOPE), v.get(CACHE_MAX_ENTRIES),
                 v.get(CACHE_EXACT_TTL), v.get(CACHE_TOOL_USE), v.get(CACHE_REDIS_URL), v.get(CACHE_USE_SEMANTIC),
                 v.get(CACHE_SEMANTIC_THRESHOLD), v.get(CACHE_SEMANTIC_TTL), v.get(CACHE_SEMANTIC_MAX_ENTRIES),
-                v.get(CACHE_EMBEDDING_MODEL), v.get(CACHE_SEMANTIC_WITH_TOOLS));
+                v.get(CACHE_EMBEDDING_MODEL), v.get(CACHE_SEMANTIC_WITH_TOOLS), v.get(CACHE_SEMANTIC_LOOKUP_WAIT));
         var metrics = new GatewayConfig.Metrics(v.get(METRICS_JDBC_URL), v.get(METRICS_STORE_TEXT),
                 v.get(METRICS_TEXT_PREVIEW_CHARS), v.get(METRICS_RETENTION_DAYS), v.get(METRICS_QUEUE_CAPACITY));
         Map<Tier, GatewayConfig.TierModel> tiers = new EnumMap<>(Tier.class);

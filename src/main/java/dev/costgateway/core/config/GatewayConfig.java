@@ -159,7 +159,8 @@ public record GatewayConfig(
             Duration semanticTtl,
             int semanticMaxEntries,
             String embeddingModel,
-            boolean semanticWithTools) {
+            boolean semanticWithTools,
+            Duration semanticLookupWait) {
     }
 
     /** @param jdbcUrl empty for the default H2 file in the data folder */

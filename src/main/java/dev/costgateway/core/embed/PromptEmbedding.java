@@ -1,6 +1,8 @@
 package dev.costgateway.core.embed;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -20,7 +22,16 @@ public interface PromptEmbedding {
      */
     Optional<float[]> vector(String text);
 
-    /** The vector of {@code text} if this request has already computed it; never embeds. */
+    /**
+     * The vector of {@code text}, embedded on {@code executor} unless this request has it or is computing it
+     * already; a later {@link #vector} of the same text waits for this one instead of embedding again. The
+     * caller decides how long to wait (the semantic-cache lookup waits a small budget, then moves on).
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when the executor refuses the task
+     */
+    CompletableFuture<Optional<float[]>> vectorOn(String text, Executor executor);
+
+    /** The vector of {@code text} if this request has already computed it; never embeds, never waits. */
     Optional<float[]> ifComputed(String text);
 
     /** @param embedder the embedder once ready (e.g. {@code embedderService::ready}); must not block */

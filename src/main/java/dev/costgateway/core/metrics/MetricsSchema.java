@@ -33,6 +33,7 @@ final class MetricsSchema {
             "V1__init.sql",
             "V2__sessions.sql",
             "V3__router_scores.sql",
+            "V4__semantic_negatives.sql",
             "V5__instances.sql",
             "V8__session_cache_health.sql");
 

@@ -195,6 +195,14 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         cacheHealthPrices = java.util.Objects.requireNonNull(prices);
     }
 
+    /**
+     * The rejected semantic-cache hits kept in this database (table {@code semantic_negatives}, migration V4);
+     * each call borrows a connection of its own, so it never waits for the writer.
+     */
+    public dev.costgateway.core.cache.SemanticNegativeStore semanticNegatives() {
+        return new SemanticNegativeTable(database.connections());
+    }
+
     /** The gateway instance stamped on every row this store writes. */
     public String instance() {
         return instance;

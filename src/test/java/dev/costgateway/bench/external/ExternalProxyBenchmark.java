@@ -37,7 +37,8 @@ import dev.costgateway.testing.ClaudeCodeRequest;
  * spread; the table is printed and written to {@code target/external-bench.md}.
  *
  * <p>Run: {@code mvn -B -q -DskipTests package && mvn -B -Pbench test -Dtest=ExternalProxyBenchmark}. Options:
- * {@code -Dbench.rounds=3}, {@code -Dbench.scale=1} (fewer requests per round below 1), {@code -Dbench.jar=target/cost-gateway.jar}, and {@code -Dbench.baseline.jar=PATH} to
+ * {@code -Dbench.rounds=3}, {@code -Dbench.scale=1} (fewer requests per round below 1), {@code -Dbench.jar=target/cost-gateway.jar}, and {@code -Dbench.semanticOff=true} (adds the defaults with
+ * {@code cache.use_semantic_cache: false}, so defaults minus it is the semantic cache's cost), {@code -Dbench.baseline.jar=PATH} to
  * add another build of the gateway (pass-through) as a fourth target in the same interleaved run, for before/after
  * comparisons of a change.
  */
@@ -73,6 +74,11 @@ class ExternalProxyBenchmark {
             targets.put("direct", upstreamUrl);
             targets.put("passthrough", gateway(processes, dir.resolve("pt"), jar.toString(), upstreamUrl, true));
             targets.put("defaults", gateway(processes, dir.resolve("def"), jar.toString(), upstreamUrl, false));
+            if (Boolean.getBoolean("bench.semanticOff")) {
+                // issue 12: what the semantic cache adds to a request nothing can hit = defaults minus this target
+                targets.put("nosemantic", gateway(processes, dir.resolve("nosem"), jar.toString(), upstreamUrl,
+                        "cache:\n  use_semantic_cache: false\n"));
+            }
             if (!baselineJar.isBlank()) {
                 targets.put("baseline", gateway(processes, dir.resolve("base"), baselineJar, upstreamUrl, true));
             }
@@ -131,11 +137,16 @@ class ExternalProxyBenchmark {
 
     private static String gateway(List<Process> processes, Path dir, String jar, String upstream, boolean passThrough)
             throws Exception {
-        Files.createDirectories(dir);
-        Path config = dir.resolve("config.yaml");
-        Files.writeString(config, passThrough
+        return gateway(processes, dir, jar, upstream, passThrough
                 ? "routing:\n  mode: \"off\"\ncache:\n  enabled: false\n  use_semantic_cache: false\n"
                 : "# defaults\n");
+    }
+
+    private static String gateway(List<Process> processes, Path dir, String jar, String upstream, String yaml)
+            throws Exception {
+        Files.createDirectories(dir);
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, yaml);
         Process p = start(processes, dir.resolve("gateway.log"), javaCmd("-jar", jar, "--headless", "--port", "0",
                 "--config", config.toString(), "--data-dir", dir.resolve("data").toString(), "--upstream", upstream));
         return awaitLine(p, LISTENING);

@@ -22,7 +22,7 @@ final class CacheFixtures {
 
     static GatewayConfig.Cache config(String redisUrl, boolean cacheToolUse) {
         return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), cacheToolUse,
-                redisUrl, true, 0.9, Duration.ofDays(7), 1000, "all-minilm-l6-v2-q", false);
+                redisUrl, true, 0.9, Duration.ofDays(7), 1000, "all-minilm-l6-v2-q", false, Duration.ofMillis(5));
     }
 
     static GatewayConfig.Cache config() {

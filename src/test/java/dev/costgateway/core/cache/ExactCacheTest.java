@@ -151,7 +151,8 @@ class ExactCacheTest {
                 {"type":"message","stop_reason":"end_turn"}"""), cfg)).isFalse();
         assertThat(ExactCache.shouldStore(null, cfg)).isFalse();
         var disabled = new dev.costgateway.core.config.GatewayConfig.Cache(false, cfg.scope(), cfg.maxEntries(),
-                cfg.exactTtl(), false, "", false, 0.9, cfg.semanticTtl(), 10, cfg.embeddingModel(), false);
+                cfg.exactTtl(), false, "", false, 0.9, cfg.semanticTtl(), 10, cfg.embeddingModel(), false,
+                cfg.semanticLookupWait());
         assertThat(ExactCache.shouldStore(json(message("x", "end_turn")), disabled)).isFalse();
     }
 

@@ -41,7 +41,7 @@ class SemanticCacheHotPathTest {
 
     private static GatewayConfig.Cache config(boolean semanticWithTools) {
         return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
-                true, 0.9, Duration.ofDays(7), 1000, "all-minilm-l6-v2-q", semanticWithTools);
+                true, 0.9, Duration.ofDays(7), 1000, "all-minilm-l6-v2-q", semanticWithTools, Duration.ofMillis(5));
     }
 
     private void runStores() {
@@ -170,6 +170,75 @@ class SemanticCacheHotPathTest {
                 .isPresent();
         assertThat(cache.lookup(request("what is the weather in Paris today"), ALICE, "auto"))
                 .as("tools are part of the group").isEmpty();
+    }
+
+    @Test
+    void aLookupUsesTheEmbeddingOnlyIfItIsReadyWithinTheBudgetAndTheStoreReusesALateOne() {
+        Queue<Runnable> embeds = new ArrayDeque<>();
+        SemanticCache budgeted = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+                () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add,
+                new LookupEmbedding(embeds::add, Duration.ZERO));
+        budgeted.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        runStores();
+        int afterStore = embedder.calls();
+
+        ObjectNode body = request("what is the capital of France");
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        assertThat(budgeted.lookup(body, ALICE, "auto", prompt)).as("embedding not ready: a miss, at once").isEmpty();
+        assertThat(embedder.calls()).as("nothing embedded on the request thread").isEqualTo(afterStore);
+        assertThat(embeds).as("the embedding is queued on the embed executor").hasSize(1);
+        assertThat(budgeted.lateEmbeddings()).isEqualTo(1);
+
+        budgeted.store(body, ALICE, "auto", answer("Paris."), prompt);
+        embeds.poll().run(); // the embedding finishes after the answer went upstream
+        runStores();
+        assertThat(embedder.calls()).as("the store used the late vector").isEqualTo(afterStore + 1);
+
+        ObjectNode again = request("what is the capital of France");
+        PromptEmbedding ready = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        ready.vector("what is the capital of France"); // e.g. the router already embedded it
+        assertThat(budgeted.lookup(again, ALICE, "auto", ready)).as("a vector that is ready is used").isPresent();
+        assertThat(embeds).isEmpty();
+    }
+
+    @Test
+    void aLookupTheEmbedExecutorRefusesIsAMissNotAnError() {
+        Executor full = task -> {
+            throw new RejectedExecutionException("queue full");
+        };
+        SemanticCache budgeted = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+                () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add, new LookupEmbedding(full, Duration.ZERO));
+        budgeted.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        runStores();
+        int afterStore = embedder.calls();
+        ObjectNode body = request("what is the capital of France");
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        assertThat(budgeted.lookup(body, ALICE, "auto", prompt)).isEmpty();
+        assertThat(budgeted.lateEmbeddings()).isEqualTo(1);
+        budgeted.store(body, ALICE, "auto", answer("Paris."), prompt);
+        runStores();
+        assertThat(embedder.calls()).as("the store embeds it itself, on the store executor")
+                .isEqualTo(afterStore + 1);
+    }
+
+    @Test
+    void theProductionEmbedExecutorIsOneNamedThreadAndAHitWithinTheBudgetIsServed() throws Exception {
+        ExecutorService executor = SemanticCache.newEmbedExecutor();
+        try {
+            // a generous budget: this checks where the model runs, not how fast
+            SemanticCache real = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+                    () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add,
+                    new LookupEmbedding(executor, Duration.ofSeconds(30)));
+            real.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+            runStores();
+            int storeThreads = embedder.threads().size();
+            assertThat(real.lookup(request("what is the capital of France"), ALICE, "auto")).isPresent();
+            assertThat(embedder.threads().subList(storeThreads, embedder.threads().size()))
+                    .containsExactly(SemanticCache.EMBED_THREAD);
+            assertThat(real.lateEmbeddings()).isZero();
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     private static ObjectNode withTools(ObjectNode body) {

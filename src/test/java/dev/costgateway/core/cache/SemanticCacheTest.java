@@ -12,7 +12,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
@@ -57,7 +62,7 @@ class SemanticCacheTest {
     private static GatewayConfig.Cache config(int maxEntries) {
         return new GatewayConfig.Cache(true, GatewayConfig.CacheScope.KEY, 100, Duration.ofSeconds(60), false, "",
                 true, SemanticCache.RECOMMENDED_THRESHOLD, Duration.ofDays(7), maxEntries, OnnxEmbedder.ALL_MINILM_L6_V2_Q,
-                false);
+                false, Duration.ofMillis(5));
     }
 
     private SemanticCache memoryCache() {
@@ -160,6 +165,112 @@ class SemanticCacheTest {
         }
         try (SemanticCache second = openCache()) {
             assertThat(second.size()).isZero();
+        }
+    }
+
+    /** The metrics database's table, as a list (the table itself: {@code SemanticNegativeTableTest}). */
+    static final class ListNegativeStore implements SemanticNegativeStore {
+        final List<Row> rows = new ArrayList<>();
+
+        @Override
+        public synchronized List<Row> load(String model, int limit) {
+            return rows.stream().filter(r -> r.model().equals(model))
+                    .sorted(Comparator.comparing(Row::rejectedAt).reversed()).limit(limit).toList();
+        }
+
+        @Override
+        public synchronized void save(Row row) {
+            rows.add(row);
+        }
+    }
+
+    /** One run: reject the paraphrase hit, then answer the stored prompt again (a client asks it once more). */
+    private void rejectHamletParaphrase(SemanticCache cache) {
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto",
+                PromptEmbedding.lazy(() -> Optional.of(model)), "q1")).isPresent();
+        assertThat(cache.reject("q1")).isEqualTo(SemanticCache.Rejection.REJECTED);
+    }
+
+    @Test
+    void aRejectedPairIsNeverServedAgainAfterARestart() {
+        ListNegativeStore kept = new ListNegativeStore();
+        SemanticCache first = memoryCache();
+        first.keepNegativesIn(kept);
+        rejectHamletParaphrase(first);
+        assertThat(kept.rows).hasSize(1);
+        assertThat(kept.rows.get(0).model()).isEqualTo(OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+        assertThat(kept.rows.get(0).rejectedAt()).isEqualTo(now.get());
+
+        SemanticCache forgetful = memoryCache(); // a restart without the kept negatives: the pair matches again
+        forgetful.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(forgetful.lookup(request("Who is the author of Hamlet?"), ALICE, "auto")).isPresent();
+
+        SemanticCache restarted = memoryCache();
+        restarted.keepNegativesIn(kept);
+        assertThat(restarted.negatives()).isEqualTo(1);
+        restarted.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(restarted.lookup(request("Who is the author of Hamlet?"), ALICE, "auto")).isEmpty();
+        assertThat(restarted.lookup(request("who is the author of Hamlet?"), ALICE, "auto")).isEmpty();
+        assertThat(restarted.lookup(request("Who wrote Hamlet?"), ALICE, "auto")).isPresent();
+        assertThat(restarted.lookup(request("Who is the author of Hamlet?"), BOB, "auto"))
+                .as("another caller's group is untouched").isEmpty();
+    }
+
+    @Test
+    void negativesOfAnotherModelAreNotReadBack() {
+        ListNegativeStore kept = new ListNegativeStore();
+        SemanticCache first = memoryCache();
+        first.keepNegativesIn(kept);
+        rejectHamletParaphrase(first);
+        SemanticNegativeStore.Row row = kept.rows.remove(0);
+        kept.save(new SemanticNegativeStore.Row(row.group(), "another-model", row.stored(), row.asked(),
+                row.similarity(), row.rejectedAt()));
+
+        SemanticCache restarted = memoryCache();
+        restarted.keepNegativesIn(kept);
+        assertThat(restarted.negatives()).isZero();
+    }
+
+    @Test
+    void lookupsAreMissesUntilTheKeptNegativesAreRead() {
+        ListNegativeStore kept = new ListNegativeStore();
+        Queue<Runnable> io = new ArrayDeque<>();
+        try (SemanticCache cache = SemanticCache.open(dataDir, config::get, () -> Optional.of(model), clock, io::add,
+                Runnable::run)) {
+            drain(io);
+            cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+            cache.keepNegativesIn(kept);
+            assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto"))
+                    .as("negatives not read yet").isEmpty();
+            drain(io);
+            assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto")).isPresent();
+        }
+    }
+
+    @Test
+    void aStoreThatCannotBeReadLeavesTheCacheWorking() {
+        SemanticCache cache = memoryCache();
+        cache.keepNegativesIn(new SemanticNegativeStore() {
+            @Override
+            public List<Row> load(String model, int limit) throws Exception {
+                throw new java.sql.SQLException("connection refused");
+            }
+
+            @Override
+            public void save(Row row) throws Exception {
+                throw new java.sql.SQLException("connection refused");
+            }
+        });
+        rejectHamletParaphrase(cache);
+        cache.store(request("Who wrote Hamlet?"), ALICE, "auto", answer("Shakespeare."));
+        assertThat(cache.lookup(request("Who is the author of Hamlet?"), ALICE, "auto"))
+                .as("this run's negative still applies").isEmpty();
+    }
+
+    private static void drain(Queue<Runnable> tasks) {
+        for (Runnable r = tasks.poll(); r != null; r = tasks.poll()) {
+            r.run();
         }
     }
 

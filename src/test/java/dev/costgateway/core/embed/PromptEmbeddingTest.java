@@ -2,7 +2,10 @@ package dev.costgateway.core.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -43,5 +46,22 @@ class PromptEmbeddingTest {
         assertThat(prompt.vector("one two three four five")).isEmpty();
         assertThat(prompt.vector("one two three four five")).isEmpty();
         assertThat(model.calls()).isZero();
+    }
+
+    @Test
+    void anEmbeddingOnAnExecutorIsSharedAndNeverBlocksIfComputed() {
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(model));
+        Queue<Runnable> executor = new ArrayDeque<>();
+        CompletableFuture<Optional<float[]>> first = prompt.vectorOn("hello there", executor::add);
+        assertThat(prompt.vectorOn("hello there", executor::add)).as("one task per text").isSameAs(first);
+        assertThat(executor).hasSize(1);
+        assertThat(first).isNotDone();
+        assertThat(prompt.ifComputed("hello there")).as("in progress: not waited for").isEmpty();
+
+        executor.poll().run();
+        assertThat(first).isDone();
+        assertThat(prompt.ifComputed("hello there")).containsSame(first.join().orElseThrow());
+        assertThat(prompt.vector("hello there")).containsSame(first.join().orElseThrow());
+        assertThat(model.calls()).isEqualTo(1);
     }
 }
