@@ -31,7 +31,9 @@ class RoutingWhatIfIT {
 
     @Test
     void routedRequestsRecordTheirScoresAndTheWhatIfReadsThem() throws Exception {
-        try (GatewayHarness h = GatewayHarness.start("cache:\n  enabled: false\n")) {
+        // sticky sessions off: a tool-bearing request is then kept by a rule, the case this test needs beside a
+        // scored one (with them on, its first turn is scored and pinned: StickySessionsIT)
+        try (GatewayHarness h = GatewayHarness.start("cache:\n  enabled: false\nrouting:\n  sessions: \"off\"\n")) {
             HttpResponse<byte[]> plain = h.post("/v1/messages", ask("claude-opus-4-7", "hi"), KEY);
             HttpResponse<byte[]> tools = h.post("/v1/messages", "{\"model\":\"claude-opus-4-7\",\"max_tokens\":64,"
                     + "\"tools\":[{\"name\":\"t\",\"input_schema\":{\"type\":\"object\"}}],"
