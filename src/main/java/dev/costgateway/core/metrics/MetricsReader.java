@@ -294,41 +294,37 @@ final class MetricsReader {
      */
     List<MetricsQueries.StartEscalations> escalationsByStartModel(Instant from, Instant to) {
         java.util.Map<String, long[]> byModel = new java.util.TreeMap<>();
-        String kept = "SELECT r.final_model AS start_model, COUNT(*), 0 FROM requests r";
-        String escalated = "SELECT a.model AS start_model, COUNT(*), COUNT(*) FROM requests r JOIN request_attempts a "
-                + "ON a.request_id = r.id AND a.purpose = 'answer' AND a.attempt_trigger = 'initial'";
         try (Connection c = connections.open()) {
-            for (String select : List.of(kept, escalated)) {
-                Where where = new Where();
-                where.conditions.add("r.tier IS NOT NULL AND r.tier <> ''");
-                // a cache hit was routed nowhere: it answered from the cache, not from a tier
-                where.conditions.add(select == kept
-                        ? "r.escalations = 0 AND r.cache_kind = 'none' AND r.final_model IS NOT NULL"
-                        : "r.escalations > 0");
-                if (from != null) {
-                    where.conditions.add("r.ts_micros >= ?");
-                    where.params.add(micros(from));
-                }
-                if (to != null) {
-                    where.conditions.add("r.ts_micros < ?");
-                    where.params.add(micros(to));
-                }
-                try (PreparedStatement ps = where.prepare(c, select + where.sql()
-                        + (select == kept ? " GROUP BY r.final_model" : " GROUP BY a.model"));
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long[] n = byModel.computeIfAbsent(rs.getString(1), k -> new long[2]);
-                        n[0] += rs.getLong(2);
-                        n[1] += rs.getLong(3);
-                    }
-                }
-            }
+            // a cache hit was routed nowhere: it answered from the cache, not from a tier
+            addStartCounts(c, "SELECT r.final_model, COUNT(*), 0 FROM requests r",
+                    "r.escalations = 0 AND r.cache_kind = 'none' AND r.final_model IS NOT NULL", "r.final_model",
+                    from, to, byModel);
+            addStartCounts(c, "SELECT a.model, COUNT(*), COUNT(*) FROM requests r JOIN request_attempts a "
+                    + "ON a.request_id = r.id AND a.purpose = 'answer' AND a.attempt_trigger = 'initial'",
+                    "r.escalations > 0", "a.model", from, to, byModel);
         } catch (SQLException e) {
             throw new MetricsStoreException("escalation query failed", e);
         }
         List<MetricsQueries.StartEscalations> out = new ArrayList<>();
         byModel.forEach((model, n) -> out.add(new MetricsQueries.StartEscalations(model, n[0], n[1])));
         return out;
+    }
+
+    /** Adds (start model, requests, escalated) rows of one routed-request query in [from, to) to {@code into}. */
+    private static void addStartCounts(Connection c, String select, String condition, String groupBy, Instant from,
+                                       Instant to, java.util.Map<String, long[]> into) throws SQLException {
+        Where where = new Where();
+        where.conditions.add("r.tier IS NOT NULL AND r.tier <> ''");
+        where.conditions.add(condition);
+        where.range("r.ts_micros", micros(from), micros(to));
+        try (PreparedStatement ps = where.prepare(c, select + where.sql() + " GROUP BY " + groupBy);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long[] n = into.computeIfAbsent(rs.getString(1), k -> new long[2]);
+                n[0] += rs.getLong(2);
+                n[1] += rs.getLong(3);
+            }
+        }
     }
 
     /** One row over the sessions table: the sessions active in the range (via its last-activity index). */
