@@ -46,6 +46,7 @@ public final class RoutingKnobViewModel {
     private final IntegerProperty days = new SimpleIntegerProperty(7);
     private final ReadOnlyStringWrapper preview = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper overrides = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper examples = new ReadOnlyStringWrapper("");
     private RecordedTraffic traffic;
     private long loadGeneration;
     private long evalGeneration;
@@ -112,6 +113,7 @@ public final class RoutingKnobViewModel {
         int d = days.get();
         Instant now = control.clock().instant();
         preview.set("Reading the last " + d + " days of traffic…");
+        examples.set("");
         tasks.run(() -> control.routingTraffic(now.minus(Duration.ofDays(d)), null), t -> {
             if (generation == loadGeneration) {
                 traffic = t;
@@ -121,6 +123,7 @@ public final class RoutingKnobViewModel {
             if (generation == loadGeneration) {
                 traffic = null;
                 preview.set("No preview: the recorded traffic could not be read (" + e.getMessage() + ")");
+                examples.set("");
             }
         });
     }
@@ -158,24 +161,70 @@ public final class RoutingKnobViewModel {
         Optional<GatewayConfig.Routing> proposed = formRouting(cfg.routing());
         if (proposed.isEmpty()) {
             preview.set("No preview while a routing value above is invalid.");
+            examples.set("");
             return;
         }
         if (t.size() == 0) {
+            examples.set("");
             preview.set("No scored requests in the last " + days.get() + " days yet: the preview uses your own "
                     + "traffic once the gateway has routed some.");
             return;
         }
         long generation = ++evalGeneration;
         int d = days.get();
-        tasks.run(() -> t.evaluate(proposed.get(), cfg), report -> {
+        tasks.run(() -> {
+            RecordedTraffic.Report report = t.evaluate(proposed.get(), cfg);
+            return new Preview(describe(report, t.size(), d), describeExamples(report, this::promptOf));
+        }, shown -> {
             if (generation == evalGeneration) {
-                preview.set(describe(report, t.size(), d));
+                preview.set(shown.summary());
+                examples.set(shown.examples());
             }
         }, e -> {
             if (generation == evalGeneration) {
                 preview.set("No preview: " + e.getMessage());
+                examples.set("");
             }
         });
+    }
+
+    /** What one evaluation shows: the summary line and the example requests that would change tier. */
+    private record Preview(String summary, String examples) {
+    }
+
+    /** The stored prompt preview of a request (only with {@code metrics.store_text}); empty otherwise. */
+    private Optional<String> promptOf(String queryId) {
+        try {
+            return control.metrics().request(queryId).map(r -> r.promptPreview())
+                    .filter(p -> p != null && !p.isBlank());
+        } catch (RuntimeException e) { // a database hiccup costs the example's text, not the preview
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * One line per example request the proposal moves, newest first: its tiers now and under the proposal, and
+     * its prompt when previews are stored (else its query id, which the Requests search finds). At most
+     * {@value RecordedTraffic#MAX_EXAMPLES} lines, so at most that many reads by query id.
+     */
+    static String describeExamples(RecordedTraffic.Report r, java.util.function.Function<String, Optional<String>> prompt) {
+        if (r.examples().isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(r.changedTier() > r.examples().size()
+                ? "For example (newest first):" : "They are:");
+        for (RecordedTraffic.Change c : r.examples()) {
+            String text = prompt.apply(c.queryId()).map(RoutingKnobViewModel::oneLine)
+                    .map(p -> "\u201c" + p + "\u201d").orElse("request " + c.queryId());
+            out.append("\n").append(c.now().id()).append(" \u2192 ").append(c.proposed().id()).append("   ")
+                    .append(text);
+        }
+        return out.toString();
+    }
+
+    private static String oneLine(String prompt) {
+        String flat = prompt.strip().replaceAll("\\s+", " ");
+        return flat.length() <= 90 ? flat : flat.substring(0, 89) + "\u2026";
     }
 
     static String describe(RecordedTraffic.Report r, int requests, int days) {
@@ -207,6 +256,11 @@ public final class RoutingKnobViewModel {
 
     public ReadOnlyStringProperty previewProperty() {
         return preview.getReadOnlyProperty();
+    }
+
+    /** Up to five requests that the form's setting would move to another tier, one per line; empty when none. */
+    public ReadOnlyStringProperty examplesProperty() {
+        return examples.getReadOnlyProperty();
     }
 
     /** Non-empty when a raw threshold in the form overrides a share. */

@@ -175,6 +175,8 @@ public final class SettingsView {
         Label preview = bound(knob.previewProperty(), "field-help");
         preview.setId("routing-knob-preview");
         preview.setWrapText(true);
+        Label examples = collapsing(knob.examplesProperty(), "field-help");
+        examples.setId("routing-knob-examples");
         Label overrides = collapsing(knob.overridesProperty(), "field-error");
         overrides.setId("routing-knob-overrides");
         GridPane grid = new GridPane();
@@ -185,7 +187,7 @@ public final class SettingsView {
         GridPane.setHgrow(premium, Priority.ALWAYS);
         GridPane.setHgrow(fast, Priority.ALWAYS);
         VBox box = new VBox(6, new HBox(8, label("What-if on your own traffic", "field-label"), hgrow(), days), grid,
-                overrides, preview, label("Dragging edits the two share fields below; Save writes config.yaml.",
+                overrides, preview, examples, label("Dragging edits the two share fields below; Save writes config.yaml.",
                 "field-help"));
         box.setId("routing-knob");
         return box;

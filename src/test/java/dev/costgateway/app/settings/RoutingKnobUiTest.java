@@ -60,7 +60,7 @@ class RoutingKnobUiTest {
             double balanced = Math.min(1, premium + 0.3);
             control.store().add(RequestRecord.builder().queryId("q" + i).timestamp(now.minus(Duration.ofHours(i)))
                     .requestedModel("claude-opus-4-7").finalModel("claude-sonnet-4-6").tier("balanced")
-                    .classifierLayer("score").status(200).usage(new Usage(2000, 500, 0, 0, 0, 0)).costUsd(0.0135)
+                    .classifierLayer("score").status(200).promptPreview("Prompt number " + i + " of the week").usage(new Usage(2000, 500, 0, 0, 0, 0)).costUsd(0.0135)
                     .routerScores(new RouterScores(premium, balanced, "embedding+features", 0.6, 0.2, "share",
                             "premium"))
                     .build());
@@ -110,6 +110,13 @@ class RoutingKnobUiTest {
         assertThat(slider.getValue()).isGreaterThan(0.45);
         assertThat(premiumPercent(after)).isGreaterThan(premiumBefore);
         assertThat(after).doesNotContain(" 0 requests would change tier");
+        // the requests that would move are listed, newest first, with their stored prompt and their two tiers
+        Label examples = robot.lookup("#routing-knob-examples").queryAs(Label.class);
+        awaitFx(() -> !examples.getText().isEmpty());
+        assertThat(examples.isVisible()).isTrue();
+        String[] lines = examples.getText().split("\n");
+        assertThat(lines.length).isBetween(2, 1 + dev.costgateway.core.routing.RecordedTraffic.MAX_EXAMPLES);
+        assertThat(lines[1]).matches("(fast|balanced) \u2192 premium   \u201cPrompt number \\d+ of the week\u201d");
         saveScreenshot(robot);
         TextInputControl field = robot.lookup("#routing-premium_share").queryAs(TextInputControl.class);
         assertThat(field.getText()).isEqualTo(RoutingKnobViewModel.write(slider.getValue()));
