@@ -65,7 +65,8 @@ public final class DashboardViewModel {
     private record Data(Summary summary, List<TimelinePoint> timeline, java.time.Duration bucket, BurnRate burn,
             dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession,
             dev.costgateway.core.metrics.MetricsQueries.CacheHealthTotals cacheHealth,
-            List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> escalations) {
+            List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> escalations,
+            long semanticRejections) {
     }
 
     /** A session counts as active while its last request ended less than this long ago. */
@@ -123,8 +124,10 @@ public final class DashboardViewModel {
             escalationsReadAt = now;
             escalationsRange = r;
         }
+        // semantic hits reported wrong in the range: a handful of rows, one per report
+        long rejections = control.metrics().semanticRejections(from, null);
         return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession, cacheHealth,
-                escalations);
+                escalations, rejections);
     }
 
     /**
@@ -165,7 +168,9 @@ public final class DashboardViewModel {
         saved.set(Money.usd(s.savedUsd()));
         savingsPercent.set(Formats.percent(s.savingsPercent()));
         cacheHitRate.set(Formats.percentOfOne(s.cacheHitRate()));
-        cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic");
+        cacheDetail.set(Formats.count(s.exactHits()) + " exact · " + Formats.count(s.semanticHits()) + " semantic"
+                + (data.semanticRejections() == 0 ? "" : " · " + Formats.count(data.semanticRejections())
+                        + " reported wrong"));
         escalationRate.set(Formats.percentOfOne(s.escalationRate()));
         escalationDetail.set(byStartTier(data.escalations()));
         latency.set("p50 " + Formats.millis(s.latencyP50Millis()) + " · p95 " + Formats.millis(s.latencyP95Millis()));

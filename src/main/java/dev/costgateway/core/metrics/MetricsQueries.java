@@ -205,6 +205,14 @@ public interface MetricsQueries {
         return new CacheHealthTotals(sessions, warnings, usd);
     }
 
+    /**
+     * Semantic-cache hits reported as wrong ("Wrong answer for this prompt", {@code POST
+     * /v1/cache/semantic/{query_id}/reject}) in [from, to): the local negatives kept in that range. Default: none.
+     */
+    default long semanticRejections(Instant from, Instant to) {
+        return 0;
+    }
+
     /** @param sessions sessions with at least one finding */
     record CacheHealthTotals(long sessions, long warnings, double wastedUsd) {
         public static final CacheHealthTotals NONE = new CacheHealthTotals(0, 0, 0);

@@ -349,6 +349,21 @@ final class MetricsReader {
         }
     }
 
+    /** Rows of {@code semantic_negatives} (V4) rejected in the range; a small table, one per reported hit. */
+    long semanticRejections(Instant from, Instant to) {
+        Where where = new Where();
+        where.range("rejected_at_millis", from == null ? null : from.toEpochMilli(),
+                to == null ? null : to.toEpochMilli());
+        String sql = "SELECT COUNT(*) FROM semantic_negatives" + where.sql();
+        try (Connection c = connections.open(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new MetricsStoreException("semantic rejections query failed", e);
+        }
+    }
+
     List<RequestRecord> sessionRequests(String sessionId, int limit) {
         int n = Math.max(1, Math.min(MAX_SESSION_REQUESTS, limit));
         String sql = "SELECT " + RequestRows.REQUEST_COLUMNS

@@ -618,6 +618,12 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
     @Override
+    public long semanticRejections(Instant from, Instant to) {
+        checkOpen();
+        return read(() -> reader.semanticRejections(from, to));
+    }
+
+    @Override
     public List<RequestRecord> sessionRequests(String sessionId, int limit) {
         checkOpen();
         return read(() -> reader.sessionRequests(sessionId, limit));

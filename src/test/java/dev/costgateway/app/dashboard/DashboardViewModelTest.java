@@ -65,6 +65,22 @@ class DashboardViewModelTest {
     }
 
     @Test
+    void semanticHitsReportedWrongInTheRangeAreCountedOnTheCacheCard() {
+        control.store().addAll(SampleData.traffic(NOW, 0, 20, 2));
+        vm.refresh();
+        assertThat(vm.cacheDetailProperty().get()).as("none reported").doesNotContain("reported wrong");
+
+        control.store().addRejection(NOW.minusSeconds(600));
+        control.store().addRejection(NOW.minusSeconds(60));
+        control.store().addRejection(Instant.parse("2026-11-20T10:00:00Z")); // before today
+        vm.refresh();
+        assertThat(vm.cacheDetailProperty().get()).endsWith(" semantic · 2 reported wrong");
+
+        vm.rangeProperty().set(DashboardRange.ALL);
+        assertThat(vm.cacheDetailProperty().get()).endsWith(" semantic · 3 reported wrong");
+    }
+
+    @Test
     void chartsRedrawOncePerChangeAndNotOnAQuietTick() {
         control.store().addAll(SampleData.traffic(NOW, 0, 20, 2));
         vm.refresh();

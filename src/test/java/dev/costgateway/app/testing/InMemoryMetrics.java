@@ -23,6 +23,18 @@ import dev.costgateway.core.metrics.RequestRecord;
 /** A metrics store in a list, answering the queries the way the H2 store is specified to. Thread-safe. */
 public final class InMemoryMetrics implements MetricsQueries {
     private final List<RequestRecord> records = new CopyOnWriteArrayList<>();
+    private final List<Instant> rejections = new CopyOnWriteArrayList<>();
+
+    /** A semantic hit reported wrong at {@code at} (what the metrics store keeps as a local negative). */
+    public void addRejection(Instant at) {
+        rejections.add(at);
+    }
+
+    @Override
+    public long semanticRejections(Instant from, Instant to) {
+        return rejections.stream().filter(t -> (from == null || !t.isBefore(from)) && (to == null || t.isBefore(to)))
+                .count();
+    }
 
     public void add(RequestRecord r) {
         records.add(r);

@@ -103,6 +103,12 @@ class SemanticNegativeTableTest {
         assertThat(store.semanticNegatives().load("m", 1)).extracting(SemanticNegativeStore.Row::group)
                 .containsExactly("g2");
         assertThat(store.semanticNegatives().load("unknown", 10)).isEmpty();
+
+        // the dashboard's count of hits reported wrong: every model, by the time of the report, [from, to)
+        assertThat(store.semanticRejections(null, null)).isEqualTo(3);
+        assertThat(store.semanticRejections(T.plusSeconds(60), null)).isEqualTo(2);
+        assertThat(store.semanticRejections(T, T.plusSeconds(60))).isEqualTo(1);
+        assertThat(store.semanticRejections(T.plusSeconds(121), null)).isZero();
     }
 
     @Test
