@@ -22,6 +22,7 @@ import dev.costgateway.core.config.ConfigKey;
 import dev.costgateway.core.config.ConfigSchema;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
+import dev.costgateway.core.metrics.RequestRecord;
 import dev.costgateway.core.routing.RecordedTraffic;
 import dev.costgateway.core.routing.WhatIf;
 
@@ -112,8 +113,7 @@ public final class RoutingKnobViewModel {
         long generation = ++loadGeneration;
         int d = days.get();
         Instant now = control.clock().instant();
-        preview.set("Reading the last " + d + " days of traffic…");
-        examples.set("");
+        showOnly("Reading the last " + d + " days of traffic…");
         tasks.run(() -> control.routingTraffic(now.minus(Duration.ofDays(d)), null), t -> {
             if (generation == loadGeneration) {
                 traffic = t;
@@ -122,8 +122,7 @@ public final class RoutingKnobViewModel {
         }, e -> {
             if (generation == loadGeneration) {
                 traffic = null;
-                preview.set("No preview: the recorded traffic could not be read (" + e.getMessage() + ")");
-                examples.set("");
+                showOnly("No preview: the recorded traffic could not be read (" + e.getMessage() + ")");
             }
         });
     }
@@ -160,13 +159,11 @@ public final class RoutingKnobViewModel {
         GatewayConfig cfg = control.config();
         Optional<GatewayConfig.Routing> proposed = formRouting(cfg.routing());
         if (proposed.isEmpty()) {
-            preview.set("No preview while a routing value above is invalid.");
-            examples.set("");
+            showOnly("No preview while a routing value above is invalid.");
             return;
         }
         if (t.size() == 0) {
-            examples.set("");
-            preview.set("No scored requests in the last " + days.get() + " days yet: the preview uses your own "
+            showOnly("No scored requests in the last " + days.get() + " days yet: the preview uses your own "
                     + "traffic once the gateway has routed some.");
             return;
         }
@@ -182,10 +179,15 @@ public final class RoutingKnobViewModel {
             }
         }, e -> {
             if (generation == evalGeneration) {
-                preview.set("No preview: " + e.getMessage());
-                examples.set("");
+                showOnly("No preview: " + e.getMessage());
             }
         });
+    }
+
+    /** A message in place of the preview: no evaluation, so no examples either. */
+    private void showOnly(String message) {
+        preview.set(message);
+        examples.set("");
     }
 
     /** What one evaluation shows: the summary line and the example requests that would change tier. */
@@ -195,7 +197,7 @@ public final class RoutingKnobViewModel {
     /** The stored prompt preview of a request (only with {@code metrics.store_text}); empty otherwise. */
     private Optional<String> promptOf(String queryId) {
         try {
-            return control.metrics().request(queryId).map(r -> r.promptPreview())
+            return control.metrics().request(queryId).map(RequestRecord::promptPreview)
                     .filter(p -> p != null && !p.isBlank());
         } catch (RuntimeException e) { // a database hiccup costs the example's text, not the preview
             return Optional.empty();
