@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -52,6 +54,8 @@ final class GatewayComponents implements AutoCloseable {
     private final ExecutorService background;
     private final ExecutorService semanticStores;
     private final ExecutorService semanticEmbeds;
+    /** Reads the other gateways' spend for shared budgets; null with one gateway (H2). */
+    private final ScheduledExecutorService budgetRefresh;
     private final MessagePolicy policy;
     private final MetricsStore store;
     private final MetricsRecorder recorder;
@@ -101,8 +105,20 @@ final class GatewayComponents implements AutoCloseable {
         store.priceCacheHealthWith(() -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
         semantic.keepNegativesIn(store.semanticNegatives());
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
-        budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
+        boolean shared = store.sharedWithOtherInstances();
+        budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince,
+                shared ? store::othersSpendSince : null);
         budgetZone = budgetCfg.timeZone();
+        budgetRefresh = shared ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "budget-refresh");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        if (budgetRefresh != null) {
+            // fixed delay: a read that waits on an absent database never piles up behind itself
+            long period = BudgetTracker.REFRESH_PERIOD.toMillis();
+            budgetRefresh.scheduleWithFixedDelay(budgets::refreshOthers, period, period, TimeUnit.MILLISECONDS);
+        }
         DifficultyScorer scorer = DifficultyScorer.shipped(embedder::ready);
         routerModel = scorer.model();
         policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock,
@@ -244,6 +260,7 @@ final class GatewayComponents implements AutoCloseable {
         metrics.put("instance", m.instance());
         metrics.put("pending_records", m.pendingRecords());
         metrics.put("dropped_records", m.droppedRecords());
+        health.set("budget_sharing", BudgetsHandler.sharingJson(budgets.sharing(), clock.instant()));
     }
 
     boolean rejectSemanticHit(String queryId) {
@@ -257,6 +274,9 @@ final class GatewayComponents implements AutoCloseable {
 
     @Override
     public void close() {
+        if (budgetRefresh != null) {
+            budgetRefresh.shutdownNow();
+        }
         store.close();
         semanticEmbeds.shutdown();
         semanticStores.shutdown();

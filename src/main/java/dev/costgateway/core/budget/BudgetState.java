@@ -13,6 +13,8 @@ import java.util.Locale;
  * @param spentUsd       spend so far in this period, including records still waiting in the metrics queue
  * @param projectedUsd   the spend at the period's end if the rate so far goes on
  * @param overriddenUntil when a person allowed requests past the limit, until when; null otherwise
+ * @param othersUsd      the part of {@code spentUsd} that other gateway instances sharing the metrics store spent,
+ *                       as of their last refresh ({@link BudgetTracker#sharing()}); 0 with one gateway
  */
 public record BudgetState(
         Budget budget,
@@ -23,7 +25,8 @@ public record BudgetState(
         Level level,
         Instant periodStart,
         Instant resetsAt,
-        Instant overriddenUntil) {
+        Instant overriddenUntil,
+        double othersUsd) {
 
     public enum Level {
         OK, WARNING, EXCEEDED;

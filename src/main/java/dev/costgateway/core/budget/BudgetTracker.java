@@ -23,10 +23,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Spend per period (day and month, in the budget time zone) for everybody, per caller key and per project, and the
- * budgets over it. Spend is read once from the metrics store at start ({@link SpendSource}) and then counted as
- * each record is handed to the metrics queue ({@link #recordSpend}), so a budget can be overrun neither by the
- * writer's delay nor by a restart. A request is counted when it completes: requests racing past a limit overrun it
- * by at most what was already in flight when the limit was reached.
+ * budgets over it. This gateway's own spend is read once from the metrics store at start ({@link SpendSource}) and
+ * then counted as each record is handed to the metrics queue ({@link #recordSpend}), so a budget can be overrun
+ * neither by the writer's delay nor by a restart. A request is counted when it completes: requests racing past a
+ * limit overrun it by at most what was already in flight when the limit was reached.
+ *
+ * <p>With a metrics store shared by several gateways (PostgreSQL), the other instances' spend is added: a
+ * snapshot read from the store by {@link #refreshOthers}, which the caller runs on a background executor every
+ * {@link #REFRESH_PERIOD}, never on a request thread. The snapshot holds only rows of other instances, so this
+ * gateway's records are never counted twice; it replaces the previous one whole, and when a read fails the last
+ * one is kept and {@link #sharing()} says how old it is. Across instances a limit is then overrun by at most what
+ * the others spent since their last refresh plus what was in flight
+ * (docs/adr/0065-shared-budgets-refreshed-from-the-store.md).
  *
  * <p>Every spend is kept whatever budgets are configured, so a budget added or changed in {@code config.yaml} at run
  * time applies at once to the spend so far. Thread-safe; {@link #recordSpend} and {@link #blocking} are cheap
@@ -37,6 +45,43 @@ public final class BudgetTracker {
 
     private static final Logger LOG = LoggerFactory.getLogger(BudgetTracker.class);
 
+    /** How often the gateway reads the other instances' spend from a shared store ({@link #refreshOthers}). */
+    public static final Duration REFRESH_PERIOD = Duration.ofSeconds(1);
+
+    /** The other instances' spend counts as stale once the last good read is older than this (3 periods). */
+    public static final Duration STALE_AFTER = REFRESH_PERIOD.multipliedBy(3);
+
+    /**
+     * Where the other instances' spend stands, for {@code /health} and {@code GET /v1/budgets}.
+     *
+     * @param shared    false with one gateway (H2, or no store): the fields below are then null
+     * @param othersAsOf when the last good read of the other instances' spend was made; null before the first
+     * @param lastTry   when the last read (good or not) finished
+     * @param problem   why the last read failed (no secret); null when it worked
+     */
+    public record Sharing(boolean shared, Instant othersAsOf, Instant lastTry, String problem) {
+
+        static final Sharing OFF = new Sharing(false, null, null, null);
+
+        /** {@code off}, {@code fresh}, or {@code stale} (the last read failed or is older than {@link #STALE_AFTER}). */
+        public String state(Instant now) {
+            if (!shared) {
+                return "off";
+            }
+            return problem == null && othersAsOf != null && !othersAsOf.plus(STALE_AFTER).isBefore(now) ? "fresh"
+                    : "stale";
+        }
+
+        /** Seconds since the last good read (rounded down); -1 when there was none or sharing is off. */
+        public long ageSeconds(Instant now) {
+            return othersAsOf == null ? -1 : Math.max(0, Duration.between(othersAsOf, now).toSeconds());
+        }
+    }
+
+    /** The other instances' spend as last read, by bucket; replaced whole on each good read. */
+    private record Others(Map<Bucket, Double> spend, Sharing sharing) {
+    }
+
     private record Settings(List<Budget> budgets, ZoneId zone) {
     }
 
@@ -45,19 +90,37 @@ public final class BudgetTracker {
 
     private final InstantSource clock;
     private final SpendSource source;
+    /** The other instances' spend; null when this gateway shares its store with nobody. */
+    private final SpendSource othersSource;
     private volatile Settings settings;
     private final Map<Bucket, DoubleAdder> spend = new ConcurrentHashMap<>();
+    private volatile Others others;
     private final Map<String, String> keyHints = new ConcurrentHashMap<>();
     private final Map<String, Instant> overrides = new ConcurrentHashMap<>();
     private final Set<String> alerted = ConcurrentHashMap.newKeySet();
     private final List<Consumer<BudgetAlert>> listeners = new CopyOnWriteArrayList<>();
 
-    /** Reads the spend so far from {@code source} (once, here) and tracks it from then on. */
+    /** Reads the spend so far from {@code source} (once, here) and tracks it from then on; one gateway. */
     public BudgetTracker(List<Budget> budgets, ZoneId zone, InstantSource clock, SpendSource source) {
+        this(budgets, zone, clock, source, null);
+    }
+
+    /**
+     * Reads this gateway's spend so far from {@code source} (once, here) and the other instances' from
+     * {@code others} (here, then at each {@link #refreshOthers}).
+     *
+     * @param others the spend of the other gateways sharing the metrics store, never including this one's; null
+     *               when there are none (H2)
+     */
+    public BudgetTracker(List<Budget> budgets, ZoneId zone, InstantSource clock, SpendSource source,
+            SpendSource others) {
         this.clock = Objects.requireNonNull(clock);
         this.source = Objects.requireNonNull(source);
+        this.othersSource = others;
+        this.others = new Others(Map.of(), others == null ? Sharing.OFF : new Sharing(true, null, null, null));
         this.settings = new Settings(List.copyOf(budgets), Objects.requireNonNull(zone));
         load(zone);
+        refreshOthers();
     }
 
     private void load(ZoneId zone) {
@@ -80,6 +143,68 @@ public final class BudgetTracker {
     }
 
     /**
+     * Reads the other instances' spend since the month began (in the budget time zone) and puts it in place of the
+     * last read; budgets crossed by it alert. When the read fails, the last figure is kept and {@link #sharing()}
+     * reports the failure and its age. Blocks on the store: run it on a background executor every
+     * {@link #REFRESH_PERIOD}. Does nothing with one gateway.
+     */
+    public synchronized void refreshOthers() {
+        if (othersSource == null) {
+            return;
+        }
+        ZoneId zone = settings.zone();
+        Instant now = clock.instant();
+        Instant month = start(Budget.Period.MONTH, now, zone);
+        Instant day = start(Budget.Period.DAY, now, zone);
+        Others last = others;
+        List<SpendSource.Row> rows;
+        try {
+            rows = othersSource.spendSince(month, day);
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (last.sharing().problem() == null) {
+                LOG.warn("could not read the other gateways' spend from the metrics store; budgets keep the "
+                        + "figure of {}: {}", last.sharing().othersAsOf() == null ? "none (never read)"
+                        : last.sharing().othersAsOf(), why);
+            }
+            others = new Others(last.spend(), new Sharing(true, last.sharing().othersAsOf(), clock.instant(), why));
+            return;
+        }
+        Map<Bucket, Double> next = new java.util.HashMap<>();
+        for (SpendSource.Row r : rows) {
+            put(next, Budget.Period.MONTH, month, r.callerKeyHash(), r.project(), r.sinceMonthStartUsd());
+            put(next, Budget.Period.DAY, day, r.callerKeyHash(), r.project(), r.sinceDayStartUsd());
+        }
+        if (last.sharing().problem() != null) {
+            LOG.info("the other gateways' spend is read from the metrics store again");
+        }
+        others = new Others(Map.copyOf(next), new Sharing(true, now, clock.instant(), null));
+        for (SpendSource.Row r : rows) {
+            alertIfCrossed(r.callerKeyHash() == null ? "" : r.callerKeyHash(), r.project() == null ? ""
+                    : r.project());
+        }
+    }
+
+    /** Whether the other instances' spend is read, and how fresh the figure is. */
+    public Sharing sharing() {
+        return others.sharing();
+    }
+
+    private static void put(Map<Bucket, Double> into, Budget.Period period, Instant start, String key,
+            String project, double usd) {
+        if (!(usd > 0)) {
+            return;
+        }
+        String k = key == null ? "" : key;
+        String p = project == null ? "" : project;
+        into.merge(new Bucket(period, start, Budget.Scope.ALL, ""), usd, Double::sum);
+        into.merge(new Bucket(period, start, Budget.Scope.KEY, k), usd, Double::sum);
+        if (!p.isEmpty()) {
+            into.merge(new Bucket(period, start, Budget.Scope.PROJECT, p), usd, Double::sum);
+        }
+    }
+
+    /**
      * Applies a new {@code budgets:} list. Spend so far is kept; a change of time zone moves the period boundaries,
      * so the spend is read again from the store (records still in the queue at that moment are then missed until
      * the next restart: a rare, documented edge).
@@ -90,6 +215,7 @@ public final class BudgetTracker {
         if (!old.zone().equals(zone)) {
             spend.clear();
             load(zone);
+            refreshOthers();
         }
         overrides.keySet().removeIf(name -> budgets.stream().noneMatch(b -> b.name().equals(name)));
     }
@@ -100,6 +226,11 @@ public final class BudgetTracker {
 
     public ZoneId zone() {
         return settings.zone();
+    }
+
+    /** The tracker's clock's instant (what its periods and the sharing's age are measured against). */
+    public Instant now() {
+        return clock.instant();
     }
 
     /**
@@ -179,12 +310,18 @@ public final class BudgetTracker {
                 out.add(state(b, "", spent(b.period(), start, Budget.Scope.ALL, ""), now, s.zone()));
                 continue;
             }
-            List<BudgetState> per = new ArrayList<>();
-            spend.forEach((bucket, adder) -> {
-                if (bucket.period() == b.period() && bucket.start().equals(start) && bucket.scope() == b.scope()) {
-                    per.add(state(b, bucket.value(), adder.sum(), now, s.zone()));
+            java.util.Set<String> values = new java.util.HashSet<>();
+            for (Map<Bucket, ?> m : List.of(spend, others.spend())) {
+                for (Bucket bucket : m.keySet()) {
+                    if (bucket.period() == b.period() && bucket.start().equals(start) && bucket.scope() == b.scope()) {
+                        values.add(bucket.value());
+                    }
                 }
-            });
+            }
+            List<BudgetState> per = new ArrayList<>();
+            for (String value : values) {
+                per.add(state(b, value, spent(b.period(), start, b.scope(), value), now, s.zone()));
+            }
             if (per.isEmpty()) {
                 per.add(state(b, "", 0, now, s.zone()));
             }
@@ -260,9 +397,16 @@ public final class BudgetTracker {
         };
     }
 
+    /** This gateway's spend plus the other instances' as last read. */
     private double spent(Budget.Period period, Instant start, Budget.Scope scope, String value) {
-        DoubleAdder a = spend.get(new Bucket(period, start, scope, value));
-        return a == null ? 0 : a.sum();
+        Bucket bucket = new Bucket(period, start, scope, value);
+        DoubleAdder a = spend.get(bucket);
+        return (a == null ? 0 : a.sum()) + othersSpent(bucket);
+    }
+
+    private double othersSpent(Bucket bucket) {
+        Double o = others.spend().get(bucket);
+        return o == null ? 0 : o;
     }
 
     private BudgetState state(Budget b, String value, double spent, Instant now, ZoneId zone) {
@@ -280,7 +424,9 @@ public final class BudgetTracker {
             overrides.remove(b.name(), until);
             until = null;
         }
-        return new BudgetState(b, value, label(b.scope(), value), spent, projected, level, start, end, until);
+        double fromOthers = Math.min(spent, othersSpent(new Bucket(b.period(), start, b.scope(), value)));
+        return new BudgetState(b, value, label(b.scope(), value), spent, projected, level, start, end, until,
+                fromOthers);
     }
 
     private String label(Budget.Scope scope, String value) {

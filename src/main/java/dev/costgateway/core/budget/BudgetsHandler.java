@@ -48,7 +48,9 @@ public final class BudgetsHandler extends Handler.Abstract {
             if (!method.equals("GET")) {
                 return error(response, callback, 405, AnthropicErrors.INVALID_REQUEST, "use GET " + PATH);
             }
-            return json(response, callback, 200, json(tracker.states(), tracker.zone()));
+            ObjectNode body = json(tracker.states(), tracker.zone());
+            body.set("sharing", sharingJson(tracker.sharing(), tracker.now()));
+            return json(response, callback, 200, body);
         }
         String rest = path.substring(PATH.length() + 1);
         if (!rest.endsWith("/allow") || rest.length() == "/allow".length()) {
@@ -109,8 +111,31 @@ public final class BudgetsHandler extends Handler.Abstract {
             n.put("period_start", s.periodStart().toString());
             n.put("resets_at", s.resetsAt().toString());
             n.put("overridden_until", s.overriddenUntil() == null ? null : s.overriddenUntil().toString());
+            n.put("others_spent_usd", round(s.othersUsd()));
         }
         return root;
+    }
+
+    /**
+     * Whether the other gateways' spend is counted and how fresh it is: {@code state} {@code off} (one gateway),
+     * {@code fresh}, or {@code stale} (the last read failed, or is older than {@link BudgetTracker#STALE_AFTER});
+     * {@code others_as_of} and {@code age_seconds} (-1: never read) say which figure is in use, {@code detail} why
+     * the last read failed. In {@code GET /v1/budgets} (as {@code sharing}) and in {@code /health}
+     * (as {@code budget_sharing}).
+     */
+    public static ObjectNode sharingJson(BudgetTracker.Sharing sharing, java.time.Instant now) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("state", sharing.state(now));
+        if (!sharing.shared()) {
+            return n;
+        }
+        n.put("refresh_period_ms", BudgetTracker.REFRESH_PERIOD.toMillis());
+        n.put("others_as_of", sharing.othersAsOf() == null ? null : sharing.othersAsOf().toString());
+        n.put("age_seconds", sharing.ageSeconds(now));
+        if (sharing.problem() != null) {
+            n.put("detail", sharing.problem());
+        }
+        return n;
     }
 
     private static double round(double usd) {

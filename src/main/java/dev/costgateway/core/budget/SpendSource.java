@@ -4,9 +4,12 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What was already spent before this process started, read once from the metrics store so a budget survives a
- * restart. Spend recorded after that is counted by {@link BudgetTracker#recordSpend} as each record enters the
- * metrics queue, so nothing waiting in the queue is missed and nothing is counted twice.
+ * Spend kept in the metrics store, per caller key and project. A {@link BudgetTracker} reads two of them: this
+ * gateway's own spend, once at start, so a budget survives a restart (what is spent after that is counted by
+ * {@link BudgetTracker#recordSpend} as each record enters the metrics queue, so nothing waiting in the queue is
+ * missed); and, with a shared PostgreSQL store, the other gateway instances' spend, read again on every
+ * {@link BudgetTracker#refreshOthers} (docs/adr/0065-shared-budgets-refreshed-from-the-store.md). The two never
+ * overlap, so nothing is counted twice. Implementations block (a database read): call them off request threads.
  */
 @FunctionalInterface
 public interface SpendSource {

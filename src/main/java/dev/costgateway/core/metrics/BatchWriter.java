@@ -12,8 +12,8 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
- * Writes batches of records over one connection: request rows, attempt rows, the hourly rollups and the session
- * totals, all in one transaction per batch. Used only by the store's writer thread.
+ * Writes batches of records over one connection: request rows, attempt rows, the hourly rollups, the budgets'
+ * spend per quarter hour and the session totals, all in one transaction per batch. Used only by the store's writer thread.
  */
 final class BatchWriter implements AutoCloseable {
 
@@ -25,6 +25,7 @@ final class BatchWriter implements AutoCloseable {
     private final PreparedStatement readIds;
     private final RollupLevel hourly;
     private final RollupLevel daily;
+    private final BudgetSpendTable budgetSpend;
     private final SessionCacheHealth cacheHealth;
 
     /**
@@ -45,6 +46,7 @@ final class BatchWriter implements AutoCloseable {
         readIds = connection.prepareStatement("SELECT next_id FROM request_id_blocks WHERE name = 'requests'");
         hourly = new RollupLevel(connection, dialect, "rollup_hourly", "latency_hourly", "hour_epoch");
         daily = new RollupLevel(connection, dialect, "rollup_daily", "latency_daily", "day_epoch");
+        budgetSpend = new BudgetSpendTable(connection, dialect, instance);
         connection.commit();
     }
 
@@ -81,6 +83,7 @@ final class BatchWriter implements AutoCloseable {
             insertAttempt.executeBatch();
             hourly.upsert(hours, hourLatency);
             daily.upsert(totalsByDay(hours), latencyByDay(hourLatency));
+            budgetSpend.add(batch);
             var newSessions = SessionTable.upsert(connection, SessionTable.deltas(batch));
             cacheHealth.afterBatch(connection, batch, newSessions);
             connection.commit();
@@ -130,7 +133,9 @@ final class BatchWriter implements AutoCloseable {
                 PreparedStatement dailyRollups = connection.prepareStatement(
                         "DELETE FROM rollup_daily WHERE day_epoch < ?");
                 PreparedStatement dailyLatencies = connection.prepareStatement(
-                        "DELETE FROM latency_daily WHERE day_epoch < ?")) {
+                        "DELETE FROM latency_daily WHERE day_epoch < ?");
+                PreparedStatement spend = connection.prepareStatement(
+                        "DELETE FROM budget_spend WHERE slot_epoch < ?")) {
             long cutoffHourEpoch = Math.multiplyExact(cutoffDayEpoch, 24);
             long cutoffMicros = Math.multiplyExact(cutoffHourEpoch, RequestRows.HOUR_MICROS);
             attempts.setLong(1, cutoffMicros);
@@ -145,6 +150,8 @@ final class BatchWriter implements AutoCloseable {
             dailyRollups.executeUpdate();
             dailyLatencies.setLong(1, cutoffDayEpoch);
             dailyLatencies.executeUpdate();
+            spend.setLong(1, Math.floorDiv(cutoffMicros, BudgetSpendTable.SLOT_MICROS));
+            spend.executeUpdate();
             for (String cut : SessionTable.afterPurge(connection, cutoffMicros)) {
                 cacheHealth.rebuild(connection, cut);
             }
@@ -180,6 +187,7 @@ final class BatchWriter implements AutoCloseable {
             insertAttempt.clearBatch();
             hourly.clearBatches();
             daily.clearBatches();
+            budgetSpend.clearBatches();
             connection.rollback();
         } catch (SQLException ignored) {
             // the connection is broken; the store closes it and opens a new one for the next batch

@@ -398,28 +398,6 @@ final class MetricsReader {
         return new ArrayList<>(out.values());
     }
 
-    /** Spend per caller key since {@code monthStart}, and the part of it since {@code dayStart} (for budgets). */
-    List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
-        String sql = "SELECT COALESCE(caller_key_hash, ''), COALESCE(project, ''), SUM(cost_usd), "
-                + "SUM(CASE WHEN ts_micros >= ? THEN cost_usd ELSE 0 END) FROM requests "
-                + "WHERE ts_micros >= ? AND cost_usd IS NOT NULL "
-                + "GROUP BY COALESCE(caller_key_hash, ''), COALESCE(project, '')";
-        List<dev.costgateway.core.budget.SpendSource.Row> rows = new ArrayList<>();
-        try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, micros(dayStart));
-            ps.setLong(2, micros(monthStart));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new dev.costgateway.core.budget.SpendSource.Row(rs.getString(1), rs.getString(2),
-                            rs.getDouble(3), rs.getDouble(4)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new MetricsStoreException("spend query failed", e);
-        }
-        return rows;
-    }
-
     List<ReportRow> report(LocalDate from, LocalDate to, ReportGrouping grouping) {
         if (grouping == ReportGrouping.SESSION || grouping == ReportGrouping.PROJECT) {
             return sessionReport(from, to, grouping == ReportGrouping.PROJECT);

@@ -593,10 +593,41 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
 
-    /** What budgets count as already spent at start: see {@link dev.costgateway.core.budget.SpendSource}. */
+    /**
+     * This gateway's own spend, read by budgets once at start (see {@link dev.costgateway.core.budget.SpendSource}):
+     * on H2 every row (one gateway owns the file), on PostgreSQL the rows of this {@link #instance()}.
+     */
     public List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
         checkOpen();
-        return read(() -> reader.spendSince(monthStart, dayStart));
+        BudgetSpendTable.Whose whose = sharedWithOtherInstances() ? BudgetSpendTable.Whose.MINE
+                : BudgetSpendTable.Whose.ALL;
+        return read(() -> BudgetSpendTable.spendSince(database.connections(), monthStart, dayStart, whose, instance));
+    }
+
+    /**
+     * The spend of every other gateway instance writing this database (the team's), read by budgets once a
+     * second; empty on H2. One grouped read of table {@code budget_spend} over the month's quarter hours.
+     */
+    public List<dev.costgateway.core.budget.SpendSource.Row> othersSpendSince(Instant monthStart, Instant dayStart) {
+        checkOpen();
+        if (!sharedWithOtherInstances()) {
+            return List.of();
+        }
+        try {
+            return read(() -> BudgetSpendTable.spendSince(database.connections(), monthStart, dayStart,
+                    BudgetSpendTable.Whose.OTHERS, instance));
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new MetricsStoreException("spend query failed: " + safeMessage(root), e);
+        }
+    }
+
+    /** Whether other gateways may write this database (PostgreSQL), so budgets read their spend. */
+    public boolean sharedWithOtherInstances() {
+        return database.dialect() == Dialect.POSTGRESQL;
     }
 
     @Override

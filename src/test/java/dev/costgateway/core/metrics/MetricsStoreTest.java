@@ -1,6 +1,7 @@
 package dev.costgateway.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -294,6 +295,41 @@ class MetricsStoreTest {
         assertThat(store.report(null, null, MetricsQueries.ReportGrouping.DAY))
                 .extracting(MetricsQueries.ReportRow::requests).containsExactly(1L, 2L);
         assertThat(count("SELECT COUNT(*) FROM request_attempts")).isEqualTo(3);
+    }
+
+    @Test
+    void budgetSpendIsKeptPerCallerKeyBesideTheRequestsAndRebuiltFromThemByItsMigration() throws SQLException {
+        open(Records.config(false, 100));
+        Instant day2 = Records.T0.plus(Duration.ofDays(1));
+        store.record(Records.plain("q1", Records.T0)); // hash-abc, $0.0003
+        store.record(Records.streamed("q2", day2)); // hash-abc, $0.0132
+        store.record(Records.semanticHit("q3", day2)); // hash-def, a hit: $0, counts nothing
+        store.record(Records.at(Records.plain("q0", Records.T0), "q0", Records.T0.minus(Duration.ofDays(40))));
+        store.flush();
+        Instant month = Records.T0.minus(Duration.ofDays(5));
+        Instant today = day2.minus(Duration.ofHours(1));
+
+        List<dev.costgateway.core.budget.SpendSource.Row> rows = store.spendSince(month, today);
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).callerKeyHash()).isEqualTo("hash-abc");
+        assertThat(rows.get(0).project()).isEmpty();
+        assertThat(rows.get(0).sinceMonthStartUsd()).isCloseTo(0.0135, within(1e-12));
+        assertThat(rows.get(0).sinceDayStartUsd()).isCloseTo(0.0132, within(1e-12));
+        assertThat(store.othersSpendSince(month, today)).as("no other instance wrote here").isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM budget_spend")).as("one row per quarter hour, key and project")
+                .isEqualTo(3);
+
+        store.close();
+        try (Connection c = backend.connect(jdbcUrl, dataDir); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE budget_spend");
+            st.execute("DELETE FROM schema_version WHERE version = 6");
+        }
+        open(Records.config(false, 100));
+        List<dev.costgateway.core.budget.SpendSource.Row> rebuilt = store.spendSince(month, today);
+        assertThat(rebuilt).extracting(dev.costgateway.core.budget.SpendSource.Row::sinceMonthStartUsd)
+                .singleElement().satisfies(usd -> assertThat(usd).isCloseTo(0.0135, within(1e-12)));
+        assertThat(rebuilt.get(0).sinceDayStartUsd()).isCloseTo(0.0132, within(1e-12));
+        assertThat(count("SELECT COUNT(*) FROM budget_spend")).isEqualTo(3);
     }
 
     @Test

@@ -52,6 +52,36 @@ class PostgresMetricsStoreTest {
     }
 
     @Test
+    void eachGatewayReadsItsOwnSpendAndTheOthersApart() throws Exception {
+        String url = PostgresServer.shared().freshDatabase();
+        MetricsStore a = store(url, "a", 100);
+        MetricsStore b = store(url, "b", 100);
+        assertThat(a.sharedWithOtherInstances()).isTrue();
+        a.record(Records.plain("qa1", Records.T0)); // hash-abc $0.0003
+        a.record(Records.plain("qa2", Records.T0.plusSeconds(60)));
+        b.record(Records.streamed("qb1", Records.T0)); // hash-abc $0.0132
+        b.record(Records.at(Records.escalated("qb2", Records.T0), "qb2", Records.T0.minus(Duration.ofDays(2))));
+        a.flush();
+        b.flush();
+        Instant month = Records.T0.minus(Duration.ofDays(9));
+        Instant today = Records.T0.minus(Duration.ofHours(12));
+
+        List<dev.costgateway.core.budget.SpendSource.Row> mineA = a.spendSince(month, today);
+        assertThat(mineA).singleElement().satisfies(r -> {
+            assertThat(r.sinceMonthStartUsd()).isCloseTo(0.0006, within(1e-12));
+            assertThat(r.sinceDayStartUsd()).isCloseTo(0.0006, within(1e-12));
+        });
+        List<dev.costgateway.core.budget.SpendSource.Row> othersOfA = a.othersSpendSince(month, today);
+        assertThat(othersOfA).singleElement().satisfies(r -> {
+            assertThat(r.callerKeyHash()).isEqualTo("hash-abc");
+            assertThat(r.sinceMonthStartUsd()).as("B's two requests").isCloseTo(0.0132 + 0.09, within(1e-12));
+            assertThat(r.sinceDayStartUsd()).as("only B's request of today").isCloseTo(0.0132, within(1e-12));
+        });
+        assertThat(b.othersSpendSince(month, today)).singleElement()
+                .satisfies(r -> assertThat(r.sinceMonthStartUsd()).isCloseTo(0.0006, within(1e-12)));
+    }
+
+    @Test
     void twoGatewaysWritingOneDatabaseAtOnceCountEveryRecordExactlyOnce() throws Exception {
         String url = PostgresServer.shared().freshDatabase();
         // both open (and migrate) at the same moment: the migration lock makes them take turns
