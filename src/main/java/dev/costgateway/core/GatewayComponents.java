@@ -107,7 +107,7 @@ final class GatewayComponents implements AutoCloseable {
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         boolean shared = store.sharedWithOtherInstances();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince,
-                shared ? store::othersSpendSince : null);
+                shared ? store::othersSpendBetween : null);
         budgetZone = budgetCfg.timeZone();
         budgetRefresh = shared ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "budget-refresh");

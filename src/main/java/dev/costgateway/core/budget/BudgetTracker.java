@@ -48,6 +48,14 @@ public final class BudgetTracker {
     /** How often the gateway reads the other instances' spend from a shared store ({@link #refreshOthers}). */
     public static final Duration REFRESH_PERIOD = Duration.ofSeconds(1);
 
+    /**
+     * How often the other instances' spend before today is read again. Each {@link #refreshOthers} reads only
+     * today's quarter hours (a small range of {@code budget_spend}); the earlier days of the month are closed and
+     * read again at midnight, and otherwise at this pace, which picks up records written late (a writer that was
+     * held back by an outage across midnight).
+     */
+    public static final Duration EARLIER_REFRESH = Duration.ofMinutes(1);
+
     /** The other instances' spend counts as stale once the last good read is older than this (3 periods). */
     public static final Duration STALE_AFTER = REFRESH_PERIOD.multipliedBy(3);
 
@@ -82,6 +90,10 @@ public final class BudgetTracker {
     private record Others(Map<Bucket, Double> spend, Sharing sharing) {
     }
 
+    /** The other instances' spend from the month's start to today's, and when it was read. */
+    private record Earlier(Instant monthStart, Instant dayStart, List<OthersSpend.KeySpend> rows, Instant readAt) {
+    }
+
     private record Settings(List<Budget> budgets, ZoneId zone) {
     }
 
@@ -91,7 +103,9 @@ public final class BudgetTracker {
     private final InstantSource clock;
     private final SpendSource source;
     /** The other instances' spend; null when this gateway shares its store with nobody. */
-    private final SpendSource othersSource;
+    private final OthersSpend othersSource;
+    /** Written only under the lock of {@link #refreshOthers}. */
+    private Earlier earlier;
     private volatile Settings settings;
     private final Map<Bucket, DoubleAdder> spend = new ConcurrentHashMap<>();
     private volatile Others others;
@@ -113,7 +127,7 @@ public final class BudgetTracker {
      *               when there are none (H2)
      */
     public BudgetTracker(List<Budget> budgets, ZoneId zone, InstantSource clock, SpendSource source,
-            SpendSource others) {
+            OthersSpend others) {
         this.clock = Objects.requireNonNull(clock);
         this.source = Objects.requireNonNull(source);
         this.othersSource = others;
@@ -144,9 +158,11 @@ public final class BudgetTracker {
 
     /**
      * Reads the other instances' spend since the month began (in the budget time zone) and puts it in place of the
-     * last read; budgets crossed by it alert. When the read fails, the last figure is kept and {@link #sharing()}
-     * reports the failure and its age. Blocks on the store: run it on a background executor every
-     * {@link #REFRESH_PERIOD}. Does nothing with one gateway.
+     * last read; budgets crossed by it alert. Reads today's part each time and the month's earlier days when
+     * {@link #EARLIER_REFRESH} has passed or the day changed. When a read fails, the last figure is kept (a day
+     * that ended meanwhile keeps counting for its month) and {@link #sharing()} reports the failure and its age.
+     * Blocks on the store: run it on a background executor every {@link #REFRESH_PERIOD}. Does nothing with one
+     * gateway.
      */
     public synchronized void refreshOthers() {
         if (othersSource == null) {
@@ -157,9 +173,15 @@ public final class BudgetTracker {
         Instant month = start(Budget.Period.MONTH, now, zone);
         Instant day = start(Budget.Period.DAY, now, zone);
         Others last = others;
-        List<SpendSource.Row> rows;
+        List<OthersSpend.KeySpend> today;
+        Earlier before = earlier;
         try {
-            rows = othersSource.spendSince(month, day);
+            today = othersSource.spendBetween(day, null);
+            if (before == null || !before.monthStart().equals(month) || !before.dayStart().equals(day)
+                    || !now.isBefore(before.readAt().plus(EARLIER_REFRESH))) {
+                before = new Earlier(month, day, month.equals(day) ? List.of()
+                        : othersSource.spendBetween(month, day), now);
+            }
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (last.sharing().problem() == null) {
@@ -170,18 +192,30 @@ public final class BudgetTracker {
             others = new Others(last.spend(), new Sharing(true, last.sharing().othersAsOf(), clock.instant(), why));
             return;
         }
+        earlier = before;
         Map<Bucket, Double> next = new java.util.HashMap<>();
-        for (SpendSource.Row r : rows) {
-            put(next, Budget.Period.MONTH, month, r.callerKeyHash(), r.project(), r.sinceMonthStartUsd());
-            put(next, Budget.Period.DAY, day, r.callerKeyHash(), r.project(), r.sinceDayStartUsd());
+        for (OthersSpend.KeySpend r : before.rows()) {
+            put(next, Budget.Period.MONTH, month, r.callerKeyHash(), r.project(), r.usd());
+        }
+        for (OthersSpend.KeySpend r : today) {
+            put(next, Budget.Period.MONTH, month, r.callerKeyHash(), r.project(), r.usd());
+            put(next, Budget.Period.DAY, day, r.callerKeyHash(), r.project(), r.usd());
         }
         if (last.sharing().problem() != null) {
             LOG.info("the other gateways' spend is read from the metrics store again");
         }
         others = new Others(Map.copyOf(next), new Sharing(true, now, clock.instant(), null));
-        for (SpendSource.Row r : rows) {
-            alertIfCrossed(r.callerKeyHash() == null ? "" : r.callerKeyHash(), r.project() == null ? ""
-                    : r.project());
+        java.util.Set<List<String>> crossed = new java.util.HashSet<>();
+        for (OthersSpend.KeySpend r : today) {
+            crossed.add(List.of(r.callerKeyHash() == null ? "" : r.callerKeyHash(),
+                    r.project() == null ? "" : r.project()));
+        }
+        for (OthersSpend.KeySpend r : before.rows()) {
+            crossed.add(List.of(r.callerKeyHash() == null ? "" : r.callerKeyHash(),
+                    r.project() == null ? "" : r.project()));
+        }
+        for (List<String> keyAndProject : crossed) {
+            alertIfCrossed(keyAndProject.get(0), keyAndProject.get(1));
         }
     }
 

@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.costgateway.core.budget.OthersSpend;
 import dev.costgateway.core.budget.SpendSource;
 
 /**
  * Table {@code budget_spend} (migration V6): the priced spend per quarter-hour slot (UTC), gateway instance, caller
- * key hash and project. The writer adds each batch to it in the batch's transaction ({@link #add}); budgets read it
- * ({@link #spendSince}): this gateway's own rows once at start, the other instances' rows once a second
- * (docs/adr/0065-shared-budgets-refreshed-from-the-store.md). A gateway writes only its own instance's rows, so
+ * key hash and project. The writer adds each batch to it in the batch's transaction ({@link #add}). Budgets read
+ * it: this gateway's own rows once at start ({@link #spendSince}), the other instances' rows of today once a
+ * second and those of the month's earlier days once a minute ({@link #othersBetween};
+ * docs/adr/0065-shared-budgets-refreshed-from-the-store.md). A gateway writes only its own instance's rows, so
  * writers of a team never contend for one. Not thread-safe: one instance per writer connection.
  */
 final class BudgetSpendTable {
@@ -124,9 +126,7 @@ final class BudgetSpendTable {
         /** Every instance's (one gateway on its own H2 file: all of it is its own). */
         ALL,
         /** Only the given instance's. */
-        MINE,
-        /** Every instance's but the given one's (the rest of the team). */
-        OTHERS
+        MINE
     }
 
     /**
@@ -137,24 +137,48 @@ final class BudgetSpendTable {
             Whose whose, String instance) {
         String sql = "SELECT caller_key_hash, project, SUM(cost_usd), "
                 + "SUM(CASE WHEN slot_epoch >= ? THEN cost_usd ELSE 0 END) FROM budget_spend WHERE slot_epoch >= ?"
-                + switch (whose) {
-                    case ALL -> "";
-                    case MINE -> " AND instance = ?";
-                    case OTHERS -> " AND instance <> ?";
-                }
+                + (whose == Whose.MINE ? " AND instance = ?" : "")
                 + " GROUP BY caller_key_hash, project";
         List<SpendSource.Row> rows = new ArrayList<>();
         try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setLong(1, slotOf(dayStart));
             ps.setLong(2, slotOf(monthStart));
-            if (whose != Whose.ALL) {
+            if (whose == Whose.MINE) {
                 ps.setString(3, RequestRows.cut(instance == null ? "" : instance, RequestRows.INSTANCE_CHARS));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new SpendSource.Row(rs.getString(1), rs.getString(2), rs.getDouble(3),
                             rs.getDouble(4)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new MetricsStoreException("spend query failed", e);
+        }
+        return rows;
+    }
+
+    /**
+     * The spend of every instance but {@code instance} (the rest of the team) per caller key and project, in the
+     * slots of {@code [from, to)} ({@code to} null: no upper bound): a primary-key range of {@code budget_spend}.
+     */
+    static List<OthersSpend.KeySpend> othersBetween(ConnectionFactory connections, Instant from, Instant to,
+            String instance) {
+        String sql = "SELECT caller_key_hash, project, SUM(cost_usd) FROM budget_spend WHERE slot_epoch >= ?"
+                + (to == null ? "" : " AND slot_epoch < ?") + " AND instance <> ? GROUP BY caller_key_hash, project";
+        List<OthersSpend.KeySpend> rows = new ArrayList<>();
+        try (Connection c = connections.open(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            int i = 1;
+            ps.setLong(i++, slotOf(from));
+            if (to != null) {
+                ps.setLong(i++, slotOf(to));
+            }
+            ps.setString(i, RequestRows.cut(instance == null ? "" : instance, RequestRows.INSTANCE_CHARS));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new OthersSpend.KeySpend(rs.getString(1), rs.getString(2), rs.getDouble(3)));
                 }
             }
         } catch (SQLException e) {

@@ -605,17 +605,17 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
     /**
-     * The spend of every other gateway instance writing this database (the team's), read by budgets once a
-     * second; empty on H2. One grouped read of table {@code budget_spend} over the month's quarter hours.
+     * The spend of every other gateway instance writing this database (the team's) in {@code [from, to)}
+     * ({@code to} null: up to now), read by budgets once a second; empty on H2. One grouped read of a slot range
+     * of table {@code budget_spend}.
      */
-    public List<dev.costgateway.core.budget.SpendSource.Row> othersSpendSince(Instant monthStart, Instant dayStart) {
+    public List<dev.costgateway.core.budget.OthersSpend.KeySpend> othersSpendBetween(Instant from, Instant to) {
         checkOpen();
         if (!sharedWithOtherInstances()) {
             return List.of();
         }
         try {
-            return read(() -> BudgetSpendTable.spendSince(database.connections(), monthStart, dayStart,
-                    BudgetSpendTable.Whose.OTHERS, instance));
+            return read(() -> BudgetSpendTable.othersBetween(database.connections(), from, to, instance));
         } catch (RuntimeException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {

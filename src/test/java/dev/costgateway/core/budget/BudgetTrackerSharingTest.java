@@ -38,23 +38,23 @@ class BudgetTrackerSharingTest {
 
         final List<Spend> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger ownReads = new AtomicInteger();
+        /** Reads of the others' spend with no upper bound (today's) and with one (the month's earlier days). */
+        final AtomicInteger todayReads = new AtomicInteger();
+        final AtomicInteger earlierReads = new AtomicInteger();
 
         void written(String instance, Instant at, String key, String project, double usd) {
             rows.add(new Spend(instance, at, key, project, usd));
         }
 
-        /** Like the SQL: rows of the month, grouped by key and project, with or without {@code instance}. */
-        SpendSource source(String instance, boolean others) {
+        /** Like the SQL: this instance's rows of the month, grouped by key and project, split at the day. */
+        SpendSource own(String instance) {
             return (monthStart, dayStart) -> {
-                reads.incrementAndGet();
-                RuntimeException down = failure.get();
-                if (down != null) {
-                    throw down;
-                }
+                ownReads.incrementAndGet();
+                failIfDown();
                 Map<List<String>, double[]> sums = new ConcurrentHashMap<>();
                 for (Spend s : rows) {
-                    if (s.instance().equals(instance) == others || s.at().isBefore(monthStart)) {
+                    if (!s.instance().equals(instance) || s.at().isBefore(monthStart)) {
                         continue;
                     }
                     double[] sum = sums.computeIfAbsent(List.of(s.key(), s.project()), k -> new double[2]);
@@ -68,6 +68,31 @@ class BudgetTrackerSharingTest {
                 return out;
             };
         }
+
+        /** Like the SQL: every other instance's rows in [from, to), grouped by key and project. */
+        OthersSpend others(String instance) {
+            return (from, to) -> {
+                (to == null ? todayReads : earlierReads).incrementAndGet();
+                failIfDown();
+                Map<List<String>, double[]> sums = new ConcurrentHashMap<>();
+                for (Spend s : rows) {
+                    if (s.instance().equals(instance) || s.at().isBefore(from) || to != null && !s.at().isBefore(to)) {
+                        continue;
+                    }
+                    sums.computeIfAbsent(List.of(s.key(), s.project()), k -> new double[1])[0] += s.usd();
+                }
+                List<OthersSpend.KeySpend> out = new ArrayList<>();
+                sums.forEach((k, v) -> out.add(new OthersSpend.KeySpend(k.get(0), k.get(1), v[0])));
+                return out;
+            };
+        }
+
+        private void failIfDown() {
+            RuntimeException down = failure.get();
+            if (down != null) {
+                throw down;
+            }
+        }
     }
 
     final FakeSharedStore store = new FakeSharedStore();
@@ -77,7 +102,7 @@ class BudgetTrackerSharingTest {
     }
 
     BudgetTracker tracker(List<Budget> budgets) {
-        return new BudgetTracker(budgets, BERLIN, clock, store.source(ME, false), store.source(ME, true));
+        return new BudgetTracker(budgets, BERLIN, clock, store.own(ME), store.others(ME));
     }
 
     /** This gateway serves a request: counted at once, written to the store later (by its writer). */
@@ -120,7 +145,10 @@ class BudgetTrackerSharingTest {
         t.refreshOthers();
         assertThat(t.states().get(0).spentUsd()).as("own 4 x $0.50 once, the other's $1.25 once")
                 .isCloseTo(3.25, offset(1e-9));
-        assertThat(store.reads.get()).as("start + 5 refreshes (own spend read once, at start)").isEqualTo(7);
+        assertThat(store.ownReads.get()).as("own spend read once, at start").isEqualTo(1);
+        assertThat(store.todayReads.get()).as("start + 5 refreshes").isEqualTo(6);
+        assertThat(store.earlierReads.get()).as("the month's earlier days: at start only, within a minute")
+                .isEqualTo(1);
     }
 
     @Test
@@ -168,6 +196,36 @@ class BudgetTrackerSharingTest {
         assertThat(t.states().get(0).periodStart())
                 .isEqualTo(ZonedDateTime.of(2026, 12, 3, 0, 0, 0, 0, BERLIN).toInstant());
         assertThat(t.states().get(1).spentUsd()).isCloseTo(4.25, offset(1e-9));
+    }
+
+    @Test
+    void spendWrittenLateIntoAnEarlierDayCountsForTheMonthWithinAMinute() {
+        BudgetTracker t = tracker(List.of(budget("month", Budget.Period.MONTH, 100, Budget.Scope.ALL)));
+        Instant yesterday = clock.instant().minus(Duration.ofDays(1));
+        store.written(OTHER, yesterday, "k2", "", 4.00); // a writer held back by an outage, catching up
+        store.written(OTHER, clock.instant(), "k2", "", 1.00);
+        t.refreshOthers();
+        assertThat(t.states().get(0).spentUsd()).as("today's read at once; the earlier days' as of the start")
+                .isCloseTo(1.00, offset(1e-9));
+        clock.advance(BudgetTracker.EARLIER_REFRESH);
+        t.refreshOthers();
+        assertThat(t.states().get(0).spentUsd()).isCloseTo(5.00, offset(1e-9));
+        assertThat(store.earlierReads.get()).isEqualTo(2);
+    }
+
+    @Test
+    void whileTheStoreIsAwayAcrossMidnightTheEndedDayStillCountsForTheMonth() {
+        clock.advance(Duration.between(clock.instant(),
+                ZonedDateTime.of(2026, 12, 2, 23, 59, 50, 0, BERLIN).toInstant()));
+        BudgetTracker t = tracker(List.of(budget("day", Budget.Period.DAY, 10, Budget.Scope.ALL),
+                budget("month", Budget.Period.MONTH, 100, Budget.Scope.ALL)));
+        store.written(OTHER, clock.instant(), "k2", "", 3.00);
+        t.refreshOthers();
+        store.failure.set(new IllegalStateException("spend query failed: Connection refused"));
+        clock.advance(Duration.ofSeconds(20));
+        t.refreshOthers();
+        assertThat(t.states()).extracting(BudgetState::spentUsd).containsExactly(0.0, 3.00);
+        assertThat(t.sharing().state(clock.instant())).isEqualTo("stale");
     }
 
     @Test
@@ -222,12 +280,13 @@ class BudgetTrackerSharingTest {
     @Test
     void oneGatewayReadsNoOthersAndSaysSharingIsOff() {
         BudgetTracker t = new BudgetTracker(List.of(budget("d", Budget.Period.DAY, 5, Budget.Scope.ALL)), BERLIN,
-                clock, store.source(ME, false));
+                clock, store.own(ME));
         store.written(OTHER, clock.instant(), "k2", "", 6.00);
         t.refreshOthers();
         assertThat(t.sharing().state(clock.instant())).isEqualTo("off");
         assertThat(t.sharing().ageSeconds(clock.instant())).isEqualTo(-1);
         assertThat(t.states().get(0).spentUsd()).isZero();
-        assertThat(store.reads.get()).as("its own spend, at start").isEqualTo(1);
+        assertThat(store.ownReads.get()).as("its own spend, at start").isEqualTo(1);
+        assertThat(store.todayReads.get() + store.earlierReads.get()).isZero();
     }
 }

@@ -71,14 +71,16 @@ class PostgresMetricsStoreTest {
             assertThat(r.sinceMonthStartUsd()).isCloseTo(0.0006, within(1e-12));
             assertThat(r.sinceDayStartUsd()).isCloseTo(0.0006, within(1e-12));
         });
-        List<dev.costgateway.core.budget.SpendSource.Row> othersOfA = a.othersSpendSince(month, today);
-        assertThat(othersOfA).singleElement().satisfies(r -> {
+        assertThat(a.othersSpendBetween(month, null)).singleElement().satisfies(r -> {
             assertThat(r.callerKeyHash()).isEqualTo("hash-abc");
-            assertThat(r.sinceMonthStartUsd()).as("B's two requests").isCloseTo(0.0132 + 0.09, within(1e-12));
-            assertThat(r.sinceDayStartUsd()).as("only B's request of today").isCloseTo(0.0132, within(1e-12));
+            assertThat(r.usd()).as("B's two requests").isCloseTo(0.0132 + 0.09, within(1e-12));
         });
-        assertThat(b.othersSpendSince(month, today)).singleElement()
-                .satisfies(r -> assertThat(r.sinceMonthStartUsd()).isCloseTo(0.0006, within(1e-12)));
+        assertThat(a.othersSpendBetween(today, null)).as("only B's request of today")
+                .singleElement().satisfies(r -> assertThat(r.usd()).isCloseTo(0.0132, within(1e-12)));
+        assertThat(a.othersSpendBetween(month, today)).as("only B's request before today")
+                .singleElement().satisfies(r -> assertThat(r.usd()).isCloseTo(0.09, within(1e-12)));
+        assertThat(b.othersSpendBetween(month, null)).singleElement()
+                .satisfies(r -> assertThat(r.usd()).isCloseTo(0.0006, within(1e-12)));
     }
 
     @Test
