@@ -117,7 +117,14 @@ final class GatewayComponents implements AutoCloseable {
         if (budgetRefresh != null) {
             // fixed delay: a read that waits on an absent database never piles up behind itself
             long period = BudgetTracker.REFRESH_PERIOD.toMillis();
-            budgetRefresh.scheduleWithFixedDelay(budgets::refreshOthers, period, period, TimeUnit.MILLISECONDS);
+            budgetRefresh.scheduleWithFixedDelay(() -> {
+                try {
+                    budgets.refreshOthers();
+                } catch (RuntimeException e) {
+                    // an exception would cancel the schedule: log it and read again at the next period
+                    LOG.warn("shared budgets: refresh failed", e);
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
         }
         DifficultyScorer scorer = DifficultyScorer.shipped(embedder::ready);
         routerModel = scorer.model();
@@ -275,7 +282,16 @@ final class GatewayComponents implements AutoCloseable {
     @Override
     public void close() {
         if (budgetRefresh != null) {
-            budgetRefresh.shutdownNow();
+            // let a read in progress end (a borrow waits at most 2 s) before the store closes under it
+            budgetRefresh.shutdown();
+            try {
+                if (!budgetRefresh.awaitTermination(3, TimeUnit.SECONDS)) {
+                    budgetRefresh.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                budgetRefresh.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         store.close();
         semanticEmbeds.shutdown();
