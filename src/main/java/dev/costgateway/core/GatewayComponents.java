@@ -33,6 +33,7 @@ import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
+import dev.costgateway.core.proxy.SemanticReplays;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.time.GatewayClock;
 
@@ -49,6 +50,8 @@ final class GatewayComponents implements AutoCloseable {
     private final AtomicReference<ExactCache> exact = new AtomicReference<>();
     private volatile GatewayConfig.Cache exactConfig;
     private final SemanticCache semantic;
+    /** Semantic hits kept for a re-ask after a rejection. */
+    private final SemanticReplays replays;
     private final ExecutorService background;
     private final ExecutorService semanticStores;
     private final ExecutorService semanticEmbeds;
@@ -105,11 +108,13 @@ final class GatewayComponents implements AutoCloseable {
         budgetZone = budgetCfg.timeZone();
         DifficultyScorer scorer = DifficultyScorer.shipped(embedder::ready);
         routerModel = scorer.model();
+        replays = new SemanticReplays(() -> status.get().listeningUrl(),
+                () -> config.get().upstream().timeout(), clock);
         policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock,
-                scorer, budgets);
+                scorer, budgets, replays);
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
-        httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject), new BudgetsHandler(budgets),
+        httpHandler = new Handler.Sequence(new SemanticRejectHandler(this::rejectAs, replays), new BudgetsHandler(budgets),
                 new WhatIfHandler(this::routingTraffic, config, clock), new MetricsHandler(store, store::droppedRecords, clock,
                         () -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get())));
     }
@@ -247,7 +252,25 @@ final class GatewayComponents implements AutoCloseable {
     }
 
     boolean rejectSemanticHit(String queryId) {
-        return semantic.reject(queryId) == SemanticCache.Rejection.REJECTED;
+        return rejectAs(queryId) == SemanticCache.Rejection.REJECTED;
+    }
+
+    /** Rejects the hit and lets it be re-asked ({@link SemanticReplays}). */
+    private SemanticCache.Rejection rejectAs(String queryId) {
+        SemanticCache.Rejection r = semantic.reject(queryId);
+        if (r == SemanticCache.Rejection.REJECTED) {
+            replays.rejected(queryId);
+        }
+        return r;
+    }
+
+    /** Sends a rejected semantic hit's request through the gateway again, for the desktop app. */
+    java.util.concurrent.CompletableFuture<SemanticReplays.Replay> reaskSemanticHit(String queryId) {
+        return replays.reask(queryId, SemanticReplays.Asker.OWNER);
+    }
+
+    boolean canReaskSemanticHit(String queryId) {
+        return replays.canReask(queryId);
     }
 
     /** Blocks until every record queued so far is in the database (tests, shutdown). */
@@ -268,6 +291,7 @@ final class GatewayComponents implements AutoCloseable {
         // then the model: close waits for an inference in progress (the classifier's warm-up) and for a load, and
         // makes later inferences fail fast, so no native call runs when the process exits
         embedder.close();
+        replays.close();
         semantic.close();
         exact.get().close();
         background.shutdown();

@@ -67,6 +67,22 @@ public interface GatewayControl {
         return false;
     }
 
+    /** Whether {@code queryId} is a rejected semantic hit that {@link #reaskSemanticHit} can still send again. */
+    default boolean canReaskSemanticHit(String queryId) {
+        return false;
+    }
+
+    /**
+     * "Ask upstream again" after {@link #rejectSemanticHit}: sends the request that got the wrong hit through the
+     * gateway again, bypassing the caches (its answer is stored), and returns what the gateway answered. Blocks
+     * until then: call it off the FX thread.
+     */
+    default dev.costgateway.core.proxy.SemanticReplays.Replay reaskSemanticHit(String queryId) {
+        return new dev.costgateway.core.proxy.SemanticReplays.Replay(
+                dev.costgateway.core.proxy.SemanticReplays.Outcome.UNKNOWN, 0,
+                org.eclipse.jetty.http.HttpFields.EMPTY, new byte[0], "", "this gateway does not re-ask");
+    }
+
     /**
      * The scored requests recorded in [from, to) (null bounds: unbounded), ready for the routing what-if: the
      * settings' knob loads them once and re-evaluates them for each position ({@link

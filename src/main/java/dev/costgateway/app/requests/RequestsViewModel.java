@@ -60,6 +60,9 @@ public final class RequestsViewModel {
     private final ReadOnlyStringWrapper rejectStatus = new ReadOnlyStringWrapper("");
     /** Semantic hits rejected from this screen (the button is not offered twice). */
     private final java.util.Set<String> rejected = new java.util.HashSet<>();
+    private final ReadOnlyBooleanWrapper reaskable = new ReadOnlyBooleanWrapper(false);
+    /** Rejected hits the gateway can still send upstream again (once each). */
+    private final java.util.Set<String> canReask = new java.util.HashSet<>();
 
     public RequestsViewModel(GatewayControl control, UiTasks tasks, Supplier<String> gatewayUrl, ZoneId zone) {
         this.control = control;
@@ -128,6 +131,7 @@ public final class RequestsViewModel {
             detail.set(null);
             decision.set("");
             rejectable.set(false);
+            reaskable.set(false);
             rejectStatus.set("");
             return;
         }
@@ -147,6 +151,7 @@ public final class RequestsViewModel {
         detail.set(r);
         decision.set(explain(r));
         rejectable.set("semantic".equals(r.cacheKind()) && !rejected.contains(r.queryId()));
+        reaskable.set(canReask.contains(r.queryId()));
         if (!same) {
             rejectStatus.set("");
         }
@@ -163,15 +168,74 @@ public final class RequestsViewModel {
         }
         String id = r.queryId();
         rejectable.set(false);
-        tasks.run(() -> control.rejectSemanticHit(id), known -> {
+        tasks.run(() -> {
+            boolean known = control.rejectSemanticHit(id);
+            return known ? (control.canReaskSemanticHit(id) ? 2 : 1) : 0;
+        }, outcome -> {
             rejected.add(id);
-            rejectStatus.set(known ? "Removed from the semantic cache: this prompt and its paraphrases will be "
+            if (outcome == 2) {
+                canReask.add(id);
+            }
+            if (isShown(id)) {
+                reaskable.set(outcome == 2);
+            }
+            rejectStatus.set(outcome > 0 ? "Removed from the semantic cache: this prompt and its paraphrases will be "
                     + "answered upstream next time."
                     : "The gateway no longer holds this hit (restarted, expired or already rejected).");
         }, e -> {
             rejectable.set(true);
             rejectStatus.set("Could not reject the hit: " + e.getMessage());
         });
+    }
+
+    private boolean isShown(String queryId) {
+        return detail.get() != null && detail.get().queryId().equals(queryId);
+    }
+
+    /**
+     * "Ask upstream again" after a rejection: the gateway sends the request that got the wrong answer again,
+     * past the caches, and keeps the new answer for this prompt. Runs off the UI thread; the new request appears in
+     * the table.
+     */
+    public void reaskSemanticHit() {
+        RequestRecord r = detail.get();
+        if (r == null || !reaskable.get()) {
+            return;
+        }
+        String id = r.queryId();
+        canReask.remove(id);
+        reaskable.set(false);
+        rejectStatus.set("Asking upstream again…");
+        tasks.run(() -> control.reaskSemanticHit(id), replay -> {
+            if (isShown(id)) {
+                rejectStatus.set(describe(replay));
+            }
+            refresh();
+        }, e -> {
+            if (isShown(id)) {
+                rejectStatus.set("Could not ask again: " + e.getMessage());
+            }
+        });
+    }
+
+    static String describe(dev.costgateway.core.proxy.SemanticReplays.Replay replay) {
+        return switch (replay.outcome()) {
+            case ASKED -> {
+                String model = replay.headers().get("X-Gateway-Model");
+                String by = model == null ? "" : " by " + model;
+                yield replay.status() == 200
+                        ? "Asked upstream again: answered" + by + " in request " + replay.queryId()
+                                + "; that answer now serves this prompt."
+                        : "Asked upstream again: the gateway answered " + replay.status() + " (request "
+                                + replay.queryId() + ").";
+            }
+            case UNKNOWN, FORBIDDEN, FAILED -> "Could not ask again: " + replay.detail();
+        };
+    }
+
+    /** Whether the selected request is a rejected semantic hit that can be sent upstream again. */
+    public ReadOnlyBooleanProperty reaskableProperty() {
+        return reaskable.getReadOnlyProperty();
     }
 
     /** Whether the selected request is a semantic hit that can still be rejected. */
