@@ -51,7 +51,9 @@ import dev.costgateway.core.embed.PromptEmbedding;
  * without trained weights every guard must agree and the cosine be at least {@value #GUARDS_ONLY_THRESHOLD}. Entries expire after {@code cache.semantic_ttl};
  * beyond {@code cache.semantic_max_entries} the oldest go first. With a data folder, entries are appended to
  * {@value #FILE_NAME} and read back in the background at start (the file is compacted then, and a corrupt tail
- * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache.
+ * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache. With a
+ * {@link SemanticShare} ({@link #shareThrough}, the team's PostgreSQL) every entry stored is also published, every
+ * rejection evicts the entry on every gateway, and the other gateways' entries join this cache's index.
  *
  * <p>Off the request path: {@link #lookup} embeds the prompt only when its group has entries (a request nothing
  * could match costs one hash), on the embed executor, and uses the vector only if it is ready within a small
