@@ -371,6 +371,20 @@ public final class SemanticCache implements Closeable {
         return negatives.values().stream().mapToInt(List::size).sum();
     }
 
+    /** Adds the pair unless the group has it already (read from the kept negatives, or delivered before). */
+    private void addNegativeOnce(String group, SemanticNegative negative) {
+        negatives.compute(group, (g, list) -> {
+            List<SemanticNegative> known = list == null ? List.of() : list;
+            if (known.stream().anyMatch(n -> java.util.Arrays.equals(n.stored(), negative.stored())
+                    && java.util.Arrays.equals(n.asked(), negative.asked()))) {
+                return list;
+            }
+            List<SemanticNegative> next = new ArrayList<>(known);
+            next.add(negative);
+            return List.copyOf(next);
+        });
+    }
+
     private void addNegative(String group, SemanticNegative negative) {
         negatives.compute(group, (g, list) -> {
             List<SemanticNegative> next = new ArrayList<>(list == null ? List.of() : list);
@@ -533,7 +547,7 @@ public final class SemanticCache implements Closeable {
             }
         }
         if (e.asked() != null) {
-            addNegative(e.group(), new SemanticNegative(e.vector(), e.asked(), e.similarity()));
+            addNegativeOnce(e.group(), new SemanticNegative(e.vector(), e.asked(), e.similarity()));
         }
         if (removed) {
             sharedEvictions.increment();

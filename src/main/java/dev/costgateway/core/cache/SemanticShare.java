@@ -28,8 +28,9 @@ public interface SemanticShare extends AutoCloseable {
     /**
      * An entry some gateway evicted because a hit it served was rejected: every gateway drops its entry with
      * that group and prompt stored at or before {@code storedAtMillis}. {@code asked} is the vector of the prompt
-     * the rejected hit was served to (the pair becomes a negative, {@link SemanticNegative}); null when the
-     * negative is already known (read from the kept negatives at start).
+     * the rejected hit was served to (the pair becomes a negative, {@link SemanticNegative}, unless the gateway
+     * knows it already, e.g. from the kept negatives read at start); null in an {@link #evict} call that keeps
+     * no pair.
      */
     record Eviction(long id, String instance, String group, String prompt, long storedAtMillis, float[] vector,
             float[] asked, double similarity) {

@@ -285,8 +285,8 @@ final class PostgresSemanticShare implements SemanticShare {
 
     /**
      * What was written while not listening: at the first connection every live entry (this gateway's earlier
-     * runs included) and the evictions in force (their negatives were read from {@code semantic_negatives});
-     * after a reconnect the others' entries since the last seen id and the evictions not yet delivered.
+     * runs included) and the evictions in force; after a reconnect the others' entries since the last seen id and
+     * the evictions not yet delivered. The listener drops negatives it knows already.
      */
     private void catchUp(Connection c) throws SQLException {
         long now = clock.millis();
@@ -297,7 +297,7 @@ final class PostgresSemanticShare implements SemanticShare {
         }
         for (Eviction e : SemanticEntryTable.evictions(c, model, now)) {
             if (deliveredEvictions.put(e.id(), Boolean.TRUE) == null) {
-                listener.evicted(first || instance.equals(e.instance()) ? withoutNegative(e) : e);
+                listener.evicted(e);
             }
         }
         initialRead = false;
@@ -341,11 +341,6 @@ final class PostgresSemanticShare implements SemanticShare {
                 return size() > max;
             }
         };
-    }
-
-    private static Eviction withoutNegative(Eviction e) {
-        return new Eviction(e.id(), e.instance(), e.group(), e.prompt(), e.storedAtMillis(), e.vector(), null,
-                e.similarity());
     }
 
     private void pause(Duration d) {
