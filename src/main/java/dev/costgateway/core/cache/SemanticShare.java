@@ -48,7 +48,7 @@ public interface SemanticShare extends AutoCloseable {
      *
      * @param up        listening, and the last write reached the database
      * @param problem   why not (no secrets), or null while up
-     * @param received  entries of other gateways added since start (the initial load included)
+     * @param received  entries delivered to the cache since start (the initial load included)
      * @param published entries this gateway wrote
      * @param dropped   writes dropped because the queue was full
      */

@@ -297,7 +297,7 @@ final class PostgresSemanticShare implements SemanticShare {
         }
         for (Eviction e : SemanticEntryTable.evictions(c, model, now)) {
             if (deliveredEvictions.put(e.id(), Boolean.TRUE) == null) {
-                listener.evicted(e);
+                deliver(e);
             }
         }
         initialRead = false;
@@ -321,7 +321,7 @@ final class PostgresSemanticShare implements SemanticShare {
                 SemanticEntryTable.liveById(c, model, id, clock.millis()).ifPresent(this::deliver);
             }
         } else if ("e".equals(parts[0]) && deliveredEvictions.put(id, Boolean.TRUE) == null && !own) {
-            SemanticEntryTable.evictionById(c, model, id).ifPresent(listener::evicted);
+            SemanticEntryTable.evictionById(c, model, id).ifPresent(this::deliver);
         }
     }
 
@@ -331,7 +331,20 @@ final class PostgresSemanticShare implements SemanticShare {
             return;
         }
         received.incrementAndGet();
-        listener.added(e);
+        try {
+            listener.added(e);
+        } catch (RuntimeException ex) {
+            // one row the cache cannot take must not make the listener reconnect and read it again forever
+            LOG.warn("shared semantic cache: entry {} not applied: {}", e.id(), ex.toString());
+        }
+    }
+
+    private void deliver(Eviction e) {
+        try {
+            listener.evicted(e);
+        } catch (RuntimeException ex) {
+            LOG.warn("shared semantic cache: eviction {} not applied: {}", e.id(), ex.toString());
+        }
     }
 
     private static Map<Long, Boolean> bounded(int max) {
