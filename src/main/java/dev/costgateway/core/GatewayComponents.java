@@ -24,6 +24,7 @@ import dev.costgateway.core.routing.RouterModel;
 import dev.costgateway.core.routing.http.WhatIfHandler;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.SemanticShare;
 import dev.costgateway.core.cache.http.SemanticRejectHandler;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
@@ -57,6 +58,8 @@ final class GatewayComponents implements AutoCloseable {
     private final ExecutorService semanticEmbeds;
     private final MessagePolicy policy;
     private final MetricsStore store;
+    /** The semantic cache shared through the metrics PostgreSQL (ADR 0061); null on H2. */
+    private final SemanticShare semanticShare;
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
@@ -103,6 +106,10 @@ final class GatewayComponents implements AutoCloseable {
                 m.queueCapacity()), dataDir, clock);
         store.priceCacheHealthWith(() -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
         semantic.keepNegativesIn(store.semanticNegatives());
+        semanticShare = store.semanticShare().orElse(null);
+        if (semanticShare != null) {
+            semantic.shareThrough(semanticShare);
+        }
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince);
         budgetZone = budgetCfg.timeZone();
@@ -235,6 +242,17 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic_rejections", semantic.rejections());
         cache.put("semantic_late_embeddings", semantic.lateEmbeddings());
         cache.put("semantic_negatives", semantic.negatives());
+        java.util.Optional<SemanticShare.Status> sharing = semantic.sharing();
+        cache.put("semantic_sharing", sharing.map(st -> st.up() ? "up" : "down").orElse("off"));
+        sharing.ifPresent(st -> {
+            if (!st.up()) {
+                cache.put("semantic_sharing_detail", st.problem());
+            }
+            cache.put("semantic_shared_received", st.received());
+            cache.put("semantic_shared_published", st.published());
+            cache.put("semantic_shared_dropped", st.dropped());
+            cache.put("semantic_shared_evictions", semantic.sharedEvictions());
+        });
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
@@ -280,6 +298,9 @@ final class GatewayComponents implements AutoCloseable {
 
     @Override
     public void close() {
+        if (semanticShare != null) {
+            semanticShare.close(); // before the store: it borrows the store's pool
+        }
         store.close();
         semanticEmbeds.shutdown();
         semanticStores.shutdown();

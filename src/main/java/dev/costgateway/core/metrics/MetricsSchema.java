@@ -35,6 +35,7 @@ final class MetricsSchema {
             "V3__router_scores.sql",
             "V4__semantic_negatives.sql",
             "V5__instances.sql",
+            "V7__semantic_entries.sql",
             "V8__session_cache_health.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");

@@ -203,6 +203,19 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         return new SemanticNegativeTable(database.connections());
     }
 
+    /**
+     * The semantic cache shared with the other gateways on this database (table {@code semantic_entries},
+     * migration V7, ADR 0061), when the database is PostgreSQL; empty on H2, where one gateway owns the file.
+     * The share starts its writer thread now and its listener at {@link dev.costgateway.core.cache.SemanticShare#start};
+     * close it before this store.
+     */
+    public java.util.Optional<dev.costgateway.core.cache.SemanticShare> semanticShare() {
+        if (database.dialect() != Dialect.POSTGRESQL) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new PostgresSemanticShare(database, instance, clock));
+    }
+
     /** The gateway instance stamped on every row this store writes. */
     public String instance() {
         return instance;
