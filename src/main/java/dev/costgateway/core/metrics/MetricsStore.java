@@ -427,18 +427,10 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         }
     }
 
-    /** True when the failure was the connection's (not the data's): SQLState class 08, or the link is dead. */
+    /** True when the failure was the connection's (not the data's): see {@link SqlFailures}, or the link is dead. */
     private boolean connectionLost(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true; // connection exception; 57P0x: the server is shutting down or starting up
-            }
+        if (SqlFailures.connectionLost(e)) {
+            return true;
         }
         try {
             return batchWriter != null && !batchWriter.connection().isValid(1);

@@ -202,7 +202,7 @@ final class PostgresSemanticShare implements SemanticShare {
                     LOG.info("shared semantic cache: writes reach the database again");
                 }
             } catch (SQLException | RuntimeException e) {
-                if (connectionLost(e)) {
+                if (SqlFailures.connectionLost(e)) {
                     if (writeProblem == null) {
                         LOG.warn("shared semantic cache: database unreachable ({}); keeping writes queued",
                                 MetricsStore.safeMessage(e));
@@ -367,24 +367,5 @@ final class PostgresSemanticShare implements SemanticShare {
                 // close() interrupts the writer: the loop sees closed
             }
         }
-    }
-
-    /** True when the failure was the connection's: SQLState class 08 or 57P, or a JDBC connection exception. */
-    static boolean connectionLost(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
     }
 }
