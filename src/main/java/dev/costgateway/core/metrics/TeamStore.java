@@ -36,6 +36,9 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
     /** Connections to the shared database: the visible screen's query and one more (a detail, the instances). */
     static final int POOL_SIZE = 2;
 
+    /** Seconds a team query may wait on the socket: a screen's query, which the screen otherwise waits for. */
+    static final int SOCKET_TIMEOUT_SECONDS = 15;
+
     private static final Pattern MIGRATION = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
     /**
@@ -73,6 +76,10 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
         if (!url.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:postgresql:")) {
             throw new MetricsStoreException("metrics.team_view_jdbc_url must be a jdbc:postgresql:// URL of the "
                     + "team's shared metrics database" + (url.isEmpty() ? " (it is empty)" : ", got " + masked), null);
+        }
+        if (!url.contains("socketTimeout=")) {
+            // a query of the team view waits at most this long on a silent network, not the writer's minute
+            url += (url.indexOf('?') < 0 ? "?" : "&") + "socketTimeout=" + SOCKET_TIMEOUT_SECONDS;
         }
         JdbcUrls.Postgres pg = JdbcUrls.postgres(url, env);
         HikariConfig hc = new HikariConfig();
@@ -116,7 +123,7 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
         Set<Integer> applied = new TreeSet<>();
         try (Connection c = pool.getConnection()) {
             if (!tableExists(c, "schema_version")) {
-                throw new MetricsStoreException("team view: " + masked + " holds no gateway metrics (no "
+                throw new MetricsStoreException(masked + " holds no gateway metrics (no "
                         + "schema_version table); point metrics.team_view_jdbc_url at the database the team's "
                         + "gateways write (their metrics.jdbc_url)", null);
             }
@@ -127,8 +134,9 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new MetricsStoreException("team view: cannot reach " + masked + ": " + MetricsStore.safeMessage(e),
-                    e);
+            // the reason first: a bar that cuts the message keeps what went wrong
+            throw new MetricsStoreException("cannot reach the team's database: " + MetricsStore.safeMessage(e)
+                    + " (" + masked + ")", e);
         }
         Set<Integer> missing = new TreeSet<>(requiredVersions());
         missing.removeAll(applied);
@@ -141,7 +149,7 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
                             .append(m.group(2)).append(")");
                 }
             }
-            throw new MetricsStoreException("team view: the shared database lacks migration" + (missing.size() == 1
+            throw new MetricsStoreException("the shared database lacks migration" + (missing.size() == 1
                     ? " " : "s ") + names + "; start one of the team's gateways on this version to apply "
                     + (missing.size() == 1 ? "it" : "them") + " (the team view never migrates)", null);
         }

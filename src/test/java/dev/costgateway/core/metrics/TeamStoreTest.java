@@ -131,7 +131,8 @@ class TeamStoreTest {
         long started = System.nanoTime();
         assertThatThrownBy(() -> team(url))
                 .isInstanceOf(MetricsStoreException.class)
-                .hasMessageContaining("cannot reach jdbc:postgresql://127.0.0.1:" + closedPort)
+                .hasMessageStartingWith("cannot reach the team's database: ")
+                .hasMessageContaining("(jdbc:postgresql://127.0.0.1:" + closedPort + "/team?")
                 .hasMessageContaining("password=***")
                 .hasMessageNotContaining("hunter2");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
