@@ -97,6 +97,22 @@ class TeamStoreTest {
     }
 
     @Test
+    void aUserWhoMayOnlySelectIsEnough() throws Exception {
+        String url = teamDatabase(6);
+        String db = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        String viewer = "viewer_" + db;
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + viewer + " LOGIN PASSWORD 'viewer-test-pw'");
+            st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + viewer);
+        }
+        String viewerUrl = url.substring(0, url.indexOf('?')) + "?user=" + viewer + "&password=viewer-test-pw";
+        TeamStore team = team(viewerUrl);
+        assertThat(team.summary(null, null).requests()).isEqualTo(6);
+        assertThat(team.sessions(MetricsQueries.SessionQuery.latest(10))).isEmpty();
+        assertThat(team.report(null, null, MetricsQueries.ReportGrouping.DAY)).isNotEmpty();
+    }
+
+    @Test
     void aMissingMigrationIsReportedByNameAndNotApplied() throws Exception {
         String url = teamDatabase(3);
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
