@@ -61,6 +61,10 @@ public final class ReportsViewModel {
         from.addListener(o -> refresh());
         to.addListener(o -> refresh());
         grouping.addListener(o -> refresh());
+        source.revisionProperty().addListener((o, was, now) -> { // never export a mix of two sources
+            rows.clear();
+            totals.set("");
+        });
     }
 
     public void refresh() {

@@ -116,7 +116,7 @@ public final class MainWindow {
         reports = new ReportsViewModel(control, source, services.tasks(), services.csv(), services.clock());
         budgets = new BudgetsViewModel(control, services.tasks());
         budgets.readOnlyProperty().bind(source.readOnlyProperty());
-        source.revisionProperty().addListener(o -> refreshVisible());
+        source.revisionProperty().addListener((o, was, now) -> refreshVisible());
 
         requestsView = new RequestsView(requests, this::copyToClipboard);
         reportsView = new ReportsView(reports, csvTarget != null ? csvTarget : this::chooseCsvFile);

@@ -42,7 +42,7 @@ public final class TeamBar {
             team.setSelected(isTeam);
             local.setSelected(!isTeam);
         };
-        vm.modeProperty().addListener(o -> sync.run());
+        vm.modeProperty().addListener((o, was, now) -> sync.run());
         sync.run();
         local.setOnAction(e -> {
             vm.showLocal();

@@ -83,6 +83,9 @@ class TeamViewUiTest {
         for (RequestRecord r : SampleData.traffic(NOW, Duration.ofHours(8), 40, 4)) {
             ofB.add(Records.at(r, "bob-" + r.queryId(), r.timestamp()));
         }
+        for (RequestRecord r : SampleData.sessions(NOW, 2, 8)) { // bob also ran two Claude Code sessions
+            ofB.add(Records.at(r, "bob-" + r.queryId(), r.timestamp()));
+        }
         instanceA = writeAsGateway("alice", ofA);
         instanceB = writeAsGateway("bob", ofB);
         for (RequestRecord r : SampleData.traffic(NOW, Duration.ofHours(6), 12, 5)) {
@@ -127,7 +130,7 @@ class TeamViewUiTest {
         assertThat(robot.lookup("#team-bar").query().isVisible()).isTrue();
 
         robot.clickOn("#team-team");
-        awaitText(robot, "#kpi-requests-value", "100");
+        awaitText(robot, "#kpi-requests-value", String.valueOf(ofA.size() + ofB.size()));
         String status = text(robot, "#team-status");
         assertThat(status).startsWith("Team · 127.0.0.1:").contains("read-only · 2 gateways")
                 .doesNotContain(PostgresServer.shared().password());
@@ -147,6 +150,11 @@ class TeamViewUiTest {
         ScreenshotRenderer.write(call(() -> stage.getScene().snapshot(null)),
                 Path.of("target", "screenshots", "team.png"));
 
+        robot.clickOn("#nav-reports");
+        Await.until(WAIT, "the report of " + instanceA, () -> call(() -> robot.lookup("#reports .label").queryAll()
+                .stream().anyMatch(n -> ((Label) n).getText().contains(" · 60 requests · spent "
+                        + Money.usd(cost(ofA))))));
+
         robot.clickOn("#nav-requests");
         TableView<RequestRecord> table = robot.lookup("#requests-table").queryTableView();
         Await.until(WAIT, "the request rows of " + instanceA, () -> call(() -> table.getItems().size()) == 60);
@@ -156,8 +164,8 @@ class TeamViewUiTest {
 
         robot.clickOn("#team-instance");
         robot.clickOn(instanceB);
-        Await.until(WAIT, "the request rows of " + instanceB, () -> call(() -> table.getItems().size()) == 40
-                && table.getItems().stream().allMatch(r -> r.queryId().startsWith("bob-")));
+        Await.until(WAIT, "the request rows of " + instanceB, () -> call(() -> table.getItems().size())
+                == ofB.size() && table.getItems().stream().allMatch(r -> r.queryId().startsWith("bob-")));
 
         // the team's semantic hits were served by other gateways: nothing to reject from here
         RequestRecord hit = call(() -> table.getItems().stream().filter(r -> "semantic".equals(r.cacheKind()))
@@ -168,6 +176,14 @@ class TeamViewUiTest {
             assertThat(robot.lookup("#request-reject-semantic").query().isVisible()).isFalse();
         }
 
+        robot.clickOn("#nav-sessions");
+        TableView<?> sessions = robot.lookup("#sessions-table").queryTableView();
+        Await.until(WAIT, "bob's two sessions", () -> call(() -> sessions.getItems().size()) == 2);
+        robot.clickOn("#team-instance");
+        robot.clickOn(instanceA);
+        Await.until(WAIT, "no sessions on " + instanceA, () -> call(() -> sessions.getItems().isEmpty()));
+
+        robot.clickOn("#nav-requests");
         robot.clickOn("#team-local");
         Await.until(WAIT, "this gateway's rows again", () -> call(() -> table.getItems().size()) == 12
                 && table.getItems().stream().allMatch(r -> r.queryId().startsWith("mine-")));
