@@ -112,6 +112,23 @@ public interface GatewayControl {
         }
     }
 
+    /**
+     * Opens the team view: the team's shared metrics database named by {@code metrics.team_view_jdbc_url}, read-only
+     * (its own pool of two connections; this gateway's store and listener are untouched). Blocks for a few
+     * seconds at most: call it off the FX thread. The caller closes the store.
+     *
+     * @throws IllegalStateException when no team view is configured
+     * @throws dev.costgateway.core.metrics.MetricsStoreException with a message fit for the UI (no password) when
+     *         the database cannot be reached or lacks a migration this version reads
+     */
+    default dev.costgateway.core.metrics.TeamStore openTeamStore() {
+        String url = config().metrics().teamViewJdbcUrl();
+        if (url.isBlank()) {
+            throw new IllegalStateException("no team view configured: set metrics.team_view_jdbc_url in Settings");
+        }
+        return dev.costgateway.core.metrics.TeamStore.open(url, System::getenv);
+    }
+
     /** Every budget's state now (in memory, cheap), highest share of its limit first within each budget. */
     default java.util.List<dev.costgateway.core.budget.BudgetState> budgets() {
         return java.util.List.of();

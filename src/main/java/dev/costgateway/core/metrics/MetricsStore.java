@@ -598,6 +598,23 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
     }
 
 
+    /**
+     * This store's queries over the rows of one gateway instance (see {@link MetricsQueries#forInstance}); null =
+     * this store itself.
+     */
+    @Override
+    public MetricsQueries forInstance(String instance) {
+        if (instance == null) {
+            return this;
+        }
+        return new ReaderQueries(reader.forInstance(instance.strip()), this::guardedRead);
+    }
+
+    private <T> T guardedRead(java.util.function.Supplier<T> query) {
+        checkOpen();
+        return read(query);
+    }
+
     /** What budgets count as already spent at start: see {@link dev.costgateway.core.budget.SpendSource}. */
     public List<dev.costgateway.core.budget.SpendSource.Row> spendSince(Instant monthStart, Instant dayStart) {
         checkOpen();
