@@ -493,6 +493,16 @@ public final class Gateway implements GatewayControl, AutoCloseable {
     }
 
     @Override
+    public boolean canReaskSemanticHit(String queryId) {
+        return components.canReaskSemanticHit(queryId);
+    }
+
+    @Override
+    public dev.costgateway.core.proxy.SemanticReplays.Replay reaskSemanticHit(String queryId) {
+        return components.reaskSemanticHit(queryId).join();
+    }
+
+    @Override
     public dev.costgateway.core.routing.RecordedTraffic routingTraffic(java.time.Instant from, java.time.Instant to) {
         return components.routingTraffic(from, to);
     }

@@ -26,6 +26,7 @@ import dev.costgateway.core.routing.RouterModel;
 import dev.costgateway.core.routing.http.WhatIfHandler;
 import dev.costgateway.core.cache.ExactCache;
 import dev.costgateway.core.cache.SemanticCache;
+import dev.costgateway.core.cache.SemanticShare;
 import dev.costgateway.core.cache.http.SemanticRejectHandler;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
@@ -35,6 +36,7 @@ import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.http.MetricsHandler;
 import dev.costgateway.core.metrics.MetricsRecorder;
 import dev.costgateway.core.proxy.MessagePolicy;
+import dev.costgateway.core.proxy.SemanticReplays;
 import dev.costgateway.core.proxy.UpstreamClient;
 import dev.costgateway.core.time.GatewayClock;
 
@@ -51,6 +53,8 @@ final class GatewayComponents implements AutoCloseable {
     private final AtomicReference<ExactCache> exact = new AtomicReference<>();
     private volatile GatewayConfig.Cache exactConfig;
     private final SemanticCache semantic;
+    /** Semantic hits kept for a re-ask after a rejection. */
+    private final SemanticReplays replays;
     private final ExecutorService background;
     private final ExecutorService semanticStores;
     private final ExecutorService semanticEmbeds;
@@ -58,6 +62,8 @@ final class GatewayComponents implements AutoCloseable {
     private final ScheduledExecutorService budgetRefresh;
     private final MessagePolicy policy;
     private final MetricsStore store;
+    /** The semantic cache shared through the metrics PostgreSQL (ADR 0061); null on H2. */
+    private final SemanticShare semanticShare;
     private final MetricsRecorder recorder;
     private final MetricsQueries queries;
     private final Handler httpHandler;
@@ -104,6 +110,10 @@ final class GatewayComponents implements AutoCloseable {
                 m.queueCapacity()), dataDir, clock);
         store.priceCacheHealthWith(() -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
         semantic.keepNegativesIn(store.semanticNegatives());
+        semanticShare = store.semanticShare().orElse(null);
+        if (semanticShare != null) {
+            semantic.shareThrough(semanticShare);
+        }
         GatewayConfig.Budgets budgetCfg = cfg.budgets();
         boolean shared = store.sharedWithOtherInstances();
         budgets = new BudgetTracker(budgetCfg.list(), budgetCfg.zone(), clock, store::spendSince,
@@ -128,11 +138,13 @@ final class GatewayComponents implements AutoCloseable {
         }
         DifficultyScorer scorer = DifficultyScorer.shipped(embedder::ready);
         routerModel = scorer.model();
+        replays = new SemanticReplays(() -> status.get().listeningUrl(),
+                () -> config.get().upstream().timeout(), clock);
         policy = new GatewayPolicy(config, exact::get, semantic, embedder::ready, classifier, upstream, clock,
-                scorer, budgets);
+                scorer, budgets, replays);
         recorder = new BudgetRecorder(new ReachabilityRecorder(store, status), budgets);
         queries = store;
-        httpHandler = new Handler.Sequence(new SemanticRejectHandler(semantic::reject), new BudgetsHandler(budgets),
+        httpHandler = new Handler.Sequence(new SemanticRejectHandler(this::rejectAs, replays), new BudgetsHandler(budgets),
                 new WhatIfHandler(this::routingTraffic, config, clock), new MetricsHandler(store, store::droppedRecords, clock,
                         () -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get())));
     }
@@ -253,6 +265,17 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic_rejections", semantic.rejections());
         cache.put("semantic_late_embeddings", semantic.lateEmbeddings());
         cache.put("semantic_negatives", semantic.negatives());
+        java.util.Optional<SemanticShare.Status> sharing = semantic.sharing();
+        cache.put("semantic_sharing", sharing.map(st -> st.up() ? "up" : "down").orElse("off"));
+        sharing.ifPresent(st -> {
+            if (!st.up()) {
+                cache.put("semantic_sharing_detail", st.problem());
+            }
+            cache.put("semantic_shared_received", st.received());
+            cache.put("semantic_shared_published", st.published());
+            cache.put("semantic_shared_dropped", st.dropped());
+            cache.put("semantic_shared_evictions", semantic.sharedEvictions());
+        });
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
@@ -271,7 +294,25 @@ final class GatewayComponents implements AutoCloseable {
     }
 
     boolean rejectSemanticHit(String queryId) {
-        return semantic.reject(queryId) == SemanticCache.Rejection.REJECTED;
+        return rejectAs(queryId) == SemanticCache.Rejection.REJECTED;
+    }
+
+    /** Rejects the hit and lets it be re-asked ({@link SemanticReplays}). */
+    private SemanticCache.Rejection rejectAs(String queryId) {
+        SemanticCache.Rejection r = semantic.reject(queryId);
+        if (r == SemanticCache.Rejection.REJECTED) {
+            replays.rejected(queryId);
+        }
+        return r;
+    }
+
+    /** Sends a rejected semantic hit's request through the gateway again, for the desktop app. */
+    java.util.concurrent.CompletableFuture<SemanticReplays.Replay> reaskSemanticHit(String queryId) {
+        return replays.reask(queryId, SemanticReplays.Asker.OWNER);
+    }
+
+    boolean canReaskSemanticHit(String queryId) {
+        return replays.canReask(queryId);
     }
 
     /** Blocks until every record queued so far is in the database (tests, shutdown). */
@@ -293,6 +334,9 @@ final class GatewayComponents implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (semanticShare != null) {
+            semanticShare.close(); // before the store: it borrows the store's pool
+        }
         store.close();
         semanticEmbeds.shutdown();
         semanticStores.shutdown();
@@ -304,6 +348,7 @@ final class GatewayComponents implements AutoCloseable {
         // then the model: close waits for an inference in progress (the classifier's warm-up) and for a load, and
         // makes later inferences fail fast, so no native call runs when the process exits
         embedder.close();
+        replays.close();
         semantic.close();
         exact.get().close();
         background.shutdown();

@@ -67,6 +67,22 @@ public interface GatewayControl {
         return false;
     }
 
+    /** Whether {@code queryId} is a rejected semantic hit that {@link #reaskSemanticHit} can still send again. */
+    default boolean canReaskSemanticHit(String queryId) {
+        return false;
+    }
+
+    /**
+     * "Ask upstream again" after {@link #rejectSemanticHit}: sends the request that got the wrong hit through the
+     * gateway again, bypassing the caches (its answer is stored), and returns what the gateway answered. Blocks
+     * until then: call it off the FX thread.
+     */
+    default dev.costgateway.core.proxy.SemanticReplays.Replay reaskSemanticHit(String queryId) {
+        return new dev.costgateway.core.proxy.SemanticReplays.Replay(
+                dev.costgateway.core.proxy.SemanticReplays.Outcome.UNKNOWN, 0,
+                org.eclipse.jetty.http.HttpFields.EMPTY, new byte[0], "", "this gateway does not re-ask");
+    }
+
     /**
      * The scored requests recorded in [from, to) (null bounds: unbounded), ready for the routing what-if: the
      * settings' knob loads them once and re-evaluates them for each position ({@link
@@ -94,6 +110,23 @@ public interface GatewayControl {
         public ConfigState {
             rejected = java.util.List.copyOf(rejected);
         }
+    }
+
+    /**
+     * Opens the team view: the team's shared metrics database named by {@code metrics.team_view_jdbc_url}, read-only
+     * (its own pool of two connections; this gateway's store and listener are untouched). Blocks for a few
+     * seconds at most: call it off the FX thread. The caller closes the store.
+     *
+     * @throws IllegalStateException when no team view is configured
+     * @throws dev.costgateway.core.metrics.MetricsStoreException with a message fit for the UI (no password) when
+     *         the database cannot be reached or lacks a migration this version reads
+     */
+    default dev.costgateway.core.metrics.TeamStore openTeamStore() {
+        String url = config().metrics().teamViewJdbcUrl();
+        if (url.isBlank()) {
+            throw new IllegalStateException("no team view configured: set metrics.team_view_jdbc_url in Settings");
+        }
+        return dev.costgateway.core.metrics.TeamStore.open(url, System::getenv);
     }
 
     /** Every budget's state now (in memory, cheap), highest share of its limit first within each budget. */

@@ -63,6 +63,7 @@ final class GatewayPolicy implements MessagePolicy {
     private final Supplier<ExactCache> exact;
     private final SingleFlight<CacheKey> flights = new SingleFlight<>();
     private final SemanticCache semantic;
+    private final dev.costgateway.core.proxy.SemanticReplays replays;
     private final Supplier<Optional<Embedder>> embedder;
     /**
      * The embeddings of each request in flight, keyed by the identity of its body (the proxy hands the same
@@ -104,10 +105,13 @@ final class GatewayPolicy implements MessagePolicy {
     /**
      * @param scorer  scores every routed request (issue 11); null keeps the layered classifier chain
      * @param budgets spending limits checked before a request goes upstream
+     * @param replays remembers semantic hits so that a rejected one can be re-asked
      */
     GatewayPolicy(Supplier<GatewayConfig> config, Supplier<ExactCache> exact, SemanticCache semantic,
                   Supplier<Optional<Embedder>> embedder, EmbeddingLayer embedding, UpstreamClient upstream,
-                  GatewayClock clock, DifficultyScorer scorer, BudgetTracker budgets) {
+                  GatewayClock clock, DifficultyScorer scorer, BudgetTracker budgets,
+                  dev.costgateway.core.proxy.SemanticReplays replays) {
+        this.replays = replays;
         this.scorer = scorer;
         this.budgets = budgets;
         this.config = config;
@@ -251,6 +255,12 @@ final class GatewayPolicy implements MessagePolicy {
         return semantic.lookup(body, scope, mode, registeredOnUse(body), client.queryId())
                 .map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
                 s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
+    }
+
+    @Override
+    public void semanticHitServed(String queryId, byte[] originalBody, org.eclipse.jetty.http.HttpFields headers,
+                                  String clientCredential) {
+        replays.remember(queryId, originalBody, headers, clientCredential);
     }
 
     @Override

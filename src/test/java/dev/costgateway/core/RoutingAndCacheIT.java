@@ -240,6 +240,56 @@ class RoutingAndCacheIT {
         }
     }
 
+    @Test
+    void aRejectedSemanticHitIsAskedAgainUpstreamOnlyForItsOwnCallerAndOnce() throws Exception {
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder(PATIENT_SEMANTIC)) {
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
+            h.upstream.enqueue(FakeUpstream.text("Hamlet is by Christopher Marlowe.", "end_turn"),
+                    FakeUpstream.text("William Shakespeare wrote Hamlet.", "end_turn"));
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
+            awaitSemanticEntries(h, 1);
+            String paraphrase = body("claude-sonnet-4-6", "Who is the author of Hamlet?", false);
+            HttpResponse<byte[]> hit = h.post("/v1/messages", paraphrase, KEY_A);
+            assertThat(header(hit, "X-Gateway-Cache")).isEqualTo("semantic");
+            String queryId = header(hit, "X-Gateway-Query-ID");
+
+            HttpResponse<byte[]> notRejected = h.post("/v1/cache/semantic/" + queryId + "/reask", "", KEY_A);
+            assertThat(notRejected.statusCode()).isEqualTo(404);
+            assertThat(new String(notRejected.body(), StandardCharsets.UTF_8)).contains("reject it first");
+
+            // another caller may report the hit wrong, but not spend the first caller's key on a new answer
+            HttpResponse<byte[]> otherCaller = h.post("/v1/cache/semantic/" + queryId + "/reject?reask=true", "",
+                    KEY_B);
+            assertThat(otherCaller.statusCode()).isEqualTo(403);
+            assertThat(new String(otherCaller.body(), StandardCharsets.UTF_8))
+                    .contains("\"type\":\"permission_error\"");
+            assertThat(h.upstream.received()).hasSize(1);
+
+            HttpResponse<byte[]> reasked = h.post("/v1/cache/semantic/" + queryId + "/reask", "", KEY_A);
+            assertThat(reasked.statusCode()).isEqualTo(200);
+            assertThat(header(reasked, "X-Gateway-Reask-Of")).isEqualTo(queryId);
+            assertThat(header(reasked, "X-Gateway-Cache")).isEqualTo("none");
+            assertThat(new String(reasked.body(), StandardCharsets.UTF_8)).contains("William Shakespeare");
+            assertThat(h.upstream.received()).hasSize(2);
+            FakeUpstream.Received sent = h.upstream.last();
+            assertThat(sent.bodyText()).isEqualTo(paraphrase); // the request that got the wrong hit, byte for byte
+            assertThat(sent.headers().get("x-api-key")).isEqualTo("sk-ant-key-a");
+            assertThat(sent.headers().stream().map(f -> f.getLowerCaseName()))
+                    .noneMatch(n -> n.startsWith("x-gateway-"));
+            String replayId = header(reasked, "X-Gateway-Query-ID");
+            assertThat(replayId).isNotEqualTo(queryId);
+            assertThat(h.recorded(replayId).status()).isEqualTo(200);
+
+            assertThat(h.post("/v1/cache/semantic/" + queryId + "/reask", "", KEY_A).statusCode())
+                    .isEqualTo(404); // once
+            HttpResponse<byte[]> askedAgain = h.post("/v1/messages", paraphrase, KEY_A);
+            assertThat(header(askedAgain, "X-Gateway-Cache")).isEqualTo("exact");
+            assertThat(new String(askedAgain.body(), StandardCharsets.UTF_8)).contains("William Shakespeare");
+            assertThat(h.upstream.received()).hasSize(2);
+        }
+    }
+
     /** Semantic stores run on their own thread after the answer was sent: wait until /health counts them. */
     private static void awaitSemanticEntries(GatewayHarness h, int entries) throws Exception {
         Await.until(Duration.ofSeconds(10), "semantic store within 10 s", () -> {

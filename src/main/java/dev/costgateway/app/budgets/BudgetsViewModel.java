@@ -160,8 +160,21 @@ public final class BudgetsViewModel {
         refresh();
     }
 
-    /** "Allow for the next hour" on the budget that refuses requests. */
+    private final javafx.beans.property.BooleanProperty readOnly = new javafx.beans.property.SimpleBooleanProperty();
+
+    /**
+     * True while the window shows data that is not this gateway's (the team view): "allow for the next hour"
+     * changes this gateway, so it is disabled meanwhile.
+     */
+    public javafx.beans.property.BooleanProperty readOnlyProperty() {
+        return readOnly;
+    }
+
+    /** "Allow for the next hour" on the budget that refuses requests; nothing while {@link #readOnlyProperty}. */
     public void allowForAnHour(String name) {
+        if (readOnly.get()) {
+            return;
+        }
         tasks.run(() -> control.allowBudget(name, Duration.ofHours(1)), ok -> refresh(), e -> { });
     }
 

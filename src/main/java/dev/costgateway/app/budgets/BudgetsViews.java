@@ -33,6 +33,9 @@ public final class BudgetsViews {
         allow.setId("budget-allow-hour");
         allow.getStyleClass().add(AppTheme.SMALL);
         allow.setOnAction(e -> vm.allowForAnHour(vm.blockedBudgetProperty().get()));
+        allow.disableProperty().bind(vm.readOnlyProperty());
+        allow.setTooltip(new javafx.scene.control.Tooltip("Lets this gateway's requests past the limit for an hour "
+                + "(switch the team view back to This gateway first)"));
         HBox box = new HBox(12, text, allow);
         box.setId("budget-banner");
         box.getStyleClass().addAll("banner", "danger", "budget-banner");

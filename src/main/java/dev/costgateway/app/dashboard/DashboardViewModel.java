@@ -18,9 +18,11 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.MetricsSource;
 import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
+import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsQueries.Summary;
 import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 
@@ -31,11 +33,16 @@ import dev.costgateway.core.metrics.MetricsQueries.TimelinePoint;
 public final class DashboardViewModel {
 
     private final GatewayControl control;
+    private final MetricsSource source;
     private final UiTasks tasks;
     private final InstantSource clock;
     private final ZoneId zone;
-    private boolean refreshing;
+    /** The source revision of the load in flight; -1 when none. A load for an older source does not hold back one
+     * for the current source (a dead team database must not keep the local view from loading). */
+    private int loading = -1;
     private boolean refreshAgain;
+    /** The source revision the cached burn rate, latest session and escalations were read from. */
+    private volatile int cachedRevision = -1;
 
     private final ObjectProperty<DashboardRange> range = new SimpleObjectProperty<>(DashboardRange.TODAY);
     private final ReadOnlyObjectWrapper<Summary> summary = new ReadOnlyObjectWrapper<>();
@@ -55,7 +62,14 @@ public final class DashboardViewModel {
             new ReadOnlyObjectWrapper<>(DashboardRange.TODAY.bucket());
 
     public DashboardViewModel(GatewayControl control, UiTasks tasks, InstantSource clock, ZoneId zone) {
+        this(control, MetricsSource.local(control), tasks, clock, zone);
+    }
+
+    /** @param source this gateway's store or the team's (the team view) */
+    public DashboardViewModel(GatewayControl control, MetricsSource source, UiTasks tasks, InstantSource clock,
+            ZoneId zone) {
         this.control = control;
+        this.source = source;
         this.tasks = tasks;
         this.clock = clock;
         this.zone = zone;
@@ -73,74 +87,97 @@ public final class DashboardViewModel {
     static final java.time.Duration ACTIVE_SESSION = java.time.Duration.ofMinutes(5);
 
     public void refresh() {
-        if (refreshing) {
+        int rev = source.revision();
+        if (loading == rev) {
             refreshAgain = true;
             return;
         }
-        refreshing = true;
+        loading = rev;
+        MetricsQueries q = source.queries();
         DashboardRange r = range.get();
         Instant now = clock.instant();
         Instant from = r.from(now, zone);
-        tasks.run(() -> load(r, from, now), data -> {
-                    finished();
-                    if (r == range.get()) {
+        tasks.run(() -> load(q, rev, r, from, now), data -> {
+                    finished(rev);
+                    if (r == range.get() && rev == source.revision()) {
                         apply(data);
                     }
                 }, e -> {
-                    finished();
-                    error.set("Could not read metrics: " + e.getMessage());
+                    finished(rev);
+                    if (rev == source.revision()) {
+                        error.set("Could not read metrics: " + e.getMessage());
+                    }
                 });
     }
 
     /** Off the FX thread: the summary and the timeline, in finer buckets when the range holds little activity. */
-    private Data load(DashboardRange r, Instant from, Instant now) {
-        Summary s = control.metrics().summary(from, null);
+    private Data load(MetricsQueries q, int rev, DashboardRange r, Instant from, Instant now) {
+        if (rev != cachedRevision) { // another source: nothing cached from the previous one is shown
+            burnReadAt = null;
+            escalationsReadAt = null;
+            cachedRevision = rev;
+        }
+        Summary s = q.summary(from, null);
         java.time.Duration bucket = r.bucket();
-        List<TimelinePoint> points = control.metrics().timeline(from, null, bucket);
+        List<TimelinePoint> points = q.timeline(from, null, bucket);
         if (!points.isEmpty()) {
             java.time.Duration finer = ChartBuckets.choose(bucket, points.get(0).bucketStart(), now);
             if (finer.compareTo(bucket) < 0) {
                 Instant start = points.get(0).bucketStart();
                 bucket = finer;
-                points = control.metrics().timeline(from != null && from.isAfter(start) ? from : start, null, bucket);
+                points = q.timeline(from != null && from.isAfter(start) ? from : start, null, bucket);
             }
         }
+        BurnRate burnNow = burn;
+        var sessionNow = latestSession;
         if (burnReadAt == null || !now.isBefore(burnReadAt.plus(BURN_EVERY))) {
-            burn = BurnRate.read(control.metrics(), now, zone);
-            latestSession = control.metrics().sessions(
+            burnNow = BurnRate.read(q, now, zone);
+            sessionNow = q.sessions(
                     dev.costgateway.core.metrics.MetricsQueries.SessionQuery.latest(1)).stream().findFirst()
                     .orElse(null);
-            burnReadAt = now;
+            if (rev == cachedRevision) { // a load for a source no longer shown must not fill the cache
+                burn = burnNow;
+                latestSession = sessionNow;
+                burnReadAt = now;
+            }
         }
         // one indexed read of the sessions table: the writer keeps each session's findings
-        var cacheHealth = control.metrics().cacheHealthTotals(from, null);
+        var cacheHealth = q.cacheHealthTotals(from, null);
         // a join over the range's requests: read with the burn rate's cadence, or at once for a new range
+        var escalationsNow = escalations;
         if (escalationsReadAt == null || r != escalationsRange || !now.isBefore(escalationsReadAt.plus(BURN_EVERY))) {
             // at most the last day: it reads request rows (a week of a million-row history took 275 ms, the
             // day 23 ms), and the rate that tells whether the knob is too aggressive is the recent one
             Instant week = now.minus(ESCALATIONS_SPAN);
-            escalationsCapped = from == null || from.isBefore(week);
-            escalations = control.metrics().escalationsByStartModel(escalationsCapped ? week : from, null);
-            escalationsReadAt = now;
-            escalationsRange = r;
+            boolean capped = from == null || from.isBefore(week);
+            escalationsNow = q.escalationsByStartModel(capped ? week : from, null);
+            if (rev == cachedRevision) {
+                escalationsCapped = capped;
+                escalations = escalationsNow;
+                escalationsReadAt = now;
+                escalationsRange = r;
+            }
         }
         // semantic hits reported wrong in the range: a handful of rows, one per report
-        long rejections = control.metrics().semanticRejections(from, null);
-        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burn, latestSession, cacheHealth,
-                escalations, rejections);
+        long rejections = q.semanticRejections(from, null);
+        return new Data(s, ChartBuckets.fill(points, bucket, now), bucket, burnNow, sessionNow, cacheHealth,
+                escalationsNow, rejections);
     }
 
     /**
      * The burn rate, projection and latest session cost six queries: read every {@link #BURN_EVERY}, not every
-     * tick, so the dashboard stays at a few queries a second. Touched only by the one load running at a time.
+     * tick, so the dashboard stays at a few queries a second. Written only by the load of the source shown.
      */
     static final java.time.Duration BURN_EVERY = java.time.Duration.ofSeconds(10);
     private volatile Instant burnReadAt;
     private volatile BurnRate burn = BurnRate.ZERO;
     private volatile dev.costgateway.core.metrics.MetricsQueries.SessionRow latestSession;
 
-    private void finished() {
-        refreshing = false;
+    private void finished(int rev) {
+        if (loading != rev) {
+            return; // a load for a source no longer shown; the current one finishes on its own
+        }
+        loading = -1;
         if (refreshAgain) {
             refreshAgain = false;
             refresh();
@@ -206,10 +243,10 @@ public final class DashboardViewModel {
 
     /** The widest range of the per-tier escalation rates. */
     static final java.time.Duration ESCALATIONS_SPAN = java.time.Duration.ofHours(24);
-    private Instant escalationsReadAt;
-    private boolean escalationsCapped;
-    private DashboardRange escalationsRange;
-    private List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> escalations = List.of();
+    private volatile Instant escalationsReadAt;
+    private volatile boolean escalationsCapped;
+    private volatile DashboardRange escalationsRange;
+    private volatile List<dev.costgateway.core.metrics.MetricsQueries.StartEscalations> escalations = List.of();
     private final ReadOnlyStringWrapper escalationDetail = new ReadOnlyStringWrapper(NO_ESCALATION_DETAIL);
     static final String NO_ESCALATION_DETAIL = "answers retried on a stronger tier";
 

@@ -19,9 +19,11 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.MetricsSource;
 import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
+import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsQueries.ReportGrouping;
 import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
 
@@ -29,6 +31,7 @@ import dev.costgateway.core.metrics.MetricsQueries.ReportRow;
 public final class ReportsViewModel {
 
     private final GatewayControl control;
+    private final MetricsSource source;
     private final UiTasks tasks;
     private final CsvFormatter csv;
 
@@ -42,7 +45,14 @@ public final class ReportsViewModel {
     private final ReadOnlyStringWrapper rangeError = new ReadOnlyStringWrapper("");
 
     public ReportsViewModel(GatewayControl control, UiTasks tasks, CsvFormatter csv, InstantSource clock) {
+        this(control, MetricsSource.local(control), tasks, csv, clock);
+    }
+
+    /** @param source this gateway's store or the team's (the team view): the report and its export read it */
+    public ReportsViewModel(GatewayControl control, MetricsSource source, UiTasks tasks, CsvFormatter csv,
+            InstantSource clock) {
         this.control = control;
+        this.source = source;
         this.tasks = tasks;
         this.csv = csv;
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
@@ -51,6 +61,10 @@ public final class ReportsViewModel {
         from.addListener(o -> refresh());
         to.addListener(o -> refresh());
         grouping.addListener(o -> refresh());
+        source.revisionProperty().addListener((o, was, now) -> { // never export a mix of two sources
+            rows.clear();
+            totals.set("");
+        });
     }
 
     public void refresh() {
@@ -65,9 +79,11 @@ public final class ReportsViewModel {
         rangeError.set("");
         ReportGrouping g = grouping.get();
         busy.set(true);
-        tasks.run(() -> control.metrics().report(f, t, g), result -> {
+        MetricsQueries queries = source.queries();
+        int rev = source.revision();
+        tasks.run(() -> queries.report(f, t, g), result -> {
             busy.set(false);
-            if (f == from.get() && t == to.get() && g == grouping.get()) {
+            if (f == from.get() && t == to.get() && g == grouping.get() && rev == source.revision()) {
                 rows.setAll(result);
                 totals.set(summarize(result));
             }

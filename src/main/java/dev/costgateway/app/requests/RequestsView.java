@@ -267,13 +267,20 @@ public final class RequestsView {
         reject.visibleProperty().bind(vm.rejectableProperty());
         reject.managedProperty().bind(vm.rejectableProperty());
         reject.setOnAction(e -> vm.rejectSemanticHit());
+        Button reask = new Button("Ask upstream again");
+        reask.setId("request-reask-semantic");
+        reask.setTooltip(new javafx.scene.control.Tooltip("Send this request again, past the caches; the new "
+                + "answer is kept for this prompt"));
+        reask.visibleProperty().bind(vm.reaskableProperty());
+        reask.managedProperty().bind(vm.reaskableProperty());
+        reask.setOnAction(e -> vm.reaskSemanticHit());
         Label rejectStatus = bound(vm.rejectStatusProperty(), "muted");
         rejectStatus.setId("request-reject-status");
         rejectStatus.setWrapText(true);
         rejectStatus.visibleProperty().bind(rejectStatus.textProperty().isNotEmpty());
         rejectStatus.managedProperty().bind(rejectStatus.visibleProperty());
         Label attemptsTitle = label("Upstream attempts", "section-title");
-        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, reject, rejectStatus, facts, attemptsTitle,
+        VBox box = new VBox(new HBox(title, hgrow(), curl), when, decision, reject, reask, rejectStatus, facts, attemptsTitle,
                 attempts, prompt, answer);
         box.getStyleClass().add("detail-pane");
         box.setId("request-detail");

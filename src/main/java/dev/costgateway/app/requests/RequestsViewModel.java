@@ -22,9 +22,11 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.MetricsSource;
 import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
+import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.AttemptRecord;
 import dev.costgateway.core.metrics.MetricsQueries.RequestQuery;
 import dev.costgateway.core.metrics.MetricsQueries.SortField;
@@ -41,10 +43,12 @@ public final class RequestsViewModel {
     public static final int LIMIT = 500;
 
     private final GatewayControl control;
+    private final MetricsSource source;
     private final UiTasks tasks;
     private final Supplier<String> gatewayUrl;
     private final ZoneId zone;
-    private boolean refreshing;
+    /** The source revision of the query in flight; -1 when none (see DashboardViewModel). */
+    private int loading = -1;
     private boolean refreshAgain;
 
     private final StringProperty search = new SimpleStringProperty("");
@@ -60,9 +64,19 @@ public final class RequestsViewModel {
     private final ReadOnlyStringWrapper rejectStatus = new ReadOnlyStringWrapper("");
     /** Semantic hits rejected from this screen (the button is not offered twice). */
     private final java.util.Set<String> rejected = new java.util.HashSet<>();
+    private final ReadOnlyBooleanWrapper reaskable = new ReadOnlyBooleanWrapper(false);
+    /** Rejected hits the gateway can still send upstream again (once each). */
+    private final java.util.Set<String> canReask = new java.util.HashSet<>();
 
     public RequestsViewModel(GatewayControl control, UiTasks tasks, Supplier<String> gatewayUrl, ZoneId zone) {
+        this(control, MetricsSource.local(control), tasks, gatewayUrl, zone);
+    }
+
+    /** @param source this gateway's store or the team's; rejecting a semantic hit is offered only for this one */
+    public RequestsViewModel(GatewayControl control, MetricsSource source, UiTasks tasks, Supplier<String> gatewayUrl,
+            ZoneId zone) {
         this.control = control;
+        this.source = source;
         this.tasks = tasks;
         this.gatewayUrl = gatewayUrl;
         this.zone = zone;
@@ -70,24 +84,37 @@ public final class RequestsViewModel {
         sort.addListener((o, a, b) -> refresh());
         descending.addListener((o, a, b) -> refresh());
         selected.addListener((o, a, b) -> loadDetail(b));
+        // another source: the selected request was of the previous one
+        source.revisionProperty().addListener((o, a, b) -> {
+            selected.set(null);
+            rows.clear();
+        });
     }
 
     public void refresh() {
-        if (refreshing) {
+        int rev = source.revision();
+        if (loading == rev) {
             refreshAgain = true;
             return;
         }
-        refreshing = true;
+        loading = rev;
         String s = search.get() == null || search.get().isBlank() ? null : search.get().trim();
         RequestQuery q = new RequestQuery(null, null, s, sort.get(), descending.get(), LIMIT);
-        tasks.run(() -> control.metrics().requests(q), this::applyRows, e -> {
-            finished();
-            error.set("Could not read requests: " + e.getMessage());
+        MetricsQueries queries = source.queries();
+        tasks.run(() -> queries.requests(q), result -> {
+            finished(rev);
+            if (rev == source.revision()) {
+                applyRows(result);
+            }
+        }, e -> {
+            finished(rev);
+            if (rev == source.revision()) {
+                error.set("Could not read requests: " + e.getMessage());
+            }
         });
     }
 
     private void applyRows(List<RequestRecord> result) {
-        finished();
         error.set("");
         if (!rows.equals(result)) {
             RequestRecord keep = selected.get();
@@ -100,8 +127,11 @@ public final class RequestsViewModel {
                 : Formats.count(result.size()) + (result.size() == 1 ? " request" : " requests"));
     }
 
-    private void finished() {
-        refreshing = false;
+    private void finished(int rev) {
+        if (loading != rev) {
+            return;
+        }
+        loading = -1;
         if (refreshAgain) {
             refreshAgain = false;
             refresh();
@@ -128,6 +158,7 @@ public final class RequestsViewModel {
             detail.set(null);
             decision.set("");
             rejectable.set(false);
+            reaskable.set(false);
             rejectStatus.set("");
             return;
         }
@@ -135,8 +166,11 @@ public final class RequestsViewModel {
             return;
         }
         showDetail(row);
-        tasks.run(() -> control.metrics().request(row.queryId()), (Optional<RequestRecord> full) -> {
-            if (selected.get() != null && selected.get().queryId().equals(row.queryId())) {
+        MetricsQueries queries = source.queries();
+        int rev = source.revision();
+        tasks.run(() -> queries.request(row.queryId()), (Optional<RequestRecord> full) -> {
+            if (rev == source.revision() && selected.get() != null
+                    && selected.get().queryId().equals(row.queryId())) {
                 full.ifPresent(this::showDetail);
             }
         }, e -> error.set("Could not load request " + row.queryId() + ": " + e.getMessage()));
@@ -146,7 +180,9 @@ public final class RequestsViewModel {
         boolean same = detail.get() != null && detail.get().queryId().equals(r.queryId());
         detail.set(r);
         decision.set(explain(r));
-        rejectable.set("semantic".equals(r.cacheKind()) && !rejected.contains(r.queryId()));
+        // the team's requests are read-only: a hit another gateway served is not in this gateway's cache
+        rejectable.set("semantic".equals(r.cacheKind()) && !rejected.contains(r.queryId()) && !source.isReadOnly());
+        reaskable.set(canReask.contains(r.queryId()) && !source.isReadOnly());
         if (!same) {
             rejectStatus.set("");
         }
@@ -163,15 +199,74 @@ public final class RequestsViewModel {
         }
         String id = r.queryId();
         rejectable.set(false);
-        tasks.run(() -> control.rejectSemanticHit(id), known -> {
+        tasks.run(() -> {
+            boolean known = control.rejectSemanticHit(id);
+            return known ? (control.canReaskSemanticHit(id) ? 2 : 1) : 0;
+        }, outcome -> {
             rejected.add(id);
-            rejectStatus.set(known ? "Removed from the semantic cache: this prompt and its paraphrases will be "
+            if (outcome == 2) {
+                canReask.add(id);
+            }
+            if (isShown(id)) {
+                reaskable.set(outcome == 2);
+            }
+            rejectStatus.set(outcome > 0 ? "Removed from the semantic cache: this prompt and its paraphrases will be "
                     + "answered upstream next time."
                     : "The gateway no longer holds this hit (restarted, expired or already rejected).");
         }, e -> {
             rejectable.set(true);
             rejectStatus.set("Could not reject the hit: " + e.getMessage());
         });
+    }
+
+    private boolean isShown(String queryId) {
+        return detail.get() != null && detail.get().queryId().equals(queryId);
+    }
+
+    /**
+     * "Ask upstream again" after a rejection: the gateway sends the request that got the wrong answer again,
+     * past the caches, and keeps the new answer for this prompt. Runs off the UI thread; the new request appears in
+     * the table.
+     */
+    public void reaskSemanticHit() {
+        RequestRecord r = detail.get();
+        if (r == null || !reaskable.get()) {
+            return;
+        }
+        String id = r.queryId();
+        canReask.remove(id);
+        reaskable.set(false);
+        rejectStatus.set("Asking upstream again…");
+        tasks.run(() -> control.reaskSemanticHit(id), replay -> {
+            if (isShown(id)) {
+                rejectStatus.set(describe(replay));
+            }
+            refresh();
+        }, e -> {
+            if (isShown(id)) {
+                rejectStatus.set("Could not ask again: " + e.getMessage());
+            }
+        });
+    }
+
+    static String describe(dev.costgateway.core.proxy.SemanticReplays.Replay replay) {
+        return switch (replay.outcome()) {
+            case ASKED -> {
+                String model = replay.headers().get("X-Gateway-Model");
+                String by = model == null ? "" : " by " + model;
+                yield replay.status() == 200
+                        ? "Asked upstream again: answered" + by + " in request " + replay.queryId()
+                                + "; that answer now serves this prompt."
+                        : "Asked upstream again: the gateway answered " + replay.status() + " (request "
+                                + replay.queryId() + ").";
+            }
+            case UNKNOWN, FORBIDDEN, FAILED -> "Could not ask again: " + replay.detail();
+        };
+    }
+
+    /** Whether the selected request is a rejected semantic hit that can be sent upstream again. */
+    public ReadOnlyBooleanProperty reaskableProperty() {
+        return reaskable.getReadOnlyProperty();
     }
 
     /** Whether the selected request is a semantic hit that can still be rejected. */

@@ -22,9 +22,11 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import dev.costgateway.app.fx.Formats;
+import dev.costgateway.app.fx.MetricsSource;
 import dev.costgateway.app.fx.Money;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.core.GatewayControl;
+import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.MetricsQueries.SessionQuery;
 import dev.costgateway.core.metrics.MetricsQueries.SessionRow;
 import dev.costgateway.core.metrics.RequestRecord;
@@ -57,9 +59,11 @@ public final class SessionsViewModel {
     }
 
     private final GatewayControl control;
+    private final MetricsSource source;
     private final UiTasks tasks;
     private final ZoneId zone;
-    private boolean refreshing;
+    /** The source revision of the query in flight; -1 when none (see DashboardViewModel). */
+    private int loading = -1;
     private boolean refreshAgain;
     private List<SessionRow> all = List.of();
     private Consumer<RequestRecord> openRequest = r -> { };
@@ -84,7 +88,18 @@ public final class SessionsViewModel {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
 
     public SessionsViewModel(GatewayControl control, UiTasks tasks, ZoneId zone) {
+        this(control, MetricsSource.local(control), tasks, zone);
+    }
+
+    /** @param source this gateway's store or the team's (the team view) */
+    public SessionsViewModel(GatewayControl control, MetricsSource source, UiTasks tasks, ZoneId zone) {
         this.control = control;
+        this.source = source;
+        source.revisionProperty().addListener((o, a, b) -> {
+            selected.set(null);
+            all = List.of();
+            applyFilter();
+        });
         this.tasks = tasks;
         this.zone = zone;
         search.addListener((o, a, b) -> applyFilter());
@@ -110,25 +125,35 @@ public final class SessionsViewModel {
     }
 
     public void refresh() {
-        if (refreshing) {
+        int rev = source.revision();
+        if (loading == rev) {
             refreshAgain = true;
             return;
         }
-        refreshing = true;
-        tasks.run(() -> control.metrics().sessions(SessionQuery.latest(LIMIT)), result -> {
-            finished();
+        loading = rev;
+        MetricsQueries queries = source.queries();
+        tasks.run(() -> queries.sessions(SessionQuery.latest(LIMIT)), result -> {
+            finished(rev);
+            if (rev != source.revision()) {
+                return;
+            }
             error.set("");
             all = result;
             applyFilter();
             loadTurns();
         }, e -> {
-            finished();
-            error.set("Could not read sessions: " + e.getMessage());
+            finished(rev);
+            if (rev == source.revision()) {
+                error.set("Could not read sessions: " + e.getMessage());
+            }
         });
     }
 
-    private void finished() {
-        refreshing = false;
+    private void finished(int rev) {
+        if (loading != rev) {
+            return;
+        }
+        loading = -1;
         if (refreshAgain) {
             refreshAgain = false;
             refresh();
@@ -196,8 +221,10 @@ public final class SessionsViewModel {
             return;
         }
         String id = s.sessionId();
-        tasks.run(() -> control.metrics().sessionRequests(id, TURNS), list -> {
-            if (selected.get() == null || !selected.get().sessionId().equals(id)) {
+        MetricsQueries queries = source.queries();
+        int rev = source.revision();
+        tasks.run(() -> queries.sessionRequests(id, TURNS), list -> {
+            if (rev != source.revision() || selected.get() == null || !selected.get().sessionId().equals(id)) {
                 return;
             }
             if (!turns.equals(list)) {

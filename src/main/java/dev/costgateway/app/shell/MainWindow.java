@@ -43,6 +43,7 @@ import dev.costgateway.app.dashboard.DashboardViewModel;
 import dev.costgateway.app.fx.AppTheme;
 import dev.costgateway.app.fx.Formats;
 import dev.costgateway.app.fx.FxThread;
+import dev.costgateway.app.fx.MetricsSource;
 import dev.costgateway.app.fx.UiTasks;
 import dev.costgateway.app.reports.CsvFormatter;
 import dev.costgateway.app.reports.CsvTarget;
@@ -54,6 +55,8 @@ import dev.costgateway.app.sessions.SessionsView;
 import dev.costgateway.app.sessions.SessionsViewModel;
 import dev.costgateway.app.settings.SettingsView;
 import dev.costgateway.app.settings.SettingsViewModel;
+import dev.costgateway.app.team.TeamBar;
+import dev.costgateway.app.team.TeamViewModel;
 import dev.costgateway.core.GatewayControl;
 
 /**
@@ -81,6 +84,8 @@ public final class MainWindow {
     private final SettingsViewModel settings;
     private final ReportsViewModel reports;
     private final BudgetsViewModel budgets;
+    private final MetricsSource source;
+    private final TeamViewModel team;
     private final RequestsView requestsView;
     private final ReportsView reportsView;
     private final Map<Screen, Node> screens = new EnumMap<>(Screen.class);
@@ -97,16 +102,21 @@ public final class MainWindow {
         GatewayControl control = services.control();
         status = new StatusBarViewModel(control, services.tasks(), services.clock(), services.zone(),
                 services.windows());
-        dashboard = new DashboardViewModel(control, services.tasks(), services.clock(), services.zone());
-        requests = new RequestsViewModel(control, services.tasks(), status::clientUrl, services.zone());
-        sessions = new SessionsViewModel(control, services.tasks(), services.zone());
+        // this gateway's store, or the team's while the team view is on
+        source = MetricsSource.local(control);
+        team = new TeamViewModel(control, source, services.tasks());
+        dashboard = new DashboardViewModel(control, source, services.tasks(), services.clock(), services.zone());
+        requests = new RequestsViewModel(control, source, services.tasks(), status::clientUrl, services.zone());
+        sessions = new SessionsViewModel(control, source, services.tasks(), services.zone());
         sessions.setOnOpenRequest(r -> {
             showScreen(Screen.REQUESTS);
             requests.open(r);
         });
         settings = new SettingsViewModel(control, services.tasks());
-        reports = new ReportsViewModel(control, services.tasks(), services.csv(), services.clock());
+        reports = new ReportsViewModel(control, source, services.tasks(), services.csv(), services.clock());
         budgets = new BudgetsViewModel(control, services.tasks());
+        budgets.readOnlyProperty().bind(source.readOnlyProperty());
+        source.revisionProperty().addListener((o, was, now) -> refreshVisible());
 
         requestsView = new RequestsView(requests, this::copyToClipboard);
         reportsView = new ReportsView(reports, csvTarget != null ? csvTarget : this::chooseCsvFile);
@@ -118,7 +128,7 @@ public final class MainWindow {
         content.getChildren().addAll(screens.values());
 
         root.setLeft(sidebar());
-        root.setCenter(new VBox(BudgetsViews.banner(budgets), content));
+        root.setCenter(new VBox(BudgetsViews.banner(budgets), new TeamBar(team).root(), content));
         VBox.setVgrow(content, javafx.scene.layout.Priority.ALWAYS);
         root.setBottom(new StatusBarView(status, this::copySetup, BudgetsViews.statusItem(budgets)).root());
         root.setId("main");
@@ -286,6 +296,7 @@ public final class MainWindow {
         status.activate();
         budgets.activate();
         settings.activate();
+        team.activate();
         refreshVisible();
         if (poll == null) {
             // A plain timer thread, not a Timeline: a running animation keeps JavaFX pulsing 60 times a second.
@@ -306,6 +317,12 @@ public final class MainWindow {
         status.deactivate();
         budgets.deactivate();
         settings.deactivate();
+        team.deactivate();
+    }
+
+    /** The team view switch (tests drive it as the bar would). */
+    public TeamViewModel team() {
+        return team;
     }
 
     /** Budget alerts also go to the desktop (the system tray) from a window that {@link #show}s. */

@@ -13,6 +13,7 @@ public final class AnthropicErrors {
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String AUTHENTICATION = "authentication_error";
     public static final String NOT_FOUND = "not_found_error";
+    public static final String PERMISSION = "permission_error";
     public static final String REQUEST_TOO_LARGE = "request_too_large";
     public static final String API_ERROR = "api_error";
     public static final String TIMEOUT = "timeout_error";

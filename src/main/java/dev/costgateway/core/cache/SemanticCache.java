@@ -51,7 +51,9 @@ import dev.costgateway.core.embed.PromptEmbedding;
  * without trained weights every guard must agree and the cosine be at least {@value #GUARDS_ONLY_THRESHOLD}. Entries expire after {@code cache.semantic_ttl};
  * beyond {@code cache.semantic_max_entries} the oldest go first. With a data folder, entries are appended to
  * {@value #FILE_NAME} and read back in the background at start (the file is compacted then, and a corrupt tail
- * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache.
+ * is dropped); the prompt and answer text are stored there in clear, like the answers in the exact cache. With a
+ * {@link SemanticShare} ({@link #shareThrough}, the team's PostgreSQL) every entry stored is also published, every
+ * rejection evicts the entry on every gateway, and the other gateways' entries join this cache's index.
  *
  * <p>Off the request path: {@link #lookup} embeds the prompt only when its group has entries (a request nothing
  * could match costs one hash), on the embed executor, and uses the vector only if it is ready within a small
@@ -114,6 +116,10 @@ public final class SemanticCache implements Closeable {
     private final Map<String, List<SemanticNegative>> negatives = new ConcurrentHashMap<>();
     /** Where rejected pairs are kept across restarts; null: in memory only. */
     private volatile SemanticNegativeStore negativeStore;
+    /** Where entries are shared with other gateways; null: this gateway's only. */
+    private volatile SemanticShare share;
+    /** Entries of other gateways evicted here because a gateway rejected a hit they served. */
+    private final LongAdder sharedEvictions = new LongAdder();
     /** False from {@link #keepNegativesIn} until the kept negatives are read: lookups are misses meanwhile. */
     private volatile boolean negativesLoaded = true;
     /** Insertion order (oldest first); guarded by {@code this}, like {@link #live}. */
@@ -312,6 +318,12 @@ public final class SemanticCache implements Closeable {
                 removeFromGroup(hit.entry());
             }
         }
+        SemanticShare shared = share;
+        if (shared != null) {
+            SemanticEntry e = hit.entry();
+            shared.evict(config.get().embeddingModel(), new SemanticShare.Eviction(0, "", e.group, e.prompt,
+                    e.storedAt().toEpochMilli(), e.vector, negative.asked(), negative.similarity()));
+        }
         rejections.increment();
         if (io != null) {
             io.execute(() -> {
@@ -357,6 +369,20 @@ public final class SemanticCache implements Closeable {
     /** Local negatives in force (kept ones read back, and this run's). */
     public int negatives() {
         return negatives.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Adds the pair unless the group has it already (read from the kept negatives, or delivered before). */
+    private void addNegativeOnce(String group, SemanticNegative negative) {
+        negatives.compute(group, (g, list) -> {
+            List<SemanticNegative> known = list == null ? List.of() : list;
+            if (known.stream().anyMatch(n -> java.util.Arrays.equals(n.stored(), negative.stored())
+                    && java.util.Arrays.equals(n.asked(), negative.asked()))) {
+                return list;
+            }
+            List<SemanticNegative> next = new ArrayList<>(known);
+            next.add(negative);
+            return List.copyOf(next);
+        });
     }
 
     private void addNegative(String group, SemanticNegative negative) {
@@ -433,6 +459,110 @@ public final class SemanticCache implements Closeable {
         insert(List.of(entry), cfg);
         if (io != null) {
             io.execute(() -> append(entry));
+        }
+        SemanticShare shared = share;
+        if (shared != null) {
+            long stored = answer.storedAt().toEpochMilli();
+            shared.publish(new SemanticShare.Entry(0, "", cfg.embeddingModel(), entry.group,
+                    scopeHash == null ? "" : scopeHash, entry.prompt, entry.vector, answer.toBytes(), stored,
+                    answer.storedAt().plus(cfg.semanticTtl()).toEpochMilli()));
+        }
+    }
+
+    /**
+     * Shares this cache's entries through {@code share} from now on: entries stored here are published, hits
+     * rejected here evict the entry on every gateway, and the other gateways' entries and evictions arrive in
+     * this cache's index (ADR 0061). Listening starts on the io executor after the data folder's entries are
+     * read, so the shared ones (newer or evicted) are applied over them. Call once, before traffic.
+     */
+    public void shareThrough(SemanticShare share) {
+        Objects.requireNonNull(share);
+        this.share = share;
+        GatewayConfig.Cache cfg = config.get();
+        SemanticShare.Listener receiver = new SemanticShare.Listener() {
+            @Override
+            public void added(SemanticShare.Entry entry) {
+                addShared(entry);
+            }
+
+            @Override
+            public void evicted(SemanticShare.Eviction eviction) {
+                evictShared(eviction);
+            }
+        };
+        onIo(() -> share.start(cfg.embeddingModel(), cfg.semanticMaxEntries(), receiver));
+    }
+
+    /** The share's state for {@code /health}; empty when entries are not shared. */
+    public Optional<SemanticShare.Status> sharing() {
+        SemanticShare s = share;
+        return s == null ? Optional.empty() : Optional.of(s.status());
+    }
+
+    /** Entries evicted here because another gateway rejected a hit they served. */
+    public long sharedEvictions() {
+        return sharedEvictions.sum();
+    }
+
+    /** Another gateway's entry: added unless expired, of another model, or older than this cache's own. */
+    private void addShared(SemanticShare.Entry e) {
+        GatewayConfig.Cache cfg = config.get();
+        if (!cfg.embeddingModel().equals(e.model())) {
+            return;
+        }
+        CachedAnswer answer;
+        try {
+            answer = CachedAnswer.fromBytes(e.answer());
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("ignored a shared semantic entry that does not decode: {}", ex.toString());
+            return;
+        }
+        if (answer.storedAt().isBefore(clock.instant().minus(cfg.semanticTtl()))) {
+            return;
+        }
+        SemanticEntry entry = new SemanticEntry(e.group(), e.prompt(), e.vector(), answer);
+        synchronized (this) {
+            SemanticGroup group = groups.get(e.group());
+            SemanticEntry existing = group == null ? null : group.withPrompt(e.prompt());
+            if (existing != null && !existing.storedAt().isBefore(answer.storedAt())) {
+                return;
+            }
+            try {
+                insert(List.of(entry), cfg);
+            } catch (IllegalArgumentException ex) {
+                LOG.warn("ignored a shared semantic entry: {}", ex.getMessage());
+            }
+        }
+    }
+
+    /** Another gateway's rejection: its entry (here, stored no later) leaves, and the pair becomes a negative. */
+    private void evictShared(SemanticShare.Eviction e) {
+        boolean removed = false;
+        synchronized (this) {
+            SemanticGroup group = groups.get(e.group());
+            SemanticEntry entry = group == null ? null : group.withPrompt(e.prompt());
+            if (entry != null && !entry.removed && entry.storedAt().toEpochMilli() <= e.storedAtMillis()) {
+                removeFromGroup(entry);
+                removed = true;
+            }
+        }
+        if (e.asked() != null) {
+            addNegativeOnce(e.group(), new SemanticNegative(e.vector(), e.asked(), e.similarity()));
+        }
+        if (removed) {
+            sharedEvictions.increment();
+            if (io != null) {
+                io.execute(() -> {
+                    if (persistent) {
+                        try {
+                            compact();
+                        } catch (IOException ex) {
+                            LOG.warn("could not rewrite the semantic cache file after an eviction: {}",
+                                    ex.getMessage());
+                        }
+                    }
+                });
+            }
         }
     }
 

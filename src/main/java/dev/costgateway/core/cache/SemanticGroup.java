@@ -85,6 +85,16 @@ final class SemanticGroup {
         }
     }
 
+    /** The entry of this prompt, or null. */
+    SemanticEntry withPrompt(String prompt) {
+        lock.readLock().lock();
+        try {
+            return byPrompt.get(prompt);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     int size() {
         lock.readLock().lock();
         try {

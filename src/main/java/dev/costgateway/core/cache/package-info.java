@@ -6,7 +6,8 @@
  *       or Redis, with transparent fallback to memory when Redis is down.</li>
  *   <li>{@link dev.costgateway.core.cache.SemanticCache}: a paraphrased last user turn, when everything else in
  *       the request is identical; cosine similarity plus near-miss guards
- *       ({@link dev.costgateway.core.cache.NearMissGuard}); persisted in the data folder.</li>
+ *       ({@link dev.costgateway.core.cache.NearMissGuard}); persisted in the data folder, and shared with the other
+ *       gateways of a team through a {@link dev.costgateway.core.cache.SemanticShare} (ADR 0061).</li>
  *   <li>{@link dev.costgateway.core.cache.SseReplay}: turns a cached Message into a Messages API event stream.</li>
  * </ul>
  *

@@ -228,6 +228,11 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> METRICS_QUEUE_CAPACITY = key("metrics.queue_capacity", METRICS,
             "Write queue capacity", ValueType.integer(16, 10_000_000), 65_536,
             "Records waiting to be written; beyond it they are counted as dropped.");
+    public static final ConfigKey<String> METRICS_TEAM_VIEW_JDBC_URL = key("metrics.team_view_jdbc_url", METRICS,
+            "Team view JDBC URL", ValueType.secretText(ValueType::checkTeamViewJdbcUrl), "",
+            "Empty: no team view. `jdbc:postgresql://HOST:PORT/DB?user=U&password=P` of the team's shared metrics "
+                    + "database: the desktop app's *Team* switch shows every gateway's dashboard, requests, sessions "
+                    + "and reports from it, read-only, with an instance filter (see Team view in the desktop app).");
 
     // ---- tiers, pricing, models ----
     public static final ConfigKey<String> TIERS_FAST_MODEL = tierModel(Tier.FAST, "claude-haiku-4-5-20251001");
@@ -300,7 +305,8 @@ public final class ConfigSchema {
                 v.get(CACHE_SEMANTIC_THRESHOLD), v.get(CACHE_SEMANTIC_TTL), v.get(CACHE_SEMANTIC_MAX_ENTRIES),
                 v.get(CACHE_EMBEDDING_MODEL), v.get(CACHE_SEMANTIC_WITH_TOOLS), v.get(CACHE_SEMANTIC_LOOKUP_WAIT));
         var metrics = new GatewayConfig.Metrics(v.get(METRICS_JDBC_URL), v.get(METRICS_STORE_TEXT),
-                v.get(METRICS_TEXT_PREVIEW_CHARS), v.get(METRICS_RETENTION_DAYS), v.get(METRICS_QUEUE_CAPACITY));
+                v.get(METRICS_TEXT_PREVIEW_CHARS), v.get(METRICS_RETENTION_DAYS), v.get(METRICS_QUEUE_CAPACITY),
+                v.get(METRICS_TEAM_VIEW_JDBC_URL));
         Map<Tier, GatewayConfig.TierModel> tiers = new EnumMap<>(Tier.class);
         for (Tier t : Tier.values()) {
             tiers.put(t, new GatewayConfig.TierModel(v.get(TIER_MODELS.get(t)), v.get(TIER_PREFIXES.get(t))));

@@ -163,8 +163,20 @@ public record GatewayConfig(
             Duration semanticLookupWait) {
     }
 
-    /** @param jdbcUrl empty for the default H2 file in the data folder */
-    public record Metrics(String jdbcUrl, boolean storeText, int textPreviewChars, int retentionDays, int queueCapacity) {
+    /**
+     * @param jdbcUrl         empty for the default H2 file in the data folder
+     * @param teamViewJdbcUrl the team's shared PostgreSQL the desktop app may show read-only; empty = no team view
+     */
+    public record Metrics(String jdbcUrl, boolean storeText, int textPreviewChars, int retentionDays, int queueCapacity,
+            String teamViewJdbcUrl) {
+        public Metrics {
+            teamViewJdbcUrl = teamViewJdbcUrl == null ? "" : teamViewJdbcUrl;
+        }
+
+        /** Without a team view. */
+        public Metrics(String jdbcUrl, boolean storeText, int textPreviewChars, int retentionDays, int queueCapacity) {
+            this(jdbcUrl, storeText, textPreviewChars, retentionDays, queueCapacity, "");
+        }
     }
 
     /** @param prefixes requested model ids starting with one of these belong to this tier */

@@ -375,6 +375,12 @@ public final class ValueType<T> {
                 : "must be empty (the H2 file in the data folder), jdbc:h2:... or jdbc:postgresql://HOST:PORT/DB";
     }
 
+    static String checkTeamViewJdbcUrl(String v) {
+        String url = v.strip().toLowerCase(java.util.Locale.ROOT);
+        return url.isEmpty() || url.startsWith("jdbc:postgresql:") ? null
+                : "must be empty (no team view) or jdbc:postgresql://HOST:PORT/DB of the team's shared metrics";
+    }
+
     static String checkRedisUrl(String v) {
         if (v.isEmpty()) {
             return null;

@@ -26,12 +26,20 @@ final class MetricsDatabase implements AutoCloseable {
     private final ConnectionFactory connections;
     private final String description;
     private final AutoCloseable resources;
+    /** Connections outside the pool, held for long (the semantic share's LISTEN); the pool's for H2. */
+    private final ConnectionFactory dedicated;
 
     MetricsDatabase(Dialect dialect, ConnectionFactory connections, String description, AutoCloseable resources) {
+        this(dialect, connections, description, resources, connections);
+    }
+
+    MetricsDatabase(Dialect dialect, ConnectionFactory connections, String description, AutoCloseable resources,
+            ConnectionFactory dedicated) {
         this.dialect = dialect;
         this.connections = connections;
         this.description = description;
         this.resources = resources;
+        this.dedicated = dedicated;
     }
 
     /**
@@ -60,7 +68,15 @@ final class MetricsDatabase implements AutoCloseable {
         // Start even when PostgreSQL is down: the writer keeps records queued until it is back.
         hc.setInitializationFailTimeout(-1);
         HikariDataSource pool = new HikariDataSource(hc);
-        return new MetricsDatabase(dialect, pool::getConnection, JdbcUrls.masked(url), pool);
+        java.util.Properties credentials = new java.util.Properties();
+        if (pg.user() != null) {
+            credentials.setProperty("user", pg.user());
+        }
+        if (pg.password() != null) {
+            credentials.setProperty("password", pg.password());
+        }
+        return new MetricsDatabase(dialect, pool::getConnection, JdbcUrls.masked(url), pool,
+                () -> DriverManager.getConnection(pg.url(), credentials));
     }
 
     /** A database reached through a caller's connections (tests). */
@@ -78,6 +94,11 @@ final class MetricsDatabase implements AutoCloseable {
 
     ConnectionFactory connections() {
         return connections;
+    }
+
+    /** A connection of its own, not borrowed from the pool, for a caller that keeps it open (LISTEN). */
+    Connection openDedicated() throws SQLException {
+        return dedicated.open();
     }
 
     /** The URL with any password masked. */

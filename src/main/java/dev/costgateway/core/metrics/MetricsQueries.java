@@ -102,6 +102,22 @@ public interface MetricsQueries {
     }
 
     /**
+     * The same queries over the rows one gateway instance wrote ({@code requests.instance}, as listed by
+     * {@link #instances}; "" = rows written before instances were recorded); null = every instance.
+     * Filtered aggregates read the request rows of their range instead of the rollups, so they cost what the
+     * range holds. Semantic-cache rejections carry no instance and stay the whole database's
+     * (docs/adr/0090-team-view.md). Default: unsupported, for stores that cannot filter.
+     *
+     * @throws UnsupportedOperationException when this store cannot filter by instance
+     */
+    default MetricsQueries forInstance(String instance) {
+        if (instance == null) {
+            return this;
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not filter by instance");
+    }
+
+    /**
      * One gateway's share of a range. {@code instance} is host / data-folder id (see {@code GatewayInstance}),
      * empty for rows written before instances were recorded; money in USD, unknown costs left out.
      */

@@ -52,9 +52,29 @@ final class MetricsReader {
     private static final RollupTables DAILY = new RollupTables("rollup_daily", "latency_daily", "day_epoch");
 
     private final ConnectionFactory connections;
+    /** Only the rows of this gateway instance ({@code requests.instance}, "" = rows without one); null = all. */
+    private final String instance;
 
     MetricsReader(ConnectionFactory connections) {
+        this(connections, null);
+    }
+
+    private MetricsReader(ConnectionFactory connections, String instance) {
         this.connections = connections;
+        this.instance = instance;
+    }
+
+    /**
+     * The same queries over the rows one gateway instance wrote (null: every instance). The rollup tables have no
+     * instance, so a filtered aggregate reads the request rows of its range (through {@code requests_ts}), and a
+     * filtered session is summed from its own request rows of that instance (docs/adr/0090-team-view.md).
+     */
+    MetricsReader forInstance(String instance) {
+        return new MetricsReader(connections, instance);
+    }
+
+    String instance() {
+        return instance;
     }
 
     Summary summary(Instant from, Instant to) {
@@ -143,7 +163,7 @@ final class MetricsReader {
     }
 
     List<MetricsQueries.InstanceRow> instances(Instant from, Instant to) {
-        Where where = new Where();
+        Where where = new Where().instance("instance", instance);
         where.range("ts_micros", micros(from), micros(to));
         String sql = "SELECT COALESCE(instance, ''), COUNT(*), COALESCE(SUM(cost_usd), 0), "
                 + "COALESCE(SUM(saved_usd), 0), MIN(ts_micros), MAX(ts_micros) FROM requests" + where.sql()
@@ -163,7 +183,7 @@ final class MetricsReader {
 
     /** Answered requests with scores, newest first; see {@link MetricsQueries#scoredRequests}. */
     List<MetricsQueries.ScoredRequest> scoredRequests(Instant from, Instant to, int limit) {
-        Where where = new Where();
+        Where where = new Where().instance("instance", instance);
         where.range("ts_micros", micros(from), micros(to));
         where.conditions.add("score_premium IS NOT NULL");
         where.conditions.add("status = 200");
@@ -184,7 +204,7 @@ final class MetricsReader {
     }
 
     List<RequestRecord> requests(RequestQuery q) {
-        Where where = new Where();
+        Where where = new Where().instance("instance", instance);
         where.range("ts_micros", micros(q.from()), micros(q.to()));
         if (q.search() != null && !q.search().isBlank()) {
             String pattern = "%" + likeEscape(q.search().strip().toLowerCase(Locale.ROOT)) + "%";
@@ -217,10 +237,14 @@ final class MetricsReader {
     }
 
     Optional<RequestRecord> request(String queryId) {
+        Where where = new Where();
+        where.conditions.add("query_id = ?");
+        where.params.add(queryId);
+        where.instance("instance", instance);
         String sql = "SELECT " + RequestRows.REQUEST_COLUMNS
-                + " FROM requests WHERE query_id = ? ORDER BY id DESC FETCH FIRST 1 ROWS ONLY";
+                + " FROM requests" + where.sql() + " ORDER BY id DESC FETCH FIRST 1 ROWS ONLY";
         try (Connection c = connections.open()) {
-            return readWithAttempts(c, sql, List.of(queryId)).stream().findFirst();
+            return readWithAttempts(c, sql, where.params).stream().findFirst();
         } catch (SQLException e) {
             throw new MetricsStoreException("request lookup failed", e);
         }
@@ -255,6 +279,9 @@ final class MetricsReader {
             where.conditions.add("project = ?");
             where.params.add(q.project());
         }
+        if (instance != null) {
+            return instanceSessions(where, fromMicros, toMicros, limit);
+        }
         String sql = "SELECT " + SessionTable.COLUMNS + ", last_micros FROM sessions" + where.sql()
                 + " ORDER BY last_micros DESC, session_id" + (limit == Integer.MAX_VALUE ? ""
                 : " FETCH FIRST " + limit + " ROWS ONLY");
@@ -288,6 +315,39 @@ final class MetricsReader {
     }
 
     /**
+     * The sessions of one instance: those with a request of it in the range (a scan of the range's request rows),
+     * each summed from its own request rows of that instance in the range, most recently active first. The prompt-
+     * cache findings stay the whole session's, as for a session the range cuts.
+     */
+    private List<MetricsQueries.SessionRow> instanceSessions(Where where, Long fromMicros, Long toMicros, int limit) {
+        Where inRange = new Where().instance("instance", instance);
+        inRange.range("ts_micros", fromMicros, toMicros);
+        where.conditions.add("session_id IN (SELECT session_id FROM requests" + inRange.sql() + ")");
+        where.params.addAll(inRange.params);
+        String sql = "SELECT " + SessionTable.COLUMNS + " FROM sessions" + where.sql();
+        try (Connection c = connections.open()) {
+            List<MetricsQueries.SessionRow> whole = new ArrayList<>();
+            try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    whole.add(SessionTable.readRow(rs));
+                }
+            }
+            List<MetricsQueries.SessionRow> rows = new ArrayList<>();
+            for (MetricsQueries.SessionRow row : whole) {
+                SessionTable.Delta d = SessionTable.fromRequests(c, row.sessionId(), fromMicros, toMicros, instance);
+                if (d != null) {
+                    rows.add(d.toRow(row));
+                }
+            }
+            rows.sort(java.util.Comparator.comparing(MetricsQueries.SessionRow::lastActivity).reversed()
+                    .thenComparing(MetricsQueries.SessionRow::sessionId));
+            return rows.size() > limit ? new ArrayList<>(rows.subList(0, limit)) : rows;
+        } catch (SQLException e) {
+            throw new MetricsStoreException("session query failed", e);
+        }
+    }
+
+    /**
      * A request that was never escalated started on the model that answered it (a scan of its own rows); only
      * the escalated few are joined to their first answer attempt (trigger {@code initial}). Reads request rows:
      * meant for a recent range (the dashboard reads at most a day, ~25 ms in a million-row history).
@@ -298,10 +358,10 @@ final class MetricsReader {
             // a cache hit was routed nowhere: it answered from the cache, not from a tier
             addStartCounts(c, "SELECT r.final_model, COUNT(*), 0 FROM requests r",
                     "r.escalations = 0 AND r.cache_kind = 'none' AND r.final_model IS NOT NULL", "r.final_model",
-                    from, to, byModel);
+                    from, to, instance, byModel);
             addStartCounts(c, "SELECT a.model, COUNT(*), COUNT(*) FROM requests r JOIN request_attempts a "
                     + "ON a.request_id = r.id AND a.purpose = 'answer' AND a.attempt_trigger = 'initial'",
-                    "r.escalations > 0", "a.model", from, to, byModel);
+                    "r.escalations > 0", "a.model", from, to, instance, byModel);
         } catch (SQLException e) {
             throw new MetricsStoreException("escalation query failed", e);
         }
@@ -312,8 +372,9 @@ final class MetricsReader {
 
     /** Adds (start model, requests, escalated) rows of one routed-request query in [from, to) to {@code into}. */
     private static void addStartCounts(Connection c, String select, String condition, String groupBy, Instant from,
-                                       Instant to, java.util.Map<String, long[]> into) throws SQLException {
-        Where where = new Where();
+                                       Instant to, String instance, java.util.Map<String, long[]> into)
+            throws SQLException {
+        Where where = new Where().instance("r.instance", instance);
         where.conditions.add("r.tier IS NOT NULL AND r.tier <> ''");
         where.conditions.add(condition);
         where.range("r.ts_micros", micros(from), micros(to));
@@ -337,6 +398,12 @@ final class MetricsReader {
         if (to != null) {
             where.conditions.add("first_micros < ?");
             where.params.add(micros(to));
+        }
+        if (instance != null) {
+            Where inRange = new Where().instance("instance", instance);
+            inRange.range("ts_micros", micros(from), micros(to));
+            where.conditions.add("session_id IN (SELECT session_id FROM requests" + inRange.sql() + ")");
+            where.params.addAll(inRange.params);
         }
         String sql = "SELECT COALESCE(SUM(CASE WHEN cache_warnings > 0 THEN 1 ELSE 0 END), 0), "
                 + "COALESCE(SUM(cache_warnings), 0), COALESCE(SUM(cache_wasted_usd), 0) FROM sessions" + where.sql();
@@ -366,10 +433,14 @@ final class MetricsReader {
 
     List<RequestRecord> sessionRequests(String sessionId, int limit) {
         int n = Math.max(1, Math.min(MAX_SESSION_REQUESTS, limit));
+        Where where = new Where();
+        where.conditions.add("session_id = ?");
+        where.params.add(sessionId);
+        where.instance("instance", instance);
         String sql = "SELECT " + RequestRows.REQUEST_COLUMNS
-                + " FROM requests WHERE session_id = ? ORDER BY ts_micros, id FETCH FIRST " + n + " ROWS ONLY";
+                + " FROM requests" + where.sql() + " ORDER BY ts_micros, id FETCH FIRST " + n + " ROWS ONLY";
         try (Connection c = connections.open()) {
-            return readWithAttempts(c, sql, List.of(sessionId));
+            return readWithAttempts(c, sql, where.params);
         } catch (SQLException e) {
             throw new MetricsStoreException("session requests query failed", e);
         }
@@ -406,7 +477,10 @@ final class MetricsReader {
         Long endDay = to == null ? null : to.toEpochDay() + 1;
         try (Connection c = connections.open()) {
             if (grouping == ReportGrouping.REQUEST) {
-                return requestReport(c, fromDay, endDay);
+                return requestReport(c, fromDay, endDay, instance);
+            }
+            if (instance != null) {
+                return rawReport(c, fromDay, endDay, grouping);
             }
             String key = switch (grouping) {
                 case DAY -> "day_epoch";
@@ -434,9 +508,39 @@ final class MetricsReader {
         }
     }
 
-    private static List<ReportRow> requestReport(Connection c, Long fromDay, Long endDay) throws SQLException {
+    /** The DAY, MODEL or TIER report of one instance, from its request rows (the rollups have no instance). */
+    private List<ReportRow> rawReport(Connection c, Long fromDay, Long endDay, ReportGrouping grouping)
+            throws SQLException {
         long dayMicros = 24 * RequestRows.HOUR_MICROS;
-        Where where = new Where();
+        String key = switch (grouping) {
+            case DAY -> "ts_micros / " + dayMicros;
+            case MODEL -> "COALESCE(final_model, '')";
+            case TIER -> "COALESCE(tier, '')";
+            case REQUEST, SESSION, PROJECT -> throw new AssertionError();
+        };
+        Where where = new Where().instance("instance", instance);
+        where.range("ts_micros", fromDay == null ? null : fromDay * dayMicros,
+                endDay == null ? null : endDay * dayMicros);
+        String sql = "SELECT " + key + ", COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), "
+                + "COALESCE(SUM(cache_creation_tokens), 0), COALESCE(SUM(cache_read_tokens), 0), "
+                + "COALESCE(SUM(cost_usd), 0), COALESCE(SUM(counterfactual_usd), 0), COALESCE(SUM(saved_usd), 0), "
+                + "SUM(CASE WHEN cache_kind IN ('exact', 'semantic') THEN 1 ELSE 0 END), SUM(escalations) "
+                + "FROM requests" + where.sql() + " GROUP BY " + key + " ORDER BY " + key;
+        List<ReportRow> rows = new ArrayList<>();
+        try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String k = grouping == ReportGrouping.DAY
+                        ? LocalDate.ofEpochDay(rs.getLong(1)).toString() : rs.getString(1);
+                rows.add(reportRow(k, rs));
+            }
+        }
+        return rows;
+    }
+
+    private static List<ReportRow> requestReport(Connection c, Long fromDay, Long endDay, String instance)
+            throws SQLException {
+        long dayMicros = 24 * RequestRows.HOUR_MICROS;
+        Where where = new Where().instance("instance", instance);
         where.range("ts_micros", fromDay == null ? null : fromDay * dayMicros,
                 endDay == null ? null : endDay * dayMicros);
         String sql = "SELECT query_id, 1, COALESCE(input_tokens, 0), COALESCE(output_tokens, 0), "
@@ -506,7 +610,7 @@ final class MetricsReader {
         try (Connection c = connections.open()) {
             Long firstHour = fromMicros == null ? null : ceilDiv(fromMicros, RequestRows.HOUR_MICROS);
             Long endHour = toMicros == null ? null : Math.floorDiv(toMicros, RequestRows.HOUR_MICROS);
-            if (bucketMicros % RequestRows.HOUR_MICROS != 0 || !before(firstHour, endHour)) {
+            if (instance != null || bucketMicros % RequestRows.HOUR_MICROS != 0 || !before(firstHour, endHour)) {
                 readRaw(c, agg, fromMicros, toMicros, bucketMicros);
                 return agg;
             }
@@ -557,11 +661,11 @@ final class MetricsReader {
                 + where.sql() + " GROUP BY " + groupTime + "latency_bucket", where);
     }
 
-    private static void readRaw(Connection c, Aggregation agg, Long fromMicros, Long toMicros, long bucketMicros)
+    private void readRaw(Connection c, Aggregation agg, Long fromMicros, Long toMicros, long bucketMicros)
             throws SQLException {
         String time = bucketMicros == 0 ? "0" : "ts_micros / " + bucketMicros;
         String groupTime = groupByTime(time);
-        Where where = new Where();
+        Where where = new Where().instance("instance", instance);
         where.range("ts_micros", fromMicros, toMicros);
         readTotals(c, agg, "SELECT " + time + ", " + RAW_DIMS + ", " + RAW_MEASURES + " FROM requests" + where.sql()
                 + " GROUP BY " + groupTime + RAW_DIMS, where);
@@ -654,6 +758,15 @@ final class MetricsReader {
                 conditions.add(column + " < ?");
                 params.add(toExclusive);
             }
+        }
+
+        /** {@code COALESCE(<column>, '') = ?} when filtering by an instance; nothing otherwise. */
+        Where instance(String column, String instance) {
+            if (instance != null) {
+                conditions.add("COALESCE(" + column + ", '') = ?");
+                params.add(instance);
+            }
+            return this;
         }
 
         String sql() {

@@ -36,6 +36,7 @@ final class MetricsSchema {
             "V4__semantic_negatives.sql",
             "V5__instances.sql",
             "V6__budget_spend.sql",
+            "V7__semantic_entries.sql",
             "V8__session_cache_health.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");

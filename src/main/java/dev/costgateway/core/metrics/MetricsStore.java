@@ -203,6 +203,19 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         return new SemanticNegativeTable(database.connections());
     }
 
+    /**
+     * The semantic cache shared with the other gateways on this database (table {@code semantic_entries},
+     * migration V7, ADR 0061), when the database is PostgreSQL; empty on H2, where one gateway owns the file.
+     * The share starts its writer thread now and its listener at {@link dev.costgateway.core.cache.SemanticShare#start};
+     * close it before this store.
+     */
+    public java.util.Optional<dev.costgateway.core.cache.SemanticShare> semanticShare() {
+        if (database.dialect() != Dialect.POSTGRESQL) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new PostgresSemanticShare(database, instance, clock));
+    }
+
     /** The gateway instance stamped on every row this store writes. */
     public String instance() {
         return instance;
@@ -414,18 +427,10 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         }
     }
 
-    /** True when the failure was the connection's (not the data's): SQLState class 08, or the link is dead. */
+    /** True when the failure was the connection's (not the data's): see {@link SqlFailures}, or the link is dead. */
     private boolean connectionLost(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true; // connection exception; 57P0x: the server is shutting down or starting up
-            }
+        if (SqlFailures.connectionLost(e)) {
+            return true;
         }
         try {
             return batchWriter != null && !batchWriter.connection().isValid(1);
@@ -592,6 +597,23 @@ public final class MetricsStore implements MetricsRecorder, MetricsQueries, Auto
         }
     }
 
+
+    /**
+     * This store's queries over the rows of one gateway instance (see {@link MetricsQueries#forInstance}); null =
+     * this store itself.
+     */
+    @Override
+    public MetricsQueries forInstance(String instance) {
+        if (instance == null) {
+            return this;
+        }
+        return new ReaderQueries(reader.forInstance(instance.strip()), this::guardedRead);
+    }
+
+    private <T> T guardedRead(java.util.function.Supplier<T> query) {
+        checkOpen();
+        return read(query);
+    }
 
     /**
      * This gateway's own spend, read by budgets once at start (see {@link dev.costgateway.core.budget.SpendSource}):

@@ -220,9 +220,19 @@ final class SessionTable {
 
     /** One session's sums from its request rows in [from, to) (null bounds open); null when it has none there. */
     static Delta fromRequests(Connection c, String id, Long fromMicros, Long toMicros) throws SQLException {
+        return fromRequests(c, id, fromMicros, toMicros, null);
+    }
+
+    /** @param instance only the rows of this gateway instance ("" = rows without one); null = every row */
+    static Delta fromRequests(Connection c, String id, Long fromMicros, Long toMicros, String instance)
+            throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + RequestRows.REQUEST_COLUMNS
                 + " FROM requests WHERE session_id = ?");
         List<Object> params = new ArrayList<>(List.of(id));
+        if (instance != null) {
+            sql.append(" AND COALESCE(instance, '') = ?");
+            params.add(instance);
+        }
         if (fromMicros != null) {
             sql.append(" AND ts_micros >= ?");
             params.add(fromMicros);

@@ -13,7 +13,8 @@ import dev.costgateway.core.decision.InFlight;
 
 /**
  * Stages 2 and 7, cache lookup and store: asks the policy for a cached answer before routing and offers it every
- * complete answer afterwards, unless the cache is off or the request opted out. A failing cache degrades to "no
+ * complete answer afterwards, unless the cache is off or the request opted out ({@code X-Gateway-Cache: off});
+ * {@code X-Gateway-Cache: refresh} skips the lookup and keeps the store. A failing cache degrades to "no
  * hit" / "not stored": it never fails the request. Stateless.
  */
 final class CacheStage {
@@ -24,7 +25,7 @@ final class CacheStage {
     }
 
     static Optional<MessagePolicy.CacheHit> lookup(MessagePolicy policy, GatewayConfig cfg, ParsedRequest request) {
-        if (!cfg.cache().enabled() || request.client().cacheOptOut()) {
+        if (!cfg.cache().enabled() || request.client().cacheOptOut() || request.client().cacheRefresh()) {
             return Optional.empty();
         }
         try {
@@ -41,7 +42,8 @@ final class CacheStage {
      */
     static InFlight joinInFlight(MessagePolicy policy, GatewayConfig cfg,
                                                                        ParsedRequest request) {
-        if (!cfg.cache().enabled() || request.client().cacheOptOut()) {
+        // a refresh asks upstream even when an identical request is on its way (whose answer it doubts)
+        if (!cfg.cache().enabled() || request.client().cacheOptOut() || request.client().cacheRefresh()) {
             return InFlight.NONE;
         }
         try {

@@ -8,15 +8,19 @@ package dev.costgateway.core.proxy;
  * @param cacheOptOut   {@code X-Gateway-Cache: off} or {@code Cache-Control: no-cache} was sent
  * @param routeBypass   {@code X-Gateway-Route: off} was sent
  * @param queryId       the request's {@code X-Gateway-Query-ID} (so a cache hit can be rejected later); may be empty
+ * @param cacheRefresh  {@code X-Gateway-Cache: refresh} was sent: no cache answers it, but its answer is stored
+ *                      (a re-ask after a wrong hit)
  */
-public record ClientContext(String credential, boolean cacheOptOut, boolean routeBypass, String queryId) {
+public record ClientContext(String credential, boolean cacheOptOut, boolean routeBypass, String queryId,
+                            boolean cacheRefresh) {
 
     public ClientContext(String credential, boolean cacheOptOut, boolean routeBypass) {
-        this(credential, cacheOptOut, routeBypass, "");
+        this(credential, cacheOptOut, routeBypass, "", false);
     }
 
     @Override
     public String toString() {
-        return "ClientContext[credential=***, cacheOptOut=" + cacheOptOut + ", routeBypass=" + routeBypass + "]";
+        return "ClientContext[credential=***, cacheOptOut=" + cacheOptOut + ", routeBypass=" + routeBypass
+                + ", cacheRefresh=" + cacheRefresh + "]";
     }
 }

@@ -143,6 +143,10 @@ final class MessageExchange implements AttemptListener {
     }
 
     private void respondFromCache(MessagePolicy.CacheHit hit) {
+        if (hit.kind() == dev.costgateway.core.decision.CacheKind.SEMANTIC) {
+            policy.semanticHitServed(ledger.queryId(), request.originalBody(), clientToProxyRequest.getHeaders(),
+                    request.injectedKey() == null ? request.client().credential() : null);
+        }
         byte[] out = request.stream() ? policy.replayAsSse(hit.messageJson()) : hit.messageJson();
         JsonNode message = UpstreamAnswer.parseQuietly(hit.messageJson());
         ledger.routed(ledger.cacheRoute(hit));

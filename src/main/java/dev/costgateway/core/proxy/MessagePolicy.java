@@ -65,6 +65,17 @@ public interface MessagePolicy extends Pricing {
     default void answered(ObjectNode body, ClientContext client, String model, Usage usage, JsonNode message) {
     }
 
+    /**
+     * Told when request {@code queryId} was answered from the semantic cache, with the request as it arrived, so
+     * the hit can be re-asked after a rejection ({@link SemanticReplays}). Called on the request thread; must be
+     * cheap.
+     *
+     * @param clientCredential the credential the client sent, or null when the gateway supplied its own key
+     */
+    default void semanticHitServed(String queryId, byte[] originalBody, org.eclipse.jetty.http.HttpFields headers,
+                                   String clientCredential) {
+    }
+
     /** Offered every complete answer; the policy decides whether to keep it. */
     void store(ObjectNode body, ClientContext client, JsonNode message, String model, Usage usage);
 

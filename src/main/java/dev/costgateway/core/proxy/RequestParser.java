@@ -43,11 +43,13 @@ final class RequestParser {
             credential = injectedKey == null ? "" : injectedKey;
         }
         String cacheControl = headers.get(HttpHeader.CACHE_CONTROL);
-        boolean cacheOptOut = "off".equalsIgnoreCase(headers.get(GatewayHeaders.CACHE))
+        String gatewayCache = headers.get(GatewayHeaders.CACHE);
+        boolean cacheOptOut = "off".equalsIgnoreCase(gatewayCache)
                 || (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-cache"));
         boolean bypass = "off".equalsIgnoreCase(headers.get("X-Gateway-Route"));
         return new ParsedRequest(bytes, body, requestedModel, stream,
-                new ClientContext(credential, cacheOptOut, bypass, queryId), injectedKey,
+                new ClientContext(credential, cacheOptOut, bypass, queryId, "refresh".equalsIgnoreCase(gatewayCache)),
+                injectedKey,
                 headers.get(dev.costgateway.core.session.SessionExtractor.SESSION_HEADER));
     }
 

@@ -34,7 +34,10 @@ import dev.costgateway.app.testing.FakeGatewayControl;
 import dev.costgateway.app.testing.SampleData;
 import dev.costgateway.core.metrics.RequestRecord;
 
-/** "Wrong answer for this prompt" in the request inspector: offered on semantic hits only, and it reaches the gateway. */
+/**
+ * "Wrong answer for this prompt" in the request inspector: offered on semantic hits only, and it reaches the gateway;
+ * then "Ask upstream again", once.
+ */
 @Tag("ui")
 @ExtendWith(ApplicationExtension.class)
 class RejectSemanticHitUiTest {
@@ -99,5 +102,21 @@ class RejectSemanticHitUiTest {
                 .startsWith("Removed from the semantic cache");
         assertThat(status.isVisible()).isTrue();
         assertThat(reject.isVisible()).as("not offered twice").isFalse();
+
+        Button reask = robot.lookup("#request-reask-semantic").queryButton();
+        assertThat(reask.isVisible()).as("offered after the rejection").isTrue();
+        assertThat(reask.getText()).isEqualTo("Ask upstream again");
+        robot.clickOn(reask);
+        WaitForAsyncUtils.waitForFxEvents();
+        snapshot(robot, "reask-semantic-after.png");
+        assertThat(control.reaskedSemanticHits()).containsExactly(hit.queryId());
+        assertThat(WaitForAsyncUtils.asyncFx(status::getText).get(5, TimeUnit.SECONDS))
+                .isEqualTo("Asked upstream again: answered by claude-haiku-4-5 in request replay-1; that answer "
+                        + "now serves this prompt.");
+        assertThat(reask.isVisible()).as("asked once").isFalse();
+
+        robot.clickOn(cacheCell(robot, "none"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(reask.isVisible()).as("not offered on another request").isFalse();
     }
 }

@@ -95,19 +95,24 @@ class SettingsUiTest {
         TextInputControl field = robot.lookup("#metrics-jdbc_url").queryAs(TextInputControl.class);
         assertThat(field).isInstanceOf(javafx.scene.control.PasswordField.class);
         robot.interact(() -> field.setText(url));
+        String teamUrl = "jdbc:postgresql://10.0.0.5:5432/team?user=viewer&password=pw5353";
+        TextInputControl team = robot.lookup("#metrics-team_view_jdbc_url").queryAs(TextInputControl.class);
+        assertThat(team).isInstanceOf(javafx.scene.control.PasswordField.class);
+        robot.interact(() -> team.setText(teamUrl));
         WaitForAsyncUtils.waitForFxEvents();
 
         // what a person sees: no text node of the screen shows the password
         java.util.function.Predicate<javafx.scene.Node> isText = n -> n instanceof javafx.scene.text.Text;
         java.util.List<String> shown = robot.from(robot.lookup("#settings").<javafx.scene.Node>queryAll())
                 .lookup(isText).queryAll().stream().map(n -> ((javafx.scene.text.Text) n).getText()).filter(t -> t != null).toList();
-        assertThat(shown).isNotEmpty().noneMatch(t -> t.contains("pw4242"));
+        assertThat(shown).isNotEmpty().noneMatch(t -> t.contains("pw4242") || t.contains("pw5353"));
 
         Button save = robot.lookup("#settings-save").queryButton();
         awaitFx(robot, () -> !save.isDisabled());
         robot.clickOn(save);
         awaitFx(robot, () -> control.config().metrics().jdbcUrl().equals(url));
-        assertThat(Files.readString(control.configFile())).contains("password=pw4242");
+        awaitFx(robot, () -> control.config().metrics().teamViewJdbcUrl().equals(teamUrl));
+        assertThat(Files.readString(control.configFile())).contains("password=pw4242").contains("password=pw5353");
     }
 
     /** For a person to look at: {@code target/settings-exposure.png}. */

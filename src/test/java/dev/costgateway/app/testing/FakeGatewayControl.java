@@ -93,6 +93,33 @@ public final class FakeGatewayControl implements GatewayControl {
         return List.copyOf(rejectedSemanticHits);
     }
 
+    private final List<String> reaskedSemanticHits = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A rejected hit can be re-asked once, as by the gateway. */
+    @Override
+    public boolean canReaskSemanticHit(String queryId) {
+        return rejectedSemanticHits.contains(queryId) && !reaskedSemanticHits.contains(queryId);
+    }
+
+    /** Answers as the gateway would after a replay: 200 from {@code claude-haiku-4-5}, as request "replay-N". */
+    @Override
+    public dev.costgateway.core.proxy.SemanticReplays.Replay reaskSemanticHit(String queryId) {
+        if (!canReaskSemanticHit(queryId)) {
+            return new dev.costgateway.core.proxy.SemanticReplays.Replay(
+                    dev.costgateway.core.proxy.SemanticReplays.Outcome.UNKNOWN, 0,
+                    org.eclipse.jetty.http.HttpFields.EMPTY, new byte[0], "", "not rejected");
+        }
+        reaskedSemanticHits.add(queryId);
+        return new dev.costgateway.core.proxy.SemanticReplays.Replay(
+                dev.costgateway.core.proxy.SemanticReplays.Outcome.ASKED, 200,
+                org.eclipse.jetty.http.HttpFields.build().add("X-Gateway-Model", "claude-haiku-4-5").asImmutable(),
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "replay-" + reaskedSemanticHits.size(), "");
+    }
+
+    public List<String> reaskedSemanticHits() {
+        return List.copyOf(reaskedSemanticHits);
+    }
+
     @Override
     public void start() {
         starts.incrementAndGet();

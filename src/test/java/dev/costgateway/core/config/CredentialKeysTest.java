@@ -11,6 +11,11 @@ class CredentialKeysTest {
     void connectionUrlsAreSecretsToTheFormButStillChecked() {
         assertThat(ConfigSchema.METRICS_JDBC_URL.type().kind()).isEqualTo(ValueType.Kind.SECRET);
         assertThat(ConfigSchema.CACHE_REDIS_URL.type().kind()).isEqualTo(ValueType.Kind.SECRET);
+        assertThat(ConfigSchema.METRICS_TEAM_VIEW_JDBC_URL.type().kind()).isEqualTo(ValueType.Kind.SECRET);
+        assertThat(ConfigSchema.METRICS_TEAM_VIEW_JDBC_URL.type().parse("jdbc:h2:mem:x;PASSWORD=pw").problem())
+                .startsWith("must be empty").doesNotContain("pw");
+        assertThat(ConfigSchema.METRICS_TEAM_VIEW_JDBC_URL.type().parse("jdbc:postgresql://db/g?user=u&password=p")
+                .isOk()).isTrue();
 
         assertThat(ConfigSchema.METRICS_JDBC_URL.type().parse("mysql://db/x").problem())
                 .startsWith("must be empty");

@@ -46,6 +46,15 @@ class RequestParserTest {
     }
 
     @Test
+    void refreshSkipsTheLookupButIsNoOptOut() throws Exception {
+        ParsedRequest refresh = parse(BODY, HttpFields.build().put("X-Gateway-Cache", "Refresh"), "sk-env");
+        assertThat(refresh.client().cacheRefresh()).isTrue();
+        assertThat(refresh.client().cacheOptOut()).isFalse();
+        ParsedRequest plain = parse(BODY, HttpFields.EMPTY, "sk-env");
+        assertThat(plain.client().cacheRefresh()).isFalse();
+    }
+
+    @Test
     void namesTheFieldItRefuses() {
         assertThatThrownBy(() -> parse("[]", HttpFields.EMPTY, null)).hasMessage("request body must be a JSON object");
         assertThatThrownBy(() -> parse(BODY.replace("\"max_tokens\":10", "\"max_tokens\":0"), HttpFields.EMPTY, null))

@@ -45,7 +45,9 @@ import dev.costgateway.core.session.CacheHealth;
  * <p>Query parameters: {@code from}/{@code to} are an ISO date ({@code 2025-03-10}, UTC; as {@code to} the whole
  * day is included, as in the CSV report) or an ISO instant ({@code 2025-03-10T12:00:00Z}, {@code to} exclusive).
  * {@code /v1/metrics?bucket=PT1H} (needs {@code from}, at least one minute, at most {@value #MAX_BUCKETS}
- * buckets) adds a {@code timeline}. Bad parameters get 400 in the Anthropic error shape; a failing store 500.
+ * buckets) adds a {@code timeline}. {@code instance=} (as {@code /v1/metrics/instances} lists it) narrows
+ * {@code /v1/metrics}, {@code /v1/metrics/recent}, {@code /v1/sessions} and the CSV report to one gateway of a team.
+ * Bad parameters get 400 in the Anthropic error shape; a failing store 500.
  *
  * <p>Queries run on the request thread and block on the database for a few milliseconds. Thread-safe.
  */
@@ -55,6 +57,8 @@ public final class MetricsHandler extends Handler.Abstract {
     static final int MAX_BUCKETS = 2000;
     static final int MAX_SESSIONS = 1000;
     static final int MAX_SESSION_REQUESTS = 10_000;
+    /** The width of {@code requests.instance} (V5). */
+    static final int MAX_INSTANCE_CHARS = 200;
     private static final String SESSION_PATH = "/v1/sessions/";
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsHandler.class);
@@ -123,6 +127,7 @@ public final class MetricsHandler extends Handler.Abstract {
 
     private void metrics(Request request, Response response, Callback callback) {
         Fields params = Request.extractQueryParameters(request);
+        MetricsQueries queries = scoped(params);
         Instant from = instant(params, "from", false);
         Instant to = instant(params, "to", true);
         checkOrder(from, to);
@@ -145,7 +150,9 @@ public final class MetricsHandler extends Handler.Abstract {
     }
 
     private void recent(Request request, Response response, Callback callback) {
-        String n = Request.extractQueryParameters(request).getValue("n");
+        Fields params = Request.extractQueryParameters(request);
+        MetricsQueries queries = scoped(params);
+        String n = params.getValue("n");
         int count = 50;
         if (n != null) {
             try {
@@ -163,6 +170,7 @@ public final class MetricsHandler extends Handler.Abstract {
 
     private void sessions(Request request, Response response, Callback callback) {
         Fields params = Request.extractQueryParameters(request);
+        MetricsQueries queries = scoped(params);
         Instant from = instant(params, "from", false);
         Instant to = instant(params, "to", true);
         checkOrder(from, to);
@@ -189,6 +197,23 @@ public final class MetricsHandler extends Handler.Abstract {
         sendJson(response, callback, 200, MetricsJson.session(id, records, warnings));
     }
 
+    /**
+     * The queries narrowed to {@code instance=} (one gateway of a team, as {@code /v1/metrics/instances} lists it);
+     * absent or blank: every instance.
+     */
+    private MetricsQueries scoped(Fields params) {
+        String instance = params.getValue("instance");
+        if (instance == null || instance.isBlank()) {
+            return queries;
+        }
+        String v = instance.strip();
+        if (v.length() > MAX_INSTANCE_CHARS || v.chars().anyMatch(Character::isISOControl)) {
+            throw new BadRequest("instance must be a gateway instance as /v1/metrics/instances lists it (at most "
+                    + MAX_INSTANCE_CHARS + " characters, no control characters)");
+        }
+        return queries.forInstance(v);
+    }
+
     /** An optional count parameter from 1 to max. */
     private static int count(String value, int fallback, int max) {
         if (value == null) {
@@ -207,6 +232,7 @@ public final class MetricsHandler extends Handler.Abstract {
 
     private void costsCsv(Request request, Response response, Callback callback) {
         Fields params = Request.extractQueryParameters(request);
+        MetricsQueries queries = scoped(params);
         LocalDate from = date(params, "from");
         LocalDate to = date(params, "to");
         if (from != null && to != null && from.isAfter(to)) {
