@@ -133,11 +133,17 @@ public final class BudgetTracker {
         this.othersSource = others;
         this.others = new Others(Map.of(), others == null ? Sharing.OFF : new Sharing(true, null, null, null));
         this.settings = new Settings(List.copyOf(budgets), Objects.requireNonNull(zone));
-        load(zone);
-        refreshOthers();
+        if (load(zone)) {
+            refreshOthers();
+        } else if (others != null) {
+            // the store is away: do not make the start wait for it twice; the first scheduled refresh tries again
+            this.others = new Others(Map.of(), new Sharing(true, null, clock.instant(),
+                    "not read yet: the metrics store could not be read at start"));
+        }
     }
 
-    private void load(ZoneId zone) {
+    /** @return false when the store could not be read (budgets then count from now) */
+    private boolean load(ZoneId zone) {
         Instant now = clock.instant();
         Instant month = start(Budget.Period.MONTH, now, zone);
         Instant day = start(Budget.Period.DAY, now, zone);
@@ -148,12 +154,13 @@ public final class BudgetTracker {
             // budgets then count from now on; the health report says the metrics store is failing
             LOG.warn("could not read the spend so far from the metrics store; budgets count from now: {}",
                     e.toString());
-            rows = List.of();
+            return false;
         }
         for (SpendSource.Row r : rows) {
             add(Budget.Period.MONTH, month, r.callerKeyHash(), r.project(), r.sinceMonthStartUsd());
             add(Budget.Period.DAY, day, r.callerKeyHash(), r.project(), r.sinceDayStartUsd());
         }
+        return true;
     }
 
     /**

@@ -257,6 +257,21 @@ class BudgetTrackerSharingTest {
     }
 
     @Test
+    void aStoreAwayAtStartIsNotWaitedForTwiceAndTheFirstRefreshCatchesUp() {
+        store.failure.set(new IllegalStateException("spend query failed: Connection refused"));
+        store.written(OTHER, clock.instant(), "k2", "", 2.00);
+        BudgetTracker t = tracker(List.of(budget("daily-all", Budget.Period.DAY, 5.00, Budget.Scope.ALL)));
+        assertThat(store.todayReads.get() + store.earlierReads.get()).isZero();
+        assertThat(t.sharing().state(clock.instant())).isEqualTo("stale");
+        assertThat(t.sharing().ageSeconds(clock.instant())).isEqualTo(-1);
+
+        store.failure.set(null);
+        t.refreshOthers();
+        assertThat(t.states().get(0).spentUsd()).isCloseTo(2.00, offset(1e-9));
+        assertThat(t.sharing().state(clock.instant())).isEqualTo("fresh");
+    }
+
+    @Test
     void aReadThatStopsComingIsStaleAfterThreePeriods() {
         BudgetTracker t = tracker(List.of());
         t.refreshOthers();
