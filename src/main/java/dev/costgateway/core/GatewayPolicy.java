@@ -148,9 +148,17 @@ final class GatewayPolicy implements MessagePolicy {
 
     @Override
     public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
-        // the semantic-cache lookup ran first: if it embedded this prompt, the router uses that vector
-        PromptEmbedding embedded = requestEmbeddings.getIfPresent(body);
-        DifficultyScorer perRequest = scorer == null || embedded == null ? scorer : scorer.reusing(embedded::ifComputed);
+        // One embedding per request: if the semantic-cache lookup started one (even one it stopped waiting for),
+        // the router waits for it instead of embedding again on this thread; if not, the router's vector is the
+        // one the cache store reuses after the answer.
+        PromptEmbedding embedded = embeddingOf(body);
+        DifficultyScorer perRequest = scorer == null ? null : scorer.reusing(text -> {
+            try {
+                return embedded.vector(text);
+            } catch (RuntimeException e) { // the model failed on this text: the scorer tries it itself
+                return Optional.empty();
+            }
+        });
         GatewayConfig cfg = config.get();
         Optional<StickySessions.Key> session = stickyKey(cfg, body, requestedModel, client);
         if (session.isPresent()) {

@@ -7,20 +7,45 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * {@link PromptEmbedding#lazy}: each text embedded once, by the first thread or executor that asks for it. No lock
- * is held while the model runs, so {@link #ifComputed} (the router, on the request thread) never waits for an
- * embedding in progress. Thread-safe.
+ * {@link PromptEmbedding#lazy}: each text embedded once, by the first thread or executor that gets to it. A text
+ * handed to an executor ({@link #vectorOn}) that has not started yet is taken over by a thread that needs it now
+ * ({@link #vector}): it never waits behind other prompts in that executor's queue, and never embeds twice. No lock
+ * is held while the model runs. Thread-safe.
  */
 final class LazyPromptEmbedding implements PromptEmbedding {
 
     private static final Optional<float[]> DOES_NOT_FIT = Optional.empty();
 
+    /** One text's embedding: whoever claims it first runs the model, everyone else waits for the future. */
+    private static final class Pending {
+        final CompletableFuture<Optional<float[]>> future = new CompletableFuture<>();
+        final AtomicBoolean claimed = new AtomicBoolean();
+        final Embedder model;
+
+        Pending(Embedder model) {
+            this.model = model;
+        }
+
+        /** Runs the model here unless another thread claimed it; then returns (the future says when it is done). */
+        void runIfUnclaimed(String text) {
+            if (claimed.compareAndSet(false, true)) {
+                try {
+                    future.complete(model.fitsWindow(text) ? Optional.of(model.embed(text)) : DOES_NOT_FIT);
+                } catch (RuntimeException | Error e) {
+                    future.completeExceptionally(e);
+                    throw e;
+                }
+            }
+        }
+    }
+
     private final Supplier<Optional<Embedder>> embedder;
-    /** One future per text (usually one text per request); empty when the text does not fit the window. */
-    private final Map<String, CompletableFuture<Optional<float[]>>> vectors = new ConcurrentHashMap<>(4);
+    /** One entry per text (usually one text per request); empty when the text does not fit the window. */
+    private final Map<String, Pending> vectors = new ConcurrentHashMap<>(4);
     /** The model of the first embedding: all texts of one request use the same one. */
     private volatile Embedder model;
 
@@ -30,52 +55,51 @@ final class LazyPromptEmbedding implements PromptEmbedding {
 
     @Override
     public Optional<float[]> vector(String text) {
-        CompletableFuture<Optional<float[]>> known = vectors.get(text);
-        if (known != null) {
-            return known.join();
+        Pending known = vectors.get(text);
+        if (known == null) {
+            Embedder m = model();
+            if (m == null) {
+                return Optional.empty();
+            }
+            Pending mine = new Pending(m);
+            known = vectors.putIfAbsent(text, mine);
+            if (known == null) {
+                known = mine;
+            }
         }
-        Embedder m = model();
-        if (m == null) {
-            return Optional.empty();
-        }
-        CompletableFuture<Optional<float[]>> mine = new CompletableFuture<>();
-        known = vectors.putIfAbsent(text, mine);
-        if (known != null) {
-            return known.join(); // someone else is embedding it: wait for theirs
-        }
-        embedInto(mine, m, text);
-        return mine.join();
+        known.runIfUnclaimed(text); // still queued (or nobody asked yet): run it here rather than wait
+        return known.future.join(); // running elsewhere: wait for it
     }
 
     @Override
     public CompletableFuture<Optional<float[]>> vectorOn(String text, Executor executor) {
-        CompletableFuture<Optional<float[]>> known = vectors.get(text);
+        Pending known = vectors.get(text);
         if (known != null) {
-            return known;
+            return known.future;
         }
         Embedder m = model();
         if (m == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        CompletableFuture<Optional<float[]>> mine = new CompletableFuture<>();
+        Pending mine = new Pending(m);
         known = vectors.putIfAbsent(text, mine);
         if (known != null) {
-            return known;
+            return known.future;
         }
         try {
-            executor.execute(() -> embedInto(mine, m, text));
+            executor.execute(() -> mine.runIfUnclaimed(text));
         } catch (RejectedExecutionException e) {
             vectors.remove(text, mine); // a later vector() (the store) embeds it itself
             throw e;
         }
-        return mine;
+        return mine.future;
     }
 
     @Override
     public Optional<float[]> ifComputed(String text) {
-        CompletableFuture<Optional<float[]>> known = vectors.get(text);
-        return known != null && known.isDone() && !known.isCompletedExceptionally()
-                ? known.join() : Optional.empty();
+        Pending known = vectors.get(text);
+        return known != null && known.future.isDone() && !known.future.isCompletedExceptionally()
+                ? known.future.join() : Optional.empty();
     }
 
     private Embedder model() {
@@ -92,14 +116,5 @@ final class LazyPromptEmbedding implements PromptEmbedding {
             }
         }
         return m;
-    }
-
-    private static void embedInto(CompletableFuture<Optional<float[]>> future, Embedder m, String text) {
-        try {
-            future.complete(m.fitsWindow(text) ? Optional.of(m.embed(text)) : DOES_NOT_FIT);
-        } catch (RuntimeException | Error e) {
-            future.completeExceptionally(e);
-            throw e;
-        }
     }
 }

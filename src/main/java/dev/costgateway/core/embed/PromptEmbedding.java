@@ -18,7 +18,9 @@ public interface PromptEmbedding {
 
     /**
      * The unit vector of {@code text} (embedding it now if no one did for this request), or empty when the
-     * embedder is not ready or the text does not fit its window. All texts of one request use the same model.
+     * embedder is not ready or the text does not fit its window. Waits for an embedding of the same text that is
+     * running on another thread; one that an executor has queued but not started is run here instead. All texts
+     * of one request use the same model.
      */
     Optional<float[]> vector(String text);
 

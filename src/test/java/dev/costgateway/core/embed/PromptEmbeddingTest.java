@@ -64,4 +64,63 @@ class PromptEmbeddingTest {
         assertThat(prompt.vector("hello there")).containsSame(first.join().orElseThrow());
         assertThat(model.calls()).isEqualTo(1);
     }
+
+    @Test
+    void aThreadThatNeedsAVectorNowTakesOverAQueuedEmbeddingAndTheQueuedTaskThenDoesNothing() {
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(model));
+        Queue<Runnable> executor = new ArrayDeque<>();
+        CompletableFuture<Optional<float[]>> queued = prompt.vectorOn("hello there", executor::add);
+
+        float[] now = prompt.vector("hello there").orElseThrow(); // the router: does not wait behind the queue
+        assertThat(queued).as("the lookup's future completes with the same vector").isDone();
+        assertThat(queued.join()).containsSame(now);
+        assertThat(model.calls()).isEqualTo(1);
+
+        executor.poll().run(); // the queued task finds the work done
+        assertThat(model.calls()).isEqualTo(1);
+        assertThat(prompt.vector("hello there")).containsSame(now);
+    }
+
+    @Test
+    void aThreadWaitsForAnEmbeddingRunningElsewhereInsteadOfEmbeddingAgain() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FakeEmbedder inner = new FakeEmbedder(4);
+        Embedder slow = new Embedder() {
+            @Override
+            public float[] embed(String text) {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return inner.embed(text);
+            }
+
+            @Override
+            public int dimensions() {
+                return inner.dimensions();
+            }
+
+            @Override
+            public boolean fitsWindow(String text) {
+                return inner.fitsWindow(text);
+            }
+        };
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(slow));
+        java.util.concurrent.ExecutorService embedThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Optional<float[]>> lookup = prompt.vectorOn("hello there", embedThread);
+            running.await();
+            CompletableFuture<Optional<float[]>> router = CompletableFuture.supplyAsync(
+                    () -> prompt.vector("hello there"));
+            assertThat(router).as("waits for the running embedding").isNotDone();
+            release.countDown();
+            assertThat(router.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsSame(lookup.join().orElseThrow());
+            assertThat(inner.calls()).isEqualTo(1);
+        } finally {
+            embedThread.shutdownNow();
+        }
+    }
 }
