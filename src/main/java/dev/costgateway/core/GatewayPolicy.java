@@ -261,8 +261,24 @@ final class GatewayPolicy implements MessagePolicy {
             return Optional.of(new CacheHit(CacheKind.EXACT, a.messageJson(), a.model(), a.usage(), "identical request"));
         }
         return semantic.lookup(body, scope, mode, registeredOnUse(body), client.queryId())
-                .map(s -> new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(),
-                s.answer().model(), s.answer().usage(), String.format(Locale.ROOT, "similarity %.3f", s.similarity())));
+                .map(GatewayPolicy::semanticHit);
+    }
+
+    private static CacheHit semanticHit(dev.costgateway.core.cache.SemanticHit s) {
+        return new CacheHit(CacheKind.SEMANTIC, s.answer().messageJson(), s.answer().model(), s.answer().usage(),
+                String.format(Locale.ROOT, "similarity %.3f", s.similarity()));
+    }
+
+    @Override
+    public Optional<CacheHit> lookupAfterRouting(ObjectNode body, ClientContext client) {
+        PromptEmbedding prompt = requestEmbeddings.getIfPresent(body);
+        if (prompt == null) {
+            return Optional.empty();
+        }
+        GatewayConfig cfg = config.get();
+        String scope = ExactCache.scopeHash(client.credential(), cfg.cache().scope());
+        return semantic.lookupAgainIfLate(body, scope, routingMode(cfg, client), prompt, client.queryId())
+                .map(GatewayPolicy::semanticHit);
     }
 
     @Override

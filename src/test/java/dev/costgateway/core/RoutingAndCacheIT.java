@@ -206,6 +206,25 @@ class RoutingAndCacheIT {
     }
 
     @Test
+    void aLookupThatCouldNotWaitForItsEmbeddingLooksAgainOnceTheRouterHasIt() throws Exception {
+        // no wait at all: every lookup goes on without its vector; routing (on) computes it and the cache looks again
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("cache:\n  semantic_lookup_wait_ms: 0\n")) {
+            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
+                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
+            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
+            awaitSemanticEntries(h, 1);
+            HttpResponse<byte[]> para = h.post("/v1/messages",
+                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
+            assertThat(header(para, "X-Gateway-Cache")).isEqualTo("semantic");
+            assertThat(h.upstream.received()).hasSize(1);
+            com.fasterxml.jackson.databind.JsonNode cache = JSON.readTree(h.get("/health").body()).path("cache");
+            assertThat(cache.path("semantic_late_embeddings").asInt()).isPositive();
+            assertThat(cache.path("semantic_late_hits").asInt()).isEqualTo(1);
+            assertThat(h.recorded(header(para, "X-Gateway-Query-ID")).cacheKind()).isEqualTo("semantic");
+        }
+    }
+
+    @Test
     void aRejectedSemanticHitIsEvictedAndCountedOverHttp() throws Exception {
         try (GatewayHarness h = GatewayHarness.startWithEmbedder(PATIENT_SEMANTIC)) {
             Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",

@@ -109,6 +109,10 @@ public final class SemanticCache implements Closeable {
     private final PairVerifier verifier = PairVerifier.bundled();
     private final LongAdder droppedStores = new LongAdder();
     private final LongAdder rejections = new LongAdder();
+    private final LongAdder lateHits = new LongAdder();
+    /** Requests whose lookup went on without a vector, until their second look (weak: a request that ends first leaves none). */
+    private final Cache<ObjectNode, Boolean> lateLookups = Caffeine.newBuilder().weakKeys().executor(Runnable::run)
+            .build();
     /** Recent semantic hits by query id, for {@link #reject}. */
     private final Cache<String, Served> served = Caffeine.newBuilder().maximumSize(REMEMBERED_HITS)
             .executor(Runnable::run).build();
@@ -245,6 +249,38 @@ public final class SemanticCache implements Closeable {
      */
     public Optional<SemanticHit> lookup(ObjectNode body, String scopeHash, String routingMode, PromptEmbedding prompt,
             String queryId) {
+        return find(body, scopeHash, routingMode, queryId, text -> {
+            Optional<float[]> v = lookupEmbedding.vector(prompt, text);
+            if (v.isEmpty()) {
+                lateLookups.put(body, Boolean.TRUE); // the router may have the vector soon: see lookupAgainIfLate
+            }
+            return v;
+        });
+    }
+
+    /**
+     * The second look of a request whose {@link #lookup} went on without its vector (late, or its queue full), once
+     * the vector is there (the router needed it too): never embeds, never waits. Under load a paraphrase is then
+     * still served from the cache rather than sent upstream. Empty for every other request, at the cost of a map
+     * look-up.
+     */
+    public Optional<SemanticHit> lookupAgainIfLate(ObjectNode body, String scopeHash, String routingMode,
+            PromptEmbedding prompt, String queryId) {
+        if (lateLookups.asMap().remove(body) == null) {
+            return Optional.empty();
+        }
+        Optional<SemanticHit> hit = find(body, scopeHash, routingMode, queryId, prompt::ifComputed);
+        hit.ifPresent(h -> lateHits.increment());
+        return hit;
+    }
+
+    /** Semantic hits found by {@link #lookupAgainIfLate}, since start. */
+    public long lateHits() {
+        return lateHits.sum();
+    }
+
+    private Optional<SemanticHit> find(ObjectNode body, String scopeHash, String routingMode, String queryId,
+            java.util.function.Function<String, Optional<float[]>> vectorOf) {
         GatewayConfig.Cache cfg = config.get();
         if (!takesPart(body, cfg) || groups.isEmpty() || !negativesLoaded) {
             return Optional.empty();
@@ -258,7 +294,7 @@ public final class SemanticCache implements Closeable {
         if (group == null || group.size() == 0) {
             return Optional.empty();
         }
-        Optional<float[]> vector = lookupEmbedding.vector(prompt, text.get());
+        Optional<float[]> vector = vectorOf.apply(text.get());
         if (vector.isEmpty()) {
             return Optional.empty();
         }

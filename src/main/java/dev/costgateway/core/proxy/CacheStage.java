@@ -36,6 +36,20 @@ final class CacheStage {
         }
     }
 
+    /** The second look after routing ({@link MessagePolicy#lookupAfterRouting}), under the same conditions. */
+    static Optional<MessagePolicy.CacheHit> lookupAfterRouting(MessagePolicy policy, GatewayConfig cfg,
+            ParsedRequest request) {
+        if (!cfg.cache().enabled() || request.client().cacheOptOut() || request.client().cacheRefresh()) {
+            return Optional.empty();
+        }
+        try {
+            return policy.lookupAfterRouting(request.body(), request.client());
+        } catch (RuntimeException e) {
+            LOG.warn("cache lookup after routing failed, answering from upstream: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
     /**
      * Single-flight after a miss: the ticket of this request in the flight of identical ones (same key and scope
      * as the exact cache). {@link dev.costgateway.core.cache.SingleFlight#NONE} when the cache is off for it.

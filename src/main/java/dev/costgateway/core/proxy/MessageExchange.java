@@ -138,6 +138,12 @@ final class MessageExchange implements AttemptListener {
         }
         RouteStage.route(policy, request).thenAccept(decision -> {
             ledger.routed(decision);
+            // the first lookup may have gone on without the prompt's vector, which routing has now computed
+            Optional<MessagePolicy.CacheHit> late = CacheStage.lookupAfterRouting(policy, cfg, request);
+            if (late.isPresent()) {
+                respondFromCache(late.get());
+                return;
+            }
             attempt("initial");
         });
     }

@@ -49,6 +49,14 @@ public interface MessagePolicy extends Pricing {
     Optional<CacheHit> lookup(ObjectNode body, ClientContext client);
 
     /**
+     * A second cache look after routing, for a request whose first {@link #lookup} went on without waiting for
+     * something the router has since computed (the prompt's embedding). Never waits; empty for most requests.
+     */
+    default Optional<CacheHit> lookupAfterRouting(ObjectNode body, ClientContext client) {
+        return Optional.empty();
+    }
+
+    /**
      * Joins the flight of an identical request in progress (single-flight, same key and scope as the exact
      * cache), after a cache miss. A follower waits for {@link InFlight#landed()} and looks up again;
      * the leader lands once its answer is stored or it ends without one.

@@ -173,6 +173,43 @@ class SemanticCacheHotPathTest {
     }
 
     @Test
+    void aLateLookupLooksAgainOnceTheRouterHasTheVectorAndOnlyThen() {
+        Queue<Runnable> embeds = new ArrayDeque<>();
+        SemanticCache budgeted = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
+                () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add,
+                new LookupEmbedding(embeds::add, Duration.ZERO));
+        budgeted.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
+        runStores();
+
+        ObjectNode body = request("what is the capital of France");
+        PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        assertThat(budgeted.lookup(body, ALICE, "auto", prompt, "q1")).as("late: a miss").isEmpty();
+        assertThat(budgeted.lookupAgainIfLate(body, ALICE, "auto", prompt, "q1"))
+                .as("the vector is still not there: no wait, no embedding").isEmpty();
+        int before = embedder.calls();
+
+        ObjectNode second = request("what is the capital of France");
+        PromptEmbedding secondPrompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        assertThat(budgeted.lookup(second, ALICE, "auto", secondPrompt, "q2")).isEmpty();
+        secondPrompt.vector("what is the capital of France"); // the router takes the queued embedding over
+        assertThat(embedder.calls()).isEqualTo(before + 1);
+        Optional<SemanticHit> late = budgeted.lookupAgainIfLate(second, ALICE, "auto", secondPrompt, "q2");
+        assertThat(late).as("the paraphrase is served after all").isPresent();
+        assertThat(budgeted.lateHits()).isEqualTo(1);
+        assertThat(budgeted.lookupAgainIfLate(second, ALICE, "auto", secondPrompt, "q2")).as("once").isEmpty();
+
+        ObjectNode onTime = request("What is the capital of France?");
+        PromptEmbedding ready = PromptEmbedding.lazy(() -> Optional.of(embedder));
+        ready.vector("What is the capital of France?");
+        assertThat(budgeted.lookup(onTime, ALICE, "auto", ready, "q3")).isPresent();
+        assertThat(budgeted.lookupAgainIfLate(onTime, ALICE, "auto", ready, "q3"))
+                .as("a lookup that had its vector is not repeated").isEmpty();
+        assertThat(budgeted.lateHits()).isEqualTo(1);
+        assertThat(budgeted.reject("q2")).as("a late hit can be rejected like any").isEqualTo(
+                SemanticCache.Rejection.REJECTED);
+    }
+
+    @Test
     void aLookupUsesTheEmbeddingOnlyIfItIsReadyWithinTheBudgetAndTheStoreReusesALateOne() {
         Queue<Runnable> embeds = new ArrayDeque<>();
         SemanticCache budgeted = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
