@@ -16,7 +16,8 @@ import java.util.Map;
  * The router's learned difficulty model: two heads ("needs premium", "needs at least balanced") over the prompt's
  * MiniLM embedding and its {@link PromptFeatures}, plus a features-only pair used while the embedder is not ready.
  * A head is a logistic regression (a dot product, about a microsecond) or, when the weights file has "hidden"
- * lines, one ReLU hidden layer before the sigmoid (the trainer's experimental {@code -Drouter.hidden=N}).
+ * lines, one ReLU hidden layer before the sigmoid (the shipped model, ADR 0025, about 12 µs for both heads;
+ * trainer {@code -Drouter.hidden=N}, 0 for logistic heads).
  *
  * <p>The weights, and each model's reference score distribution for quantile calibration, live in
  * {@value #RESOURCE}, written by the test-scope {@code RouterModelTrainer} (see docs/routing-eval.md for the

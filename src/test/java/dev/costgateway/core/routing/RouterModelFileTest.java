@@ -33,7 +33,8 @@ class RouterModelFileTest {
         String ref = csv(0.1, 0.5, 0.9);
         return "# test model\n"
                 + "embedding+features dims 2\n" + embeddingHeads
-                + "embedding+features premium reference " + ref + "\nembedding+features balanced reference " + ref + "\n"
+                + "embedding+features premium reference " + ref + "\n"
+                + "embedding+features balanced reference " + ref + "\n"
                 + "features dims 0\n"
                 + "features premium bias 0\nfeatures premium weights " + csv(fill(PromptFeatures.COUNT, 0)) + "\n"
                 + "features balanced bias 0\nfeatures balanced weights " + csv(fill(PromptFeatures.COUNT, 0)) + "\n"

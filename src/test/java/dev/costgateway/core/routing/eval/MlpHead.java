@@ -6,8 +6,8 @@ import java.util.Random;
  * One router head as a tiny network: standardised inputs → {@code hidden} ReLU units → 1 sigmoid, trained by
  * full-batch Adam on the weighted log loss plus {@code l2}/2 × |weights|² (biases not penalised). The initial
  * weights come from a {@link Random} with a fixed seed, so a re-run on the same data gives the same weights.
- * Experimental: {@link RouterModelTrainer} uses it with {@code -Drouter.hidden=N} (see docs/routing-eval.md for
- * what it measured).
+ * {@link RouterModelTrainer} uses it by default ({@code -Drouter.hidden=N}, 0 for logistic heads; ADR 0025 and
+ * docs/routing-eval.md for what it measured).
  */
 final class MlpHead {
 
@@ -105,8 +105,9 @@ final class MlpHead {
             ab2.step(b2, gb2, t, lr);
         }
         if (dim > 100) {
-            System.err.printf(java.util.Locale.ROOT, "  MLP head: %d examples x %d inputs, %d hidden, %d steps: %.1f s%n",
-                    n, dim, hidden, steps, (System.nanoTime() - started) / 1e9);
+            System.err.printf(java.util.Locale.ROOT,
+                    "  MLP head: %d examples x %d inputs, %d hidden, %d steps: %.1f s%n", n, dim, hidden, steps,
+                    (System.nanoTime() - started) / 1e9);
         }
         double[] hw = new double[hidden * dim];
         double[] hb = new double[hidden];
