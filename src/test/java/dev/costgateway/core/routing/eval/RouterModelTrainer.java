@@ -659,7 +659,7 @@ class RouterModelTrainer {
                     + "steps, source weights %s) trained by RouterModelTrainer on %d tune-split and own prompts; no "
                     + "text, weights and reference score quantiles only.%n", num(l2), steps, SOURCE_WEIGHT,
                     samples.size()));
-            out.append("# Regenerate: mvn -B -Pbench test -Dtest=RouterModelTrainer "
+            out.append("# Regenerate: mvn -B -Pbench test -Dtest=RouterModelTrainer -Drouter.hidden=0 "
                     + "-Dsurefire.failIfNoSpecifiedTests=false\n");
         } else {
             out.append(String.format(Locale.ROOT, "# Cost Gateway router model: %s; source weights %s; trained by "
