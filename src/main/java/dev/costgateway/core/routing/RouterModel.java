@@ -13,9 +13,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The router's learned difficulty model: two logistic regressions ("needs premium", "needs at least balanced")
- * over the prompt's MiniLM embedding and its {@link PromptFeatures}, plus a features-only pair used while the
- * embedder is not ready. Inference is a dot product per head (about a microsecond).
+ * The router's learned difficulty model: two heads ("needs premium", "needs at least balanced") over the prompt's
+ * MiniLM embedding and its {@link PromptFeatures}, plus a features-only pair used while the embedder is not ready.
+ * A head is a logistic regression (a dot product, about a microsecond) or, when the weights file has "hidden"
+ * lines, one ReLU hidden layer before the sigmoid (the shipped model, ADR 0025, about 12 µs for both heads;
+ * trainer {@code -Drouter.hidden=N}, 0 for logistic heads).
  *
  * <p>The weights, and each model's reference score distribution for quantile calibration, live in
  * {@value #RESOURCE}, written by the test-scope {@code RouterModelTrainer} (see docs/routing-eval.md for the
@@ -29,9 +31,44 @@ public final class RouterModel {
     static final String HEAD_PREMIUM = "premium";
     static final String HEAD_BALANCED = "balanced";
 
+    /**
+     * One head: a logistic regression ({@code hiddenWeights} null: {@code weights} has one weight per input), or a
+     * one-hidden-layer network ({@code hiddenWeights} row-major, {@code hiddenBias.length} ReLU units, then
+     * {@code weights} has one weight per hidden unit). Returns the logit.
+     */
+    record Head(float[] hiddenWeights, float[] hiddenBias, double[] weights, double bias) {
+        double logit(double[] features, float[] embedding) {
+            if (hiddenWeights == null) {
+                return dot(weights, bias, features, embedding);
+            }
+            int inputs = hiddenWeights.length / hiddenBias.length;
+            double z = bias;
+            for (int j = 0; j < hiddenBias.length; j++) {
+                int at = j * inputs;
+                double h = hiddenBias[j];
+                if (embedding != null) {
+                    for (float e : embedding) {
+                        h += hiddenWeights[at++] * e;
+                    }
+                }
+                for (double f : features) {
+                    h += hiddenWeights[at++] * f;
+                }
+                if (h > 0) {
+                    z += weights[j] * h;
+                }
+            }
+            return z;
+        }
+
+        boolean hidden() {
+            return hiddenWeights != null;
+        }
+    }
+
     /** One model: its input size and its two heads; {@code reference*} are sorted scores of the reference set. */
-    record Model(int embeddingDims, double[] premiumWeights, double premiumBias, double[] balancedWeights,
-                 double balancedBias, double[] referencePremium, double[] referenceBalanced) {
+    record Model(int embeddingDims, Head premium, Head balanced, double[] referencePremium,
+                 double[] referenceBalanced) {
     }
 
     private final Model withEmbedding;
@@ -78,9 +115,8 @@ public final class RouterModel {
         }
         boolean useEmbedding = embedding != null && embedding.length == withEmbedding.embeddingDims();
         Model m = useEmbedding ? withEmbedding : featuresOnly;
-        double premium = sigmoid(dot(m.premiumWeights(), m.premiumBias(), features, useEmbedding ? embedding : null));
-        double balanced = sigmoid(dot(m.balancedWeights(), m.balancedBias(), features,
-                useEmbedding ? embedding : null));
+        double premium = sigmoid(m.premium().logit(features, useEmbedding ? embedding : null));
+        double balanced = sigmoid(m.balanced().logit(features, useEmbedding ? embedding : null));
         // "Needs premium" implies "needs at least balanced".
         balanced = Math.max(balanced, premium);
         return new DifficultyScore(premium, balanced, useEmbedding ? WITH_EMBEDDING : FEATURES_ONLY,
@@ -117,6 +153,11 @@ public final class RouterModel {
     // <model> <head> bias <b>
     // <model> <head> weights <w1,w2,...>        (embedding weights first, then the features in PromptFeatures order)
     // <model> <head> reference <s1,s2,...>      (sorted ascending)
+    // A head with a hidden layer (RouterModelTrainer -Drouter.hidden=N) also has, and its "weights" are then the
+    // output layer's (one per hidden unit):
+    // <model> <head> hidden bias <c1,...,cN>
+    // <model> <head> hidden weights <N rows of (embedding, features) weights, row after row>
+    // Files without "hidden" lines (logistic heads) read as before.
 
     static RouterModel parse(String text) throws IOException {
         Map<String, String> values = new HashMap<>();
@@ -142,18 +183,42 @@ public final class RouterModel {
 
     private static Model model(Map<String, String> v, String name) {
         int dims = Integer.parseInt(required(v, name + " dims"));
-        double[] pw = numbers(required(v, name + " premium weights"));
-        double[] bw = numbers(required(v, name + " balanced weights"));
-        if (pw.length != dims + PromptFeatures.COUNT || bw.length != dims + PromptFeatures.COUNT) {
-            throw new IllegalStateException(RESOURCE + ": " + name + " has " + pw.length + " weights, expected "
-                    + (dims + PromptFeatures.COUNT) + " (retrain after changing PromptFeatures)");
-        }
         double[] rp = numbers(required(v, name + " premium reference"));
         double[] rb = numbers(required(v, name + " balanced reference"));
         Arrays.sort(rp);
         Arrays.sort(rb);
-        return new Model(dims, pw, Double.parseDouble(required(v, name + " premium bias")), bw,
-                Double.parseDouble(required(v, name + " balanced bias")), rp, rb);
+        return new Model(dims, head(v, name, HEAD_PREMIUM, dims), head(v, name, HEAD_BALANCED, dims), rp, rb);
+    }
+
+    private static Head head(Map<String, String> v, String name, String head, int dims) {
+        String key = name + " " + head;
+        int inputs = dims + PromptFeatures.COUNT;
+        double[] w = numbers(required(v, key + " weights"));
+        double b = Double.parseDouble(required(v, key + " bias"));
+        String hiddenBias = v.get(key + " hidden bias");
+        if (hiddenBias == null) {
+            if (w.length != inputs) {
+                throw new IllegalStateException(RESOURCE + ": " + key + " has " + w.length + " weights, expected "
+                        + inputs + " (retrain after changing PromptFeatures)");
+            }
+            return new Head(null, null, w, b);
+        }
+        float[] hb = floats(numbers(hiddenBias));
+        float[] hw = floats(numbers(required(v, key + " hidden weights")));
+        if (hw.length != hb.length * inputs || w.length != hb.length) {
+            throw new IllegalStateException(RESOURCE + ": " + key + " has " + hw.length + " hidden weights and "
+                    + w.length + " output weights, expected " + hb.length * inputs + " and " + hb.length
+                    + " (retrain after changing PromptFeatures)");
+        }
+        return new Head(hw, hb, w, b);
+    }
+
+    private static float[] floats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
     }
 
     private static String required(Map<String, String> v, String key) {

@@ -60,6 +60,25 @@ class RouterDecisionBenchTest {
                 System.out.printf(Locale.ROOT, "route with score: %4d chars  p50 %.3f ms  p90 %.3f ms%n",
                         PromptText.lastUserText(p).length(), p50, p90);
             }
+            // The model alone (features and embedding computed once): what the heads add to a decision.
+            ObjectNode first = prompts.get(0);
+            String text = PromptText.lastUserText(first);
+            double[] features = PromptFeatures.of(text, PromptText.systemText(first).length(),
+                    PromptText.userTurns(first));
+            float[] vector = onnx.embed(text);
+            long[] modelNanos = new long[20_000];
+            double sink = 0;
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < modelNanos.length; i++) {
+                    long start = System.nanoTime();
+                    sink += scorer.model().score(features, vector).balanced();
+                    modelNanos[i] = System.nanoTime() - start;
+                }
+            }
+            Arrays.sort(modelNanos);
+            System.out.printf(Locale.ROOT, "model alone (%s): p50 %.1f us  p90 %.1f us (checksum %.3f)%n",
+                    scorer.model().description().split(";")[0], modelNanos[modelNanos.length / 2] / 1e3,
+                    modelNanos[modelNanos.length * 9 / 10] / 1e3, sink);
             assertThat(shortP50).as("p50 ms, short prompt").isLessThanOrEqualTo(2.0);
         }
     }

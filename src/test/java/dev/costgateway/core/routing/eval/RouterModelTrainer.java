@@ -34,8 +34,10 @@ import dev.costgateway.testing.EvalData;
  *
  * <pre>mvn -B -Pbench test -Dtest=RouterModelTrainer -Dsurefire.failIfNoSpecifiedTests=false</pre>
  *
- * <p>Two L2-regularised logistic regressions per model, trained by full-batch Adam from zero (deterministic):
- * "needs premium" and "needs at least balanced", over the prompt's MiniLM embedding and {@link PromptFeatures}
+ * <p>Two heads per model, "needs premium" and "needs at least balanced", each a one-hidden-layer network
+ * ({@value #DEFAULT_HIDDEN} ReLU units, {@link MlpHead}, seeded initialisation, full-batch Adam: deterministic; ADR
+ * 0025), or with {@code -Drouter.hidden=0} an L2-regularised logistic regression trained by full-batch Adam from
+ * zero (the model shipped before), over the prompt's MiniLM embedding and {@link PromptFeatures}
  * (model {@value RouterModel#WITH_EMBEDDING}), and over the features alone ({@value RouterModel#FEATURES_ONLY},
  * used while the embedder is not ready).
  *
@@ -89,8 +91,26 @@ class RouterModelTrainer {
     static final double WEAK_RIGHT_BALANCED = Double.parseDouble(System.getProperty("router.weakRight",
             Double.toString(WEAK_RIGHT_DEFAULT)));
 
-    private final double l2 = Double.parseDouble(System.getProperty("router.l2", "0.01"));
-    private final int steps = Integer.getInteger("router.steps", 800);
+    private double l2;
+    private int steps;
+    /**
+     * Hidden ReLU units per head ({@code -Drouter.hidden=N}, {@link MlpHead}); 0 = logistic regressions (the model
+     * shipped before, ADR 0025). {@code router.mlp.l2}, {@code router.mlp.steps}, {@code router.mlp.lr},
+     * {@code router.mlp.seed} set its training; the defaults were chosen on the validation fold
+     * ({@code -Drouter.search}) and compared with the logistic model on the out-of-fold figures.
+     */
+    static final int DEFAULT_HIDDEN = 16;
+    private int hidden;
+    /** Hidden units of the features-only model's heads ({@code -Drouter.hidden.features}, default as the other). */
+    private int hiddenFeatures;
+    private double mlpL2;
+    private int mlpSteps;
+    private double mlpLr;
+    private final long mlpSeed = Long.getLong("router.mlp.seed", 20261204L);
+    /** Where the model is written ({@code -Drouter.output=target/x.txt} for experiments). */
+    private final Path output = Path.of(System.getProperty("router.output", OUTPUT.toString()));
+    /** Parallel trainings (each one is single-threaded and independent, so results do not depend on this). */
+    private static final int THREADS = Integer.getInteger("router.threads", 2);
 
     /** One training prompt: its inputs and labels (NaN = not labelled for that head). */
     record Sample(String source, String set, String group, float[] embedding, double[] features, double premium,
@@ -104,15 +124,24 @@ class RouterModelTrainer {
         System.out.printf(Locale.ROOT, "training samples: %d%n", samples.size());
         List<Sample> fit = samples.stream().filter(s -> !s.validation()).toList();
         List<Sample> val = samples.stream().filter(Sample::validation).toList();
-        for (boolean emb : new boolean[] {true, false}) {
-            Trained m = train(fit, emb);
-            System.out.printf(Locale.ROOT, "%n-- validation fold (%d prompts), model %s, l2 %.4f --%n", val.size(),
-                    emb ? RouterModel.WITH_EMBEDDING : RouterModel.FEATURES_ONLY, l2);
+        String search = System.getProperty("router.search", "");
+        if (!search.isBlank()) {
+            search(search, fit, val);
+            return;
+        }
+        System.out.printf(Locale.ROOT, "heads: %s%n", kind());
+        List<Trained> trained = parallel(List.of(() -> train(fit, true), () -> train(fit, false),
+                () -> train(samples, true), () -> train(samples, false)));
+        for (int k = 0; k < 2; k++) {
+            boolean emb = k == 0;
+            Trained m = trained.get(k);
+            System.out.printf(Locale.ROOT, "%n-- validation fold (%d prompts), model %s, %s --%n", val.size(),
+                    emb ? RouterModel.WITH_EMBEDDING : RouterModel.FEATURES_ONLY, kind());
             report(m, val);
             routes(m, fit, val);
         }
-        Trained full = train(samples, true);
-        Trained features = train(samples, false);
+        Trained full = trained.get(2);
+        Trained features = trained.get(3);
         double[][] oofFull = outOfFold(samples, true);
         double[][] oofFeatures = outOfFold(samples, false);
         System.out.printf(Locale.ROOT, "%n-- out-of-fold scores (%d folds), model %s: tiers by share --%n", FOLDS,
@@ -122,9 +151,87 @@ class RouterModelTrainer {
                 RouterModel.FEATURES_ONLY);
         sweep(samples, oofFeatures);
         String text = write(full, features, samples, oofFull, oofFeatures);
-        Files.writeString(OUTPUT, text, StandardCharsets.UTF_8);
-        System.out.printf(Locale.ROOT, "%nwrote %s (%d bytes)%n", OUTPUT, text.length());
-        assertThat(OUTPUT).isRegularFile();
+        Files.writeString(output, text, StandardCharsets.UTF_8);
+        System.out.printf(Locale.ROOT, "%nwrote %s (%d bytes)%n", output, text.length());
+        assertThat(output).isRegularFile();
+    }
+
+    private String kind() {
+        String features = hiddenFeatures == hidden ? "" : ", features-only model " + (hiddenFeatures == 0
+                ? "logistic" : hiddenFeatures + " hidden units");
+        return kind(hidden) + features;
+    }
+
+    private String kind(int hidden) {
+        return hidden == 0 ? String.format(Locale.ROOT, "logistic (l2 %s, %d Adam steps)", num(l2), steps)
+                : String.format(Locale.ROOT, "MLP (%d ReLU hidden units, l2 %s, %d Adam steps, lr %s, seed %d)",
+                hidden, num(mlpL2), mlpSteps, num(mlpLr), mlpSeed);
+    }
+
+    /**
+     * {@code -Drouter.search=H:l2:steps:lr,...}: trains the embedding model on the fit part for each setting (H 0 =
+     * logistic with {@code router.l2}/{@code router.steps}) and prints its validation-fold figures only. Nothing
+     * is written; this is how the MLP's settings are chosen (validation fold of the tune split only).
+     */
+    private void search(String spec, List<Sample> fit, List<Sample> val) {
+        List<String> configs = List.of(spec.split(","));
+        List<java.util.concurrent.Callable<Trained>> jobs = new ArrayList<>();
+        for (String c : configs) {
+            String[] p = c.split(":");
+            RouterModelTrainer t = setting(Integer.parseInt(p[0]), Double.parseDouble(p[1]),
+                    Integer.parseInt(p[2]), Double.parseDouble(p[3]));
+            jobs.add(() -> t.train(fit, true));
+        }
+        List<Trained> models = parallel(jobs);
+        for (int k = 0; k < configs.size(); k++) {
+            System.out.printf(Locale.ROOT, "%n-- validation fold (%d prompts), model %s, hidden:l2:steps:lr %s --%n",
+                    val.size(), RouterModel.WITH_EMBEDDING, configs.get(k));
+            report(models.get(k), val);
+            routes(models.get(k), fit, val);
+        }
+    }
+
+    RouterModelTrainer() {
+        hidden = Integer.getInteger("router.hidden", DEFAULT_HIDDEN);
+        hiddenFeatures = Integer.getInteger("router.hidden.features", hidden);
+        l2 = Double.parseDouble(System.getProperty("router.l2", "0.01"));
+        steps = Integer.getInteger("router.steps", 800);
+        mlpL2 = Double.parseDouble(System.getProperty("router.mlp.l2", "0.001"));
+        mlpSteps = Integer.getInteger("router.mlp.steps", 400);
+        mlpLr = Double.parseDouble(System.getProperty("router.mlp.lr", "0.01"));
+    }
+
+    /** A search setting (JUnit wants one constructor): hidden 0 takes l2 and steps as the logistic ones. */
+    private static RouterModelTrainer setting(int hidden, double l2, int steps, double lr) {
+        RouterModelTrainer t = new RouterModelTrainer();
+        t.hidden = hidden;
+        if (hidden == 0) {
+            t.l2 = l2;
+            t.steps = steps;
+        } else {
+            t.mlpL2 = l2;
+            t.mlpSteps = steps;
+            t.mlpLr = lr;
+        }
+        return t;
+    }
+
+    static <T> List<T> parallel(List<java.util.concurrent.Callable<T>> jobs) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(THREADS);
+        try {
+            List<T> out = new ArrayList<>();
+            for (java.util.concurrent.Future<T> f : pool.invokeAll(jobs)) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ---- data ----
@@ -228,14 +335,37 @@ class RouterModelTrainer {
 
     // ---- training ----
 
-    /** Weights in the original input space (standardisation folded in). */
-    record Trained(boolean embedding, double[] premiumW, double premiumB, double[] balancedW, double balancedB) {
+    /**
+     * One head in the original input space (standardisation folded in): logistic ({@code hiddenW} null) or one
+     * ReLU hidden layer ({@code hiddenW} row-major, one row of inputs per hidden unit; {@code w} per hidden unit).
+     */
+    record TrainedHead(double[] hiddenW, double[] hiddenB, double[] w, double b) {
+        double logit(double[] x) {
+            if (hiddenW == null) {
+                return dot(w, b, x);
+            }
+            double z = b;
+            for (int j = 0; j < hiddenB.length; j++) {
+                double h = hiddenB[j];
+                int at = j * x.length;
+                for (int d = 0; d < x.length; d++) {
+                    h += hiddenW[at + d] * x[d];
+                }
+                if (h > 0) {
+                    z += w[j] * h;
+                }
+            }
+            return z;
+        }
+    }
+
+    record Trained(boolean embedding, TrainedHead premiumHead, TrainedHead balancedHead) {
         double premium(Sample s) {
-            return sigmoid(dot(premiumW, premiumB, input(s, embedding)));
+            return sigmoid(premiumHead.logit(input(s, embedding)));
         }
 
         double balanced(Sample s) {
-            return Math.max(premium(s), sigmoid(dot(balancedW, balancedB, input(s, embedding))));
+            return Math.max(premium(s), sigmoid(balancedHead.logit(input(s, embedding))));
         }
     }
 
@@ -250,13 +380,10 @@ class RouterModelTrainer {
     }
 
     Trained train(List<Sample> samples, boolean embedding) {
-        double[][] p = fit(samples, embedding, true);
-        double[][] b = fit(samples, embedding, false);
-        return new Trained(embedding, p[0], p[1][0], b[0], b[1][0]);
+        return new Trained(embedding, fit(samples, embedding, true), fit(samples, embedding, false));
     }
 
-    /** {weights, {bias}} of one head. */
-    private double[][] fit(List<Sample> all, boolean embedding, boolean premiumHead) {
+    private TrainedHead fit(List<Sample> all, boolean embedding, boolean premiumHead) {
         List<double[]> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         List<String> sources = new ArrayList<>();
@@ -298,6 +425,12 @@ class RouterModelTrainer {
         }
         for (int d = 0; d < dim; d++) {
             sd[d] = Math.sqrt(sd[d]) + 1e-6;
+        }
+        int units = embedding ? hidden : hiddenFeatures;
+        if (units > 0) {
+            double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+            return MlpHead.fit(xs.toArray(new double[0][]), y, w, mean, sd, units, mlpL2, mlpSteps, mlpLr,
+                    mlpSeed + (premiumHead ? 1 : 2));
         }
         double[][] z = new double[n][dim];
         for (int i = 0; i < n; i++) {
@@ -344,7 +477,7 @@ class RouterModelTrainer {
             weights[d] = theta[d] / sd[d];
             bias -= theta[d] * mean[d] / sd[d];
         }
-        return new double[][] {weights, {bias}};
+        return new TrainedHead(null, null, weights, bias);
     }
 
     static double dot(double[] w, double b, double[] x) {
@@ -368,6 +501,7 @@ class RouterModelTrainer {
      */
     double[][] outOfFold(List<Sample> samples, boolean embedding) {
         double[][] out = new double[2][samples.size()];
+        List<java.util.concurrent.Callable<Trained>> jobs = new ArrayList<>();
         for (int fold = 0; fold < FOLDS; fold++) {
             int f = fold;
             List<Sample> fit = new ArrayList<>();
@@ -376,7 +510,12 @@ class RouterModelTrainer {
                     fit.add(s);
                 }
             }
-            Trained m = train(fit, embedding);
+            jobs.add(() -> train(fit, embedding));
+        }
+        List<Trained> models = parallel(jobs);
+        for (int fold = 0; fold < FOLDS; fold++) {
+            int f = fold;
+            Trained m = models.get(fold);
             for (int i = 0; i < samples.size(); i++) {
                 if (foldOf(samples.get(i)) == f) {
                     out[0][i] = m.premium(samples.get(i));
@@ -515,10 +654,22 @@ class RouterModelTrainer {
 
     String write(Trained full, Trained features, List<Sample> samples, double[][] oofFull, double[][] oofFeatures) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "# Cost Gateway router model: logistic regressions (l2 %s, %d Adam steps, "
-                + "source weights %s) trained by RouterModelTrainer on %d tune-split and own prompts; no text, "
-                + "weights and reference score quantiles only.%n", num(l2), steps, SOURCE_WEIGHT, samples.size()));
-        out.append("# Regenerate: mvn -B -Pbench test -Dtest=RouterModelTrainer -Dsurefire.failIfNoSpecifiedTests=false\n");
+        if (hidden == 0 && hiddenFeatures == 0) {
+            out.append(String.format(Locale.ROOT, "# Cost Gateway router model: logistic regressions (l2 %s, %d Adam "
+                    + "steps, source weights %s) trained by RouterModelTrainer on %d tune-split and own prompts; no "
+                    + "text, weights and reference score quantiles only.%n", num(l2), steps, SOURCE_WEIGHT,
+                    samples.size()));
+            out.append("# Regenerate: mvn -B -Pbench test -Dtest=RouterModelTrainer -Drouter.hidden=0 "
+                    + "-Dsurefire.failIfNoSpecifiedTests=false\n");
+        } else {
+            out.append(String.format(Locale.ROOT, "# Cost Gateway router model: %s; source weights %s; trained by "
+                    + "RouterModelTrainer on %d tune-split and own prompts; no text, weights and reference score "
+                    + "quantiles only.%n", kind(), SOURCE_WEIGHT, samples.size()));
+            out.append(String.format(Locale.ROOT, "# Regenerate: mvn -B -Pbench test -Dtest=RouterModelTrainer "
+                    + "-Drouter.hidden=%d -Drouter.hidden.features=%d -Drouter.mlp.l2=%s -Drouter.mlp.steps=%d "
+                    + "-Drouter.mlp.lr=%s -Drouter.mlp.seed=%d -Dsurefire.failIfNoSpecifiedTests=false%n", hidden,
+                    hiddenFeatures, mlpL2, mlpSteps, mlpLr, mlpSeed));
+        }
         out.append("# Reference distribution: out-of-fold scores (").append(FOLDS)
                 .append(" folds) of the same prompts (tune split + own training), ").append(REFERENCE_POINTS)
                 .append(" quantiles per head.\n");
@@ -528,10 +679,8 @@ class RouterModelTrainer {
             String name = m.embedding() ? RouterModel.WITH_EMBEDDING : RouterModel.FEATURES_ONLY;
             out.append(name).append(" dims ").append(m.embedding() ? samples.get(0).embedding().length : 0)
                     .append('\n');
-            out.append(name).append(" premium bias ").append(num(m.premiumB())).append('\n');
-            out.append(name).append(" premium weights ").append(csv(m.premiumW())).append('\n');
-            out.append(name).append(" balanced bias ").append(num(m.balancedB())).append('\n');
-            out.append(name).append(" balanced weights ").append(csv(m.balancedW())).append('\n');
+            head(out, name + " premium", m.premiumHead());
+            head(out, name + " balanced", m.balancedHead());
             double[][] oof = m.embedding() ? oofFull : oofFeatures;
             double[] rp = oof[0].clone();
             double[] rb = oof[1].clone();
@@ -541,6 +690,15 @@ class RouterModelTrainer {
             out.append(name).append(" balanced reference ").append(csv(quantiles(rb))).append('\n');
         }
         return out.toString();
+    }
+
+    private static void head(StringBuilder out, String key, TrainedHead h) {
+        out.append(key).append(" bias ").append(num(h.b())).append('\n');
+        out.append(key).append(" weights ").append(csv(h.w())).append('\n');
+        if (h.hiddenW() != null) {
+            out.append(key).append(" hidden bias ").append(csv(h.hiddenB())).append('\n');
+            out.append(key).append(" hidden weights ").append(csv(h.hiddenW(), "%.4g")).append('\n');
+        }
     }
 
     static double[] quantiles(double[] sorted) {
@@ -555,12 +713,17 @@ class RouterModelTrainer {
     }
 
     static String csv(double[] a) {
+        return csv(a, "%.6g");
+    }
+
+    /** Hidden-layer weights are written with 4 significant digits: the file stays small, scores move < 1e-3. */
+    static String csv(double[] a, String format) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < a.length; i++) {
             if (i > 0) {
                 b.append(',');
             }
-            b.append(num(a[i]));
+            b.append(String.format(Locale.ROOT, format, a[i]));
         }
         return b.toString();
     }
