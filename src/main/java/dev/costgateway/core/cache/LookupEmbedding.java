@@ -99,6 +99,14 @@ final class LookupEmbedding {
         }
     }
 
+    /**
+     * Whether other prompts wait for the embedding thread now: the machine is behind, not merely slow, and work that
+     * can be skipped (a second look) should be.
+     */
+    boolean backlogged() {
+        return executor instanceof ThreadPoolExecutor pool && !pool.getQueue().isEmpty();
+    }
+
     /** Lookups that went on as misses because the embedding was not ready in time (or its queue was full). */
     long late() {
         return late.sum();

@@ -39,8 +39,8 @@ import dev.costgateway.testing.ClaudeCodeRequest;
  * <p>Run: {@code mvn -B -q -DskipTests package && mvn -B -Pbench test -Dtest=ExternalProxyBenchmark}. Options:
  * {@code -Dbench.rounds=3}, {@code -Dbench.scale=1} (fewer requests per round below 1), {@code -Dbench.jar=target/cost-gateway.jar}, and {@code -Dbench.semanticOff=true} (adds the defaults with
  * {@code cache.use_semantic_cache: false}, so defaults minus it is the semantic cache's cost), {@code -Dbench.baseline.jar=PATH} to
- * add another build of the gateway (pass-through) as a fourth target in the same interleaved run, for before/after
- * comparisons of a change.
+ * add another build of the gateway (pass-through, or its defaults with {@code -Dbench.baseline.defaults=true}) as a
+ * further target in the same interleaved run, for before/after comparisons of a change.
  */
 @Tag("bench")
 class ExternalProxyBenchmark {
@@ -80,9 +80,17 @@ class ExternalProxyBenchmark {
                         "cache:\n  use_semantic_cache: false\n"));
             }
             if (!baselineJar.isBlank()) {
-                targets.put("baseline", gateway(processes, dir.resolve("base"), baselineJar, upstreamUrl, true));
+                // -Dbench.baseline.defaults=true: the other build with its defaults, for a change to the default path
+                targets.put("baseline", gateway(processes, dir.resolve("base"), baselineJar, upstreamUrl,
+                        !Boolean.getBoolean("bench.baseline.defaults")));
             }
             awaitEmbedder(targets.get("defaults"));
+            if (targets.containsKey("baseline") && Boolean.getBoolean("bench.baseline.defaults")) {
+                awaitEmbedder(targets.get("baseline"));
+            }
+            if (targets.containsKey("nosemantic")) {
+                awaitEmbedder(targets.get("nosemantic"));
+            }
 
             String small = "{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
                     + "\"content\":\"What is the capital of France? (@@N@@)\"}]}";
