@@ -213,14 +213,8 @@ public final class BudgetTracker {
         }
         others = new Others(Map.copyOf(next), new Sharing(true, now, clock.instant(), null));
         java.util.Set<List<String>> crossed = new java.util.HashSet<>();
-        for (OthersSpend.KeySpend r : today) {
-            crossed.add(List.of(r.callerKeyHash() == null ? "" : r.callerKeyHash(),
-                    r.project() == null ? "" : r.project()));
-        }
-        for (OthersSpend.KeySpend r : before.rows()) {
-            crossed.add(List.of(r.callerKeyHash() == null ? "" : r.callerKeyHash(),
-                    r.project() == null ? "" : r.project()));
-        }
+        java.util.stream.Stream.concat(today.stream(), before.rows().stream()).forEach(r -> crossed.add(
+                List.of(r.callerKeyHash() == null ? "" : r.callerKeyHash(), r.project() == null ? "" : r.project())));
         for (List<String> keyAndProject : crossed) {
             alertIfCrossed(keyAndProject.get(0), keyAndProject.get(1));
         }
@@ -236,12 +230,17 @@ public final class BudgetTracker {
         if (!(usd > 0)) {
             return;
         }
-        String k = key == null ? "" : key;
-        String p = project == null ? "" : project;
-        into.merge(new Bucket(period, start, Budget.Scope.ALL, ""), usd, Double::sum);
-        into.merge(new Bucket(period, start, Budget.Scope.KEY, k), usd, Double::sum);
-        if (!p.isEmpty()) {
-            into.merge(new Bucket(period, start, Budget.Scope.PROJECT, p), usd, Double::sum);
+        forEachBucket(period, start, key == null ? "" : key, project == null ? "" : project,
+                b -> into.merge(b, usd, Double::sum));
+    }
+
+    /** The buckets one spend counts in: everybody's, the caller key's, and the project's when there is one. */
+    private static void forEachBucket(Budget.Period period, Instant start, String key, String project,
+            Consumer<Bucket> action) {
+        action.accept(new Bucket(period, start, Budget.Scope.ALL, ""));
+        action.accept(new Bucket(period, start, Budget.Scope.KEY, key));
+        if (!project.isEmpty()) {
+            action.accept(new Bucket(period, start, Budget.Scope.PROJECT, project));
         }
     }
 
@@ -301,12 +300,8 @@ public final class BudgetTracker {
         if (!(usd > 0)) {
             return;
         }
-        spend.computeIfAbsent(new Bucket(period, start, Budget.Scope.ALL, ""), b -> new DoubleAdder()).add(usd);
-        spend.computeIfAbsent(new Bucket(period, start, Budget.Scope.KEY, key), b -> new DoubleAdder()).add(usd);
-        if (!project.isEmpty()) {
-            spend.computeIfAbsent(new Bucket(period, start, Budget.Scope.PROJECT, project), b -> new DoubleAdder())
-                    .add(usd);
-        }
+        forEachBucket(period, start, key, project,
+                bucket -> spend.computeIfAbsent(bucket, x -> new DoubleAdder()).add(usd));
     }
 
     /**

@@ -363,17 +363,7 @@ public final class SemanticCache implements Closeable {
                     e.storedAt().toEpochMilli(), e.vector, negative.asked(), negative.similarity()));
         }
         rejections.increment();
-        if (io != null) {
-            io.execute(() -> {
-                if (persistent) {
-                    try {
-                        compact();
-                    } catch (IOException e) {
-                        LOG.warn("could not rewrite the semantic cache file after a rejection: {}", e.getMessage());
-                    }
-                }
-            });
-        }
+        rewriteFileAfterEviction();
         return Rejection.REJECTED;
     }
 
@@ -409,11 +399,19 @@ public final class SemanticCache implements Closeable {
         return negatives.values().stream().mapToInt(List::size).sum();
     }
 
+    private void addNegative(String group, SemanticNegative negative) {
+        addNegative(group, negative, false);
+    }
+
     /** Adds the pair unless the group has it already (read from the kept negatives, or delivered before). */
     private void addNegativeOnce(String group, SemanticNegative negative) {
+        addNegative(group, negative, true);
+    }
+
+    private void addNegative(String group, SemanticNegative negative, boolean unlessKnown) {
         negatives.compute(group, (g, list) -> {
             List<SemanticNegative> known = list == null ? List.of() : list;
-            if (known.stream().anyMatch(n -> java.util.Arrays.equals(n.stored(), negative.stored())
+            if (unlessKnown && known.stream().anyMatch(n -> java.util.Arrays.equals(n.stored(), negative.stored())
                     && java.util.Arrays.equals(n.asked(), negative.asked()))) {
                 return list;
             }
@@ -423,12 +421,19 @@ public final class SemanticCache implements Closeable {
         });
     }
 
-    private void addNegative(String group, SemanticNegative negative) {
-        negatives.compute(group, (g, list) -> {
-            List<SemanticNegative> next = new ArrayList<>(list == null ? List.of() : list);
-            next.add(negative);
-            return List.copyOf(next);
-        });
+    /** Drops evicted entries from the data folder's file (rewritten on the io executor), if there is one. */
+    private void rewriteFileAfterEviction() {
+        if (io != null) {
+            io.execute(() -> {
+                if (persistent) {
+                    try {
+                        compact();
+                    } catch (IOException e) {
+                        LOG.warn("could not rewrite the semantic cache file after an eviction: {}", e.getMessage());
+                    }
+                }
+            });
+        }
     }
 
     /** Runs file and database work on the io executor, or at once for a cache without one (in memory). */
@@ -589,18 +594,7 @@ public final class SemanticCache implements Closeable {
         }
         if (removed) {
             sharedEvictions.increment();
-            if (io != null) {
-                io.execute(() -> {
-                    if (persistent) {
-                        try {
-                            compact();
-                        } catch (IOException ex) {
-                            LOG.warn("could not rewrite the semantic cache file after an eviction: {}",
-                                    ex.getMessage());
-                        }
-                    }
-                });
-            }
+            rewriteFileAfterEviction();
         }
     }
 

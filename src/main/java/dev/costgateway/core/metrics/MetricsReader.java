@@ -494,15 +494,7 @@ final class MetricsReader {
                     + "SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost_usd), SUM(counterfactual_usd), "
                     + "SUM(saved_usd), SUM(CASE WHEN cache_kind IN ('exact', 'semantic') THEN requests ELSE 0 END), "
                     + "SUM(escalations) FROM rollup_daily" + where.sql() + " GROUP BY " + key + " ORDER BY " + key;
-            List<ReportRow> rows = new ArrayList<>();
-            try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String k = grouping == ReportGrouping.DAY
-                            ? LocalDate.ofEpochDay(rs.getLong(1)).toString() : rs.getString(1);
-                    rows.add(reportRow(k, rs));
-                }
-            }
-            return rows;
+            return groupedReport(c, where, sql, grouping);
         } catch (SQLException e) {
             throw new MetricsStoreException("report query failed", e);
         }
@@ -526,6 +518,12 @@ final class MetricsReader {
                 + "COALESCE(SUM(cost_usd), 0), COALESCE(SUM(counterfactual_usd), 0), COALESCE(SUM(saved_usd), 0), "
                 + "SUM(CASE WHEN cache_kind IN ('exact', 'semantic') THEN 1 ELSE 0 END), SUM(escalations) "
                 + "FROM requests" + where.sql() + " GROUP BY " + key + " ORDER BY " + key;
+        return groupedReport(c, where, sql, grouping);
+    }
+
+    /** The rows of a DAY, MODEL or TIER report query: the group key (a day number for DAY), then the sums. */
+    private static List<ReportRow> groupedReport(Connection c, Where where, String sql, ReportGrouping grouping)
+            throws SQLException {
         List<ReportRow> rows = new ArrayList<>();
         try (PreparedStatement ps = where.prepare(c, sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

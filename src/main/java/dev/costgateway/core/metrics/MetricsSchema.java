@@ -92,7 +92,20 @@ final class MetricsSchema {
         }
     }
 
-    private static Set<Integer> appliedVersions(Connection connection) throws SQLException {
+    /** Every migration this build ships: version to its name (the part after {@code V<n>__}), ascending. */
+    static java.util.SortedMap<Integer, String> shippedVersions() {
+        java.util.SortedMap<Integer, String> out = new java.util.TreeMap<>();
+        for (String file : MIGRATIONS) {
+            Matcher m = NAME.matcher(file);
+            if (m.matches()) {
+                out.put(Integer.parseInt(m.group(1)), m.group(2));
+            }
+        }
+        return out;
+    }
+
+    /** The versions {@code schema_version} records. */
+    static Set<Integer> appliedVersions(Connection connection) throws SQLException {
         Set<Integer> out = new HashSet<>();
         try (Statement st = connection.createStatement();
                 ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {

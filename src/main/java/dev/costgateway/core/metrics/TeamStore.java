@@ -3,7 +3,6 @@ package dev.costgateway.core.metrics;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,8 +12,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -38,8 +35,6 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
 
     /** Seconds a team query may wait on the socket: a screen's query, which the screen otherwise waits for. */
     static final int SOCKET_TIMEOUT_SECONDS = 15;
-
-    private static final Pattern MIGRATION = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
     /**
      * @param database the URL with any password masked
@@ -109,30 +104,18 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
 
     /** The schema versions this build's queries read: every migration it ships. */
     static Set<Integer> requiredVersions() {
-        Set<Integer> out = new TreeSet<>();
-        for (String file : MetricsSchema.MIGRATIONS) {
-            Matcher m = MIGRATION.matcher(file);
-            if (m.matches()) {
-                out.add(Integer.parseInt(m.group(1)));
-            }
-        }
-        return out;
+        return MetricsSchema.shippedVersions().keySet();
     }
 
     private static void checkSchema(HikariDataSource pool, String masked) {
-        Set<Integer> applied = new TreeSet<>();
+        Set<Integer> applied;
         try (Connection c = pool.getConnection()) {
             if (!tableExists(c, "schema_version")) {
                 throw new MetricsStoreException(masked + " holds no gateway metrics (no "
                         + "schema_version table); point metrics.team_view_jdbc_url at the database the team's "
                         + "gateways write (their metrics.jdbc_url)", null);
             }
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
-                while (rs.next()) {
-                    applied.add(rs.getInt(1));
-                }
-            }
+            applied = MetricsSchema.appliedVersions(c);
         } catch (SQLException e) {
             // the reason first: a bar that cuts the message keeps what went wrong
             throw new MetricsStoreException("cannot reach the team's database: " + MetricsStore.safeMessage(e)
@@ -142,11 +125,10 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
         missing.removeAll(applied);
         if (!missing.isEmpty()) {
             StringBuilder names = new StringBuilder();
-            for (String file : MetricsSchema.MIGRATIONS) {
-                Matcher m = MIGRATION.matcher(file);
-                if (m.matches() && missing.contains(Integer.parseInt(m.group(1)))) {
-                    names.append(names.length() == 0 ? "" : ", ").append("V").append(m.group(1)).append(" (")
-                            .append(m.group(2)).append(")");
+            for (var v : MetricsSchema.shippedVersions().entrySet()) {
+                if (missing.contains(v.getKey())) {
+                    names.append(names.length() == 0 ? "" : ", ").append("V").append(v.getKey()).append(" (")
+                            .append(v.getValue()).append(")");
                 }
             }
             throw new MetricsStoreException("the shared database lacks migration" + (missing.size() == 1

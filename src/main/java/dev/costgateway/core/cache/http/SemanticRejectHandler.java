@@ -71,8 +71,6 @@ public final class SemanticRejectHandler extends Handler.Abstract {
             return true;
         }
         String queryId = m.group(1);
-        boolean reask = m.group(2).equals("reask")
-                || "true".equalsIgnoreCase(Request.extractQueryParameters(request).getValue("reask"));
         if (m.group(2).equals("reask")) {
             reask(request, response, callback, queryId);
             return true;
@@ -82,7 +80,7 @@ public final class SemanticRejectHandler extends Handler.Abstract {
                     "no semantic cache hit is known for query " + queryId));
             return true;
         }
-        if (reask) {
+        if ("true".equalsIgnoreCase(Request.extractQueryParameters(request).getValue("reask"))) {
             reask(request, response, callback, queryId);
             return true;
         }
