@@ -31,6 +31,7 @@ import dev.costgateway.core.cache.http.SemanticRejectHandler;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.embed.EmbedderService;
 import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 import dev.costgateway.core.metrics.MetricsStore;
 import dev.costgateway.core.metrics.MetricsQueries;
 import dev.costgateway.core.metrics.http.MetricsHandler;
@@ -50,6 +51,8 @@ final class GatewayComponents implements AutoCloseable {
 
     private final Supplier<GatewayConfig> config;
     private final EmbedderService embedder;
+    /** {@link TokenVectors} for the router's difficulty score. */
+    private final EmbedderService routerVectors;
     private final AtomicReference<ExactCache> exact = new AtomicReference<>();
     private volatile GatewayConfig.Cache exactConfig;
     private final SemanticCache semantic;
@@ -90,6 +93,12 @@ final class GatewayComponents implements AutoCloseable {
                 : EmbedderService.disabled();
         embedder.subscribe(state -> status.update(st -> st.withEmbedder(
                 GatewayStatus.EmbedderState.valueOf(state.name()))));
+        // the router's own vectors (ADR 0026): a table read from the same model file, ready in a fraction of the
+        // sentence model's load, on their own loader thread so routing does not wait for the semantic cache's model
+        routerVectors = loadEmbedder
+                ? EmbedderService.loading("router vectors", "routing scores by features only", TokenVectors::load,
+                        EmbedderService.newLoaderExecutor())
+                : EmbedderService.disabled();
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
         semanticStores = SemanticCache.newStoreExecutor();
@@ -98,11 +107,8 @@ final class GatewayComponents implements AutoCloseable {
                 semanticStores, semanticEmbeds);
         EmbeddingClassifier classifier = new EmbeddingClassifier(embedder::ready,
                 () -> config.get().classifier().embeddingThreshold(), background);
-        embedder.subscribe(state -> {
-            if (state == EmbedderService.State.READY) {
-                classifier.warmUp();
-            }
-        });
+        // not warmed up: with the scorer (always built below) the kNN layer never votes, and embedding its 261
+        // examples would cost seconds of CPU right after start (ADR 0026)
         // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics m = cfg.metrics();
@@ -136,7 +142,7 @@ final class GatewayComponents implements AutoCloseable {
                 }
             }, period, period, TimeUnit.MILLISECONDS);
         }
-        DifficultyScorer scorer = DifficultyScorer.shipped(embedder::ready);
+        DifficultyScorer scorer = DifficultyScorer.shipped(routerVectors::ready);
         routerModel = scorer.model();
         replays = new SemanticReplays(() -> status.get().listeningUrl(),
                 () -> config.get().upstream().timeout(), clock);
@@ -280,6 +286,10 @@ final class GatewayComponents implements AutoCloseable {
         if (embedder.state() == EmbedderService.State.FAILED) {
             health.put("embedder_error", embedder.failure());
         }
+        health.put("router_vectors", routerVectors.state().name().toLowerCase(Locale.ROOT));
+        if (routerVectors.state() == EmbedderService.State.FAILED) {
+            health.put("router_vectors_error", routerVectors.failure());
+        }
         MetricsStore.Health m = store.health();
         ObjectNode metrics = health.putObject("metrics");
         metrics.put("store", m.backend());
@@ -346,9 +356,10 @@ final class GatewayComponents implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // then the model: close waits for an inference in progress (the classifier's warm-up) and for a load, and
+        // then the models: close waits for an inference in progress (a semantic store) and for a load, and
         // makes later inferences fail fast, so no native call runs when the process exits
         embedder.close();
+        routerVectors.close();
         replays.close();
         semantic.close();
         exact.get().close();

@@ -148,23 +148,14 @@ final class GatewayPolicy implements MessagePolicy {
 
     @Override
     public CompletableFuture<RouteDecision> route(ObjectNode body, String requestedModel, ClientContext client) {
-        // One embedding per request: if the semantic-cache lookup started one (even one it stopped waiting for),
-        // the router waits for it instead of embedding again on this thread; if not, the router's vector is the
-        // one the cache store reuses after the answer.
-        PromptEmbedding embedded = embeddingOf(body);
-        DifficultyScorer perRequest = scorer == null ? null : scorer.reusing(text -> {
-            try {
-                return embedded.vector(text);
-            } catch (RuntimeException e) { // the model failed on this text: the scorer tries it itself
-                return Optional.empty();
-            }
-        });
+        // The router scores with its own word-piece vectors (cheap, ADR 0026), never the cache's sentence
+        // embedding: the prompt is embedded by the semantic cache alone, once, and only when it can be used there.
         GatewayConfig cfg = config.get();
         Optional<StickySessions.Key> session = stickyKey(cfg, body, requestedModel, client);
         if (session.isPresent()) {
             GatewayConfig lifted = StickySessions.withSessionRules(cfg);
             Router alone = new Router(() -> lifted, heuristic, embedding, llm.withTransport(transportFor(client)),
-                    perRequest);
+                    scorer);
             StickyTurn turn = new StickyTurn(session.get(), SessionThread.held(body).isEmpty());
             sessionOfBody.put(body, session.get());
             return sticky.route(cfg, session.get(), body, () -> alone.route(body, false)).thenApply(d -> {
@@ -173,7 +164,7 @@ final class GatewayPolicy implements MessagePolicy {
             });
         }
         Router router = new Router(config, heuristic, embedding, llm.withTransport(transportFor(client)),
-                perRequest);
+                scorer);
         return router.route(body, client.routeBypass());
     }
 
@@ -308,14 +299,6 @@ final class GatewayPolicy implements MessagePolicy {
         exactKeys.invalidate(body);
         PromptEmbedding prompt = requestEmbeddings.asMap().remove(body);
         semantic.store(body, scope, mode, answer, prompt != null ? prompt : PromptEmbedding.lazy(embedder));
-    }
-
-    /**
-     * This request's embeddings, shared by the semantic cache's lookup and store (and open to any other stage
-     * of the same request, e.g. the router's embedding layer, so a prompt is embedded once).
-     */
-    PromptEmbedding embeddingOf(ObjectNode body) {
-        return requestEmbeddings.get(body, b -> PromptEmbedding.lazy(embedder));
     }
 
     /**

@@ -33,6 +33,7 @@ class HealthReportIT {
             assertThat(health.path("upstream").asText()).isEqualTo(h.upstream.baseUrl());
             assertThat(health.path("upstream_state").asText()).isIn("unknown", "reachable");
             assertThat(health.path("embedder").asText()).isEqualTo("disabled");
+            assertThat(health.path("router_vectors").asText()).isEqualTo("disabled");
             assertThat(health.path("cache").path("exact").asText()).isEqualTo("memory");
             assertThat(health.path("metrics").path("store").asText()).isEqualTo("h2");
             assertThat(health.path("metrics").path("state").asText()).isEqualTo("up");

@@ -206,21 +206,22 @@ class RoutingAndCacheIT {
     }
 
     @Test
-    void aLookupThatCouldNotWaitForItsEmbeddingLooksAgainOnceTheRouterHasIt() throws Exception {
-        // no wait at all: every lookup goes on without its vector; routing (on) computes it and the cache looks again
-        try (GatewayHarness h = GatewayHarness.startWithEmbedder("cache:\n  semantic_lookup_wait_ms: 0\n")) {
-            Await.until(Duration.ofSeconds(60), "embedder loads within 60 s",
-                    () -> h.gateway.status().get().embedder() == GatewayStatus.EmbedderState.READY);
-            h.post("/v1/messages", body("claude-sonnet-4-6", "Who wrote Hamlet?", false), KEY_A);
-            awaitSemanticEntries(h, 1);
-            HttpResponse<byte[]> para = h.post("/v1/messages",
-                    body("claude-sonnet-4-6", "Who is the author of Hamlet?", false), KEY_A);
-            assertThat(header(para, "X-Gateway-Cache")).isEqualTo("semantic");
-            assertThat(h.upstream.received()).hasSize(1);
+    void routingScoresWithItsOwnVectorsAndNeverWaitsForTheSentenceModel() throws Exception {
+        // ADR 0026: the router's word-piece vectors load on their own; a routed request is scored with them whether
+        // or not the semantic cache's model is there, and with the semantic cache off nothing embeds a prompt
+        try (GatewayHarness h = GatewayHarness.startWithEmbedder("cache:\n  use_semantic_cache: false\n")) {
+            Await.until(Duration.ofSeconds(60), "router vectors load within 60 s", () -> "ready".equals(
+                    JSON.readTree(h.get("/health").body()).path("router_vectors").asText()));
+            HttpResponse<byte[]> r = h.post("/v1/messages",
+                    body("claude-opus-4-7", "Convert 30 degrees Celsius to Fahrenheit", false), KEY_A);
+            assertThat(header(r, "X-Gateway-Classifier")).isEqualTo("score");
+            dev.costgateway.core.metrics.RouterScores scores =
+                    h.recorded(header(r, "X-Gateway-Query-ID")).routerScores();
+            assertThat(scores.model()).isEqualTo(dev.costgateway.core.decision.DifficultyScore.WITH_EMBEDDING);
+            assertThat(FakeUpstream.modelOf(h.upstream.last().body())).isNotEqualTo("claude-opus-4-7");
             com.fasterxml.jackson.databind.JsonNode cache = JSON.readTree(h.get("/health").body()).path("cache");
-            assertThat(cache.path("semantic_late_embeddings").asInt()).isPositive();
-            assertThat(cache.path("semantic_late_hits").asInt()).isEqualTo(1);
-            assertThat(h.recorded(header(para, "X-Gateway-Query-ID")).cacheKind()).isEqualTo("semantic");
+            assertThat(cache.path("semantic").asText()).isEqualTo("off");
+            assertThat(cache.path("semantic_late_embeddings").asInt()).isZero();
         }
     }
 

@@ -97,7 +97,7 @@ public record GatewayConfig(
 
         /** Defaults of the score thresholds: {@value #DEFAULT_PREMIUM_SHARE} premium, {@value #DEFAULT_FAST_SHARE} fast. */
         public static final double DEFAULT_PREMIUM_SHARE = 0.25;
-        public static final double DEFAULT_FAST_SHARE = 0.07;
+        public static final double DEFAULT_FAST_SHARE = 0.06;
 
         /** Without {@code sessions}: its default, {@code sticky}. */
         public Routing(RoutingMode mode, boolean allowUpgrade, int longContextTokens, int manyTurns,

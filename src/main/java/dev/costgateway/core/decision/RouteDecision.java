@@ -52,11 +52,6 @@ public record RouteDecision(
                 s, t);
     }
 
-    /** The prompt's embedding computed while routing, for the semantic cache to reuse; null when none was made. */
-    public float[] promptEmbedding() {
-        return score == null ? null : score.embedding();
-    }
-
     /** The requested model forwarded as it is, with no classifier involved (routing failed, pass-through policy). */
     public static RouteDecision unrouted(String requestedModel, String reason) {
         return new RouteDecision(requestedModel, requestedModel, null, null, ClassifierLayer.NONE, reason, false,

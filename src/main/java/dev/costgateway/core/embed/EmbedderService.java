@@ -43,7 +43,12 @@ public final class EmbedderService implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderService.class);
 
+    private static final String MODEL_LOG_NAME = "embedding model";
+
     private final Observable<State> state;
+    /** What is loaded and what its failure turns off, for the log. */
+    private final String what;
+    private final String whenFailed;
     /**
      * Embeds hold the read side, {@link #close()} the write side: a native model must not be freed while a
      * thread is inside it (onnxruntime crashes the JVM), e.g. a background warm-up when the gateway stops.
@@ -58,6 +63,12 @@ public final class EmbedderService implements Closeable {
     private boolean loadStarted; // guarded by this
 
     private EmbedderService(State initial) {
+        this(initial, MODEL_LOG_NAME, "");
+    }
+
+    private EmbedderService(State initial, String what, String whenFailed) {
+        this.what = Objects.requireNonNull(what);
+        this.whenFailed = Objects.requireNonNull(whenFailed);
         this.state = new Observable<>(initial);
         this.loadEnded = new CountDownLatch(initial == State.LOADING ? 1 : 0);
     }
@@ -70,8 +81,17 @@ public final class EmbedderService implements Closeable {
      *                 {@value #LOADER_THREAD}
      */
     public static EmbedderService loading(Supplier<? extends Embedder> loader, Executor executor) {
+        return loading(MODEL_LOG_NAME, "semantic cache and embedding classifier are off", loader, executor);
+    }
+
+    /**
+     * As {@link #loading(Supplier, Executor)}, for another model: {@code what} names it in the log lines
+     * ("{@code <what> ready in N ms}") and {@code whenFailed} says what a failure turns off.
+     */
+    public static EmbedderService loading(String what, String whenFailed, Supplier<? extends Embedder> loader,
+                                          Executor executor) {
         Objects.requireNonNull(loader);
-        EmbedderService service = new EmbedderService(State.LOADING);
+        EmbedderService service = new EmbedderService(State.LOADING, what, whenFailed);
         executor.execute(() -> service.load(loader));
         return service;
     }
@@ -150,7 +170,7 @@ public final class EmbedderService implements Closeable {
             if (loadEnded.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 return true;
             }
-            LOG.warn("the embedding model is still loading after {} s; stopping anyway", timeout.toSeconds());
+            LOG.warn("the {} is still loading after {} s; stopping anyway", what, timeout.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -179,7 +199,7 @@ public final class EmbedderService implements Closeable {
             loaded = Objects.requireNonNull(loader.get(), "loader returned null");
         } catch (RuntimeException | LinkageError e) {
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.warn("embedding model failed to load, semantic cache and embedding classifier are off: {}", failure);
+            LOG.warn("{} failed to load, {}: {}", what, whenFailed, failure);
             if (!closed) {
                 state.set(State.FAILED);
             }
@@ -196,7 +216,7 @@ public final class EmbedderService implements Closeable {
             closeQuietly(loaded); // closed while loading: free the session here, before close() returns
             return;
         }
-        LOG.info("embedding model ready in {} ms", (System.nanoTime() - start) / 1_000_000);
+        LOG.info("{} ready in {} ms", what, (System.nanoTime() - start) / 1_000_000);
         if (!closed) {
             state.set(State.READY);
         }

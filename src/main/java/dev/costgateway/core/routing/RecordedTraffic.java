@@ -90,7 +90,7 @@ public final class RecordedTraffic {
         }
         boolean pinned = ClassifierLayer.RULE.id().equals(r.classifierLayer())
                 || ClassifierLayer.NONE.id().equals(r.classifierLayer());
-        DifficultyScore score = new DifficultyScore(s.premium(), s.balanced(), s.model(), null);
+        DifficultyScore score = new DifficultyScore(s.premium(), s.balanced(), s.model());
         return Optional.of(new WhatIf.Scored(score, ceiling.get(), r.requestedModel(), r.usage(),
                 pinned ? ceiling.get() : null));
     }

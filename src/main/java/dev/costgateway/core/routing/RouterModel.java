@@ -28,6 +28,12 @@ public final class RouterModel {
     public static final String WITH_EMBEDDING = DifficultyScore.WITH_EMBEDDING;
     public static final String FEATURES_ONLY = DifficultyScore.FEATURES_ONLY;
     static final String RESOURCE = "router-model.txt";
+    /**
+     * What the embedding model's vector inputs are, as its file says ({@code <model> vectors <kind>}): the mean
+     * word-piece vectors of {@link dev.costgateway.core.embed.TokenVectors} (ADR 0026). A file trained on other
+     * vectors would score every prompt wrongly without failing, so it is refused.
+     */
+    public static final String VECTORS = "word-pieces";
     static final String HEAD_PREMIUM = "premium";
     static final String HEAD_BALANCED = "balanced";
 
@@ -119,8 +125,7 @@ public final class RouterModel {
         double balanced = sigmoid(m.balanced().logit(features, useEmbedding ? embedding : null));
         // "Needs premium" implies "needs at least balanced".
         balanced = Math.max(balanced, premium);
-        return new DifficultyScore(premium, balanced, useEmbedding ? WITH_EMBEDDING : FEATURES_ONLY,
-                useEmbedding ? embedding : null);
+        return new DifficultyScore(premium, balanced, useEmbedding ? WITH_EMBEDDING : FEATURES_ONLY);
     }
 
     /** Sorted reference scores of one model's head, for quantile calibration. */
@@ -150,6 +155,7 @@ public final class RouterModel {
     // ---- file format ----
     // # description
     // <model> dims <embeddingDims>
+    // <model> vectors word-pieces                (only when dims > 0: what the vector inputs are, see VECTORS)
     // <model> <head> bias <b>
     // <model> <head> weights <w1,w2,...>        (embedding weights first, then the features in PromptFeatures order)
     // <model> <head> reference <s1,s2,...>      (sorted ascending)
@@ -183,6 +189,10 @@ public final class RouterModel {
 
     private static Model model(Map<String, String> v, String name) {
         int dims = Integer.parseInt(required(v, name + " dims"));
+        if (dims > 0 && !VECTORS.equals(v.get(name + " vectors"))) {
+            throw new IllegalStateException(RESOURCE + ": " + name + " was trained on '" + v.get(name + " vectors")
+                    + "' vectors, this gateway scores with '" + VECTORS + "' (retrain with RouterModelTrainer)");
+        }
         double[] rp = numbers(required(v, name + " premium reference"));
         double[] rb = numbers(required(v, name + " balanced reference"));
         Arrays.sort(rp);

@@ -113,7 +113,7 @@ class RequestLedgerTest {
     @Test
     void aScoredRouteIsRecordedAsNumbersAndKeepsThemThroughAnEscalation() throws Exception {
         ledger.request(request(DEAR, false), -1);
-        DifficultyScore score = new DifficultyScore(0.31, 0.72, DifficultyScore.WITH_EMBEDDING, new float[] {1f});
+        DifficultyScore score = new DifficultyScore(0.31, 0.72, DifficultyScore.WITH_EMBEDDING);
         RoutingThresholds thresholds = new RoutingThresholds(0.55, Double.NEGATIVE_INFINITY, "share");
         ledger.routed(routed(Tier.BALANCED, CHEAP, ClassifierLayer.SCORE).withScore(score, thresholds));
         ledger.escalated(ledger.route().escalatedTo(DEAR, Tier.PREMIUM, "max_tokens"));

@@ -70,8 +70,7 @@ class CalibrationTest {
         Random random = new Random(5);
         for (int i = 0; i < 2000; i++) {
             double p = random.nextDouble();
-            DifficultyScore s = new DifficultyScore(p, Math.max(p, random.nextDouble()), RouterModel.WITH_EMBEDDING,
-                    null);
+            DifficultyScore s = new DifficultyScore(p, Math.max(p, random.nextDouble()), RouterModel.WITH_EMBEDDING);
             double fast = random.nextDouble() * 0.5;
             Tier previous = null;
             for (double share = 0; share <= 1.0001; share += 0.05) {
@@ -90,8 +89,7 @@ class CalibrationTest {
         Random random = new Random(6);
         for (int i = 0; i < 2000; i++) {
             double p = random.nextDouble();
-            DifficultyScore s = new DifficultyScore(p, Math.max(p, random.nextDouble()), RouterModel.FEATURES_ONLY,
-                    null);
+            DifficultyScore s = new DifficultyScore(p, Math.max(p, random.nextDouble()), RouterModel.FEATURES_ONLY);
             Tier previous = null;
             for (double share = 0; share <= 1.0001; share += 0.05) {
                 Tier t = Calibration.of(shares(0.25, share), SHIPPED, s.model()).tierFor(s);
@@ -105,8 +103,8 @@ class CalibrationTest {
 
     @Test
     void sharesOfZeroAndOneSendNothingAndEverything() {
-        DifficultyScore top = new DifficultyScore(1.0, 1.0, RouterModel.WITH_EMBEDDING, null);
-        DifficultyScore bottom = new DifficultyScore(0.0, 0.0, RouterModel.WITH_EMBEDDING, null);
+        DifficultyScore top = new DifficultyScore(1.0, 1.0, RouterModel.WITH_EMBEDDING);
+        DifficultyScore bottom = new DifficultyScore(0.0, 0.0, RouterModel.WITH_EMBEDDING);
         assertThat(Calibration.of(shares(0, 0), SHIPPED, top.model()).tierFor(top)).isEqualTo(Tier.BALANCED);
         assertThat(Calibration.of(shares(0, 0), SHIPPED, top.model()).tierFor(bottom)).isEqualTo(Tier.BALANCED);
         assertThat(Calibration.of(shares(1, 0), SHIPPED, top.model()).tierFor(bottom)).isEqualTo(Tier.PREMIUM);
@@ -120,9 +118,9 @@ class CalibrationTest {
         RoutingThresholds t = Calibration.of(r, SHIPPED, RouterModel.WITH_EMBEDDING);
         assertThat(t.premium()).isEqualTo(0.8);
         assertThat(t.source()).isEqualTo("raw/share");
-        assertThat(t.tierFor(new DifficultyScore(0.79, 0.99, RouterModel.WITH_EMBEDDING, null)))
+        assertThat(t.tierFor(new DifficultyScore(0.79, 0.99, RouterModel.WITH_EMBEDDING)))
                 .isEqualTo(Tier.BALANCED);
-        assertThat(t.tierFor(new DifficultyScore(0.8, 0.99, RouterModel.WITH_EMBEDDING, null)))
+        assertThat(t.tierFor(new DifficultyScore(0.8, 0.99, RouterModel.WITH_EMBEDDING)))
                 .isEqualTo(Tier.PREMIUM);
     }
 

@@ -16,10 +16,10 @@ import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.decision.RouteDecision;
 import dev.costgateway.core.embed.Embedder;
-import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 
 /**
- * The issue's monotonicity bullet through the whole router (real prompts, the shipped model, the local embedding,
+ * The issue's monotonicity bullet through the whole router (real prompts, the shipped model, the router's word-piece vectors,
  * the ceiling): raising {@code routing.premium_share} never moves a request down, raising {@code fast_share} never
  * moves one up. {@code CalibrationTest} checks the same on synthetic scores; this checks that nothing between the
  * score and the decision (ceiling, client id, tie-break wiring) breaks it.
@@ -40,14 +40,14 @@ class KnobMonotonicityTest {
 
     private static final RouterModel MODEL = RouterModel.load();
     private static final HeuristicClassifier HEURISTIC = new HeuristicClassifier();
-    private static OnnxEmbedder onnx;
-    /** The real embedding, computed once per prompt: the sweep asks for each prompt dozens of times. */
+    private static TokenVectors onnx;
+    /** The router's real vectors, computed once per prompt: the sweep asks for each prompt dozens of times. */
     private static Embedder memo;
     private static final java.util.Map<String, GatewayConfig> CONFIGS = new java.util.HashMap<>();
 
     @BeforeAll
     static void loadEmbedder() {
-        onnx = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+        onnx = TokenVectors.load();
         java.util.Map<String, float[]> vectors = new java.util.HashMap<>();
         memo = new Embedder() {
             @Override

@@ -122,7 +122,7 @@ class RecordedTrafficTest {
         assertThat(r.changedTier()).isEqualTo(1);
         assertThat(r.examples()).containsExactly(new RecordedTraffic.Change("a",
                 WhatIf.tierOf(new WhatIf.Scored(new dev.costgateway.core.decision.DifficultyScore(0.01, 0.02,
-                        RouterModel.WITH_EMBEDDING, null), Tier.PREMIUM, "claude-opus-4-7",
+                        RouterModel.WITH_EMBEDDING), Tier.PREMIUM, "claude-opus-4-7",
                         new Usage(1500, 400, 0, 0, 0, 0)), CFG.routing(), SHIPPED), Tier.PREMIUM));
         assertThat(r.actual().costUsd()).isCloseTo(0.02, within(1e-12));
     }

@@ -14,11 +14,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.decision.RouteDecision;
-import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 
 /**
- * Time of a whole routing decision with the scorer (heuristic features + MiniLM embedding + router model +
- * thresholds), as the gateway runs it, for a short and a longer prompt: 3 s warm-up, then 2,000 timed decisions
+ * Time of a whole routing decision with the scorer (heuristic features + the router's word-piece vector + router
+ * model + thresholds), as the gateway runs it, for a short and a longer prompt: 3 s warm-up, then 2,000 timed decisions
  * each, p50 and p90 printed. Target (issue 11): p50 ≤ 2 ms for a short prompt on the 2-core machine.
  */
 @Tag("bench")
@@ -27,8 +27,8 @@ class RouterDecisionBenchTest {
     @Test
     void aShortPromptIsRoutedWithinTwoMillisecondsAtTheMedian() {
         GatewayConfig cfg = TestConfigs.defaults();
-        try (OnnxEmbedder onnx = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q)) {
-            DifficultyScorer scorer = new DifficultyScorer(RouterModel.load(), () -> Optional.of(onnx));
+        try (TokenVectors vectors = TokenVectors.load()) {
+            DifficultyScorer scorer = new DifficultyScorer(RouterModel.load(), () -> Optional.of(vectors));
             Router router = new Router(() -> cfg, new HeuristicClassifier(), EmbeddingLayer.NONE, null, scorer);
             List<ObjectNode> prompts = List.of(
                     TestConfigs.ask("auto", "What is the capital of France?"),
@@ -60,12 +60,12 @@ class RouterDecisionBenchTest {
                 System.out.printf(Locale.ROOT, "route with score: %4d chars  p50 %.3f ms  p90 %.3f ms%n",
                         PromptText.lastUserText(p).length(), p50, p90);
             }
-            // The model alone (features and embedding computed once): what the heads add to a decision.
+            // The model alone (features and vector computed once): what the heads add to a decision.
             ObjectNode first = prompts.get(0);
             String text = PromptText.lastUserText(first);
             double[] features = PromptFeatures.of(text, PromptText.systemText(first).length(),
                     PromptText.userTurns(first));
-            float[] vector = onnx.embed(text);
+            float[] vector = vectors.embed(text);
             long[] modelNanos = new long[20_000];
             double sink = 0;
             for (int round = 0; round < 2; round++) {

@@ -32,7 +32,7 @@ class RouterModelFileTest {
     private static String file(String embeddingHeads) {
         String ref = csv(0.1, 0.5, 0.9);
         return "# test model\n"
-                + "embedding+features dims 2\n" + embeddingHeads
+                + "embedding+features dims 2\n" + "embedding+features vectors word-pieces\n" + embeddingHeads
                 + "embedding+features premium reference " + ref + "\n"
                 + "embedding+features balanced reference " + ref + "\n"
                 + "features dims 0\n"

@@ -27,7 +27,7 @@ import dev.costgateway.core.decision.ClassifierLayer;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
-import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 
 /** The router with a {@link DifficultyScorer}: scores on every routed request, thresholds, tie-breaks, rules. */
 class RouterScoringTest {
@@ -36,30 +36,30 @@ class RouterScoringTest {
     static final String SONNET = RouterTest.SONNET;
     static final String OPUS = RouterTest.OPUS;
 
-    private static OnnxEmbedder onnx;
+    private static TokenVectors vectors;
     private static final AtomicInteger EMBED_CALLS = new AtomicInteger();
     private static Embedder counting;
 
     @BeforeAll
     static void loadEmbedder() {
-        onnx = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q);
+        vectors = TokenVectors.load();
         counting = new Embedder() {
             @Override
             public float[] embed(String text) {
                 EMBED_CALLS.incrementAndGet();
-                return onnx.embed(text);
+                return vectors.embed(text);
             }
 
             @Override
             public int dimensions() {
-                return onnx.dimensions();
+                return vectors.dimensions();
             }
         };
     }
 
     @AfterAll
     static void close() {
-        onnx.close();
+        vectors.close();
     }
 
     private static RouteDecision route(GatewayConfig cfg, ObjectNode body, boolean withEmbedder, LlmClassifier llm,
@@ -137,9 +137,6 @@ class RouterScoringTest {
         assertThat(EMBED_CALLS).hasValue(1);
         assertThat(d.score().balanced()).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(d.score().premium());
         assertThat(d.thresholds().source()).isEqualTo("share");
-        assertThat(d.promptEmbedding()).isNotNull().hasSize(384);
-        assertThat(Embedder.cosine(d.promptEmbedding(), onnx.embed("Explain how DNS resolution works.")))
-                .isCloseTo(1.0, within(1e-5));
         assertThat(d.reason()).contains(String.format(Locale.ROOT, "premium %.3f", d.score().premium()));
     }
 
@@ -149,7 +146,6 @@ class RouterScoringTest {
         RouteDecision d = route(TestConfigs.defaults(), ask(OPUS, RouterTest.HARD), false, null, false);
         assertThat(EMBED_CALLS).hasValue(0);
         assertThat(d.score().model()).isEqualTo(RouterModel.FEATURES_ONLY);
-        assertThat(d.promptEmbedding()).isNull();
         assertThat(d.tier()).isEqualTo(Tier.PREMIUM);
         assertThat(route(TestConfigs.defaults(), ask(OPUS, "Thanks!"), false, null, false).tier())
                 .isEqualTo(Tier.FAST);
@@ -219,19 +215,18 @@ class RouterScoringTest {
     }
 
     @Test
-    void aPromptTheCacheLookupAlreadyEmbeddedIsNotEmbeddedAgain() {
-        DifficultyScorer scorer = new DifficultyScorer(RouterModel.load(), () -> Optional.of(counting));
-        ObjectNode body = ask(OPUS, "Give me a synonym for 'quick'");
-        DifficultyScore direct = scorer.score(body);
-        float[] vector = onnx.embed("Give me a synonym for 'quick'");
-        int before = EMBED_CALLS.get();
-        DifficultyScore reused = scorer.reusing(text -> text.equals("Give me a synonym for 'quick'")
-                ? Optional.of(vector) : Optional.empty()).score(body);
-        assertThat(EMBED_CALLS.get()).isEqualTo(before);
-        assertThat(reused.premium()).isEqualTo(direct.premium());
-        assertThat(reused.balanced()).isEqualTo(direct.balanced());
-        scorer.reusing(text -> Optional.empty()).score(body);
-        assertThat(EMBED_CALLS.get()).as("nothing known: embeds as before").isEqualTo(before + 1);
+    void aModelFileTrainedOnOtherVectorsIsRefusedRatherThanScoringWrongly() throws Exception {
+        String shipped;
+        try (var in = RouterModel.class.getResourceAsStream(RouterModel.RESOURCE)) {
+            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(RouterModel.parse(shipped).embeddingDims()).isEqualTo(vectors.dimensions());
+        String other = shipped.replace(RouterModel.WITH_EMBEDDING + " vectors " + RouterModel.VECTORS,
+                RouterModel.WITH_EMBEDDING + " vectors minilm-sentence");
+        assertThat(other).isNotEqualTo(shipped);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RouterModel.parse(other))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("minilm-sentence")
+                .hasMessageContaining("retrain");
     }
 
     // ---- layer 3 as a tie-breaker ----

@@ -23,7 +23,7 @@ class WhatIfTest {
     }
 
     private static WhatIf.Scored req(double premium, double balanced, String requested, long in, long out) {
-        return new WhatIf.Scored(new DifficultyScore(premium, balanced, DifficultyScore.WITH_EMBEDDING, null),
+        return new WhatIf.Scored(new DifficultyScore(premium, balanced, DifficultyScore.WITH_EMBEDDING),
                 CFG.tierOf(requested).orElseThrow(), requested, new Usage(in, out, 0, 0, 0, 0));
     }
 

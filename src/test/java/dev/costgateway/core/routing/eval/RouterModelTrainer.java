@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 import dev.costgateway.core.routing.PromptFeatures;
 import dev.costgateway.core.routing.RouterModel;
 import dev.costgateway.testing.EvalData;
@@ -271,10 +272,7 @@ class RouterModelTrainer {
         for (Object[] r : raw) {
             texts.add(lastUserText((ObjectNode) r[3]));
         }
-        Map<String, float[]> vectors;
-        try (OnnxEmbedder embedder = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q)) {
-            vectors = EvalData.embedAll(embedder, texts, "router-embeddings.bin");
-        }
+        Map<String, float[]> vectors = vectors(texts);
         List<Sample> out = new ArrayList<>();
         for (int k = 0; k < raw.size(); k++) {
             Object[] r = raw.get(k);
@@ -283,6 +281,22 @@ class RouterModelTrainer {
                     PromptFeatures.of((ObjectNode) r[3]), (double) r[4], (double) r[5], validation(text)));
         }
         return out;
+    }
+
+    /** The router's vectors of every text: {@code -Drouter.vectors=minilm} for the sentence embedding. */
+    static Map<String, float[]> vectors(List<String> texts) throws IOException {
+        if (minilm()) {
+            try (OnnxEmbedder embedder = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q)) {
+                return EvalData.embedAll(embedder, texts, "router-embeddings.bin");
+            }
+        }
+        try (TokenVectors tokens = TokenVectors.load()) {
+            return EvalData.embedAll(tokens, texts, "router-token-vectors.bin");
+        }
+    }
+
+    private static boolean minilm() {
+        return "minilm".equals(System.getProperty("router.vectors", "tokens"));
     }
 
     static String lastUserText(ObjectNode body) {
@@ -673,12 +687,19 @@ class RouterModelTrainer {
         out.append("# Reference distribution: out-of-fold scores (").append(FOLDS)
                 .append(" folds) of the same prompts (tune split + own training), ").append(REFERENCE_POINTS)
                 .append(" quantiles per head.\n");
-        out.append("# Features after the embedding, in order: ").append(String.join(",", PromptFeatures.NAMES))
+        out.append("# Vectors: ").append(minilm() ? "the all-MiniLM-L6-v2 sentence embedding (-Drouter.vectors=minilm; "
+                + "the gateway cannot run this file)" : "TokenVectors, the mean of all-MiniLM-L6-v2's word-piece "
+                + "embeddings (ADR 0026)").append('\n');
+        out.append("# Features after the vector, in order: ").append(String.join(",", PromptFeatures.NAMES))
                 .append('\n');
         for (Trained m : List.of(full, features)) {
             String name = m.embedding() ? RouterModel.WITH_EMBEDDING : RouterModel.FEATURES_ONLY;
             out.append(name).append(" dims ").append(m.embedding() ? samples.get(0).embedding().length : 0)
                     .append('\n');
+            if (m.embedding()) {
+                out.append(name).append(" vectors ").append(minilm() ? "minilm-sentence" : RouterModel.VECTORS)
+                        .append('\n');
+            }
             head(out, name + " premium", m.premiumHead());
             head(out, name + " balanced", m.balancedHead());
             double[][] oof = m.embedding() ? oofFull : oofFeatures;

@@ -24,7 +24,7 @@ import dev.costgateway.core.config.ConfigLoader;
 import dev.costgateway.core.config.GatewayConfig;
 import dev.costgateway.core.config.Tier;
 import dev.costgateway.core.embed.Embedder;
-import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 import dev.costgateway.core.routing.DifficultyScorer;
 import dev.costgateway.core.routing.EmbeddingLayer;
 import dev.costgateway.core.routing.RouterModel;
@@ -70,7 +70,7 @@ public final class RoutingEvaluation {
     private final HeuristicClassifier heuristic = new HeuristicClassifier();
     private final long outputTokens = Long.getLong("eval.outputTokens", 400);
 
-    /** Default configuration; no embedder means the "score" mode falls back to the features-only model. */
+    /** Default configuration; {@code embedder} gives the router's vectors; null means the "score" mode falls back to the features-only model. */
     RoutingEvaluation(Embedder embedder) {
         this(ConfigLoader.defaults(), embedder);
     }
@@ -93,8 +93,8 @@ public final class RoutingEvaluation {
         System.setProperty("ai.djl.offline", "true");
         Path dir = dataDir().orElseThrow(() -> new IllegalStateException(
                 "eval data not found: pass -Deval.data=/path/to/shared/eval-data"));
-        try (OnnxEmbedder embedder = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q)) {
-            new RoutingEvaluation(embedder).run(dir, System.getProperty("eval.split", "both"));
+        try (TokenVectors vectors = TokenVectors.load()) {
+            new RoutingEvaluation(vectors).run(dir, System.getProperty("eval.split", "both"));
         }
     }
 

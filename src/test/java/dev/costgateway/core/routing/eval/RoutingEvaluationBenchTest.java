@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.costgateway.core.embed.Embedder;
-import dev.costgateway.core.embed.OnnxEmbedder;
+import dev.costgateway.core.embed.TokenVectors;
 import dev.costgateway.testing.EvalData;
 
 /**
@@ -34,8 +34,8 @@ class RoutingEvaluationBenchTest {
         for (RoutingEvaluation.Item i : items) {
             texts.add(RouterModelTrainer.lastUserText(i.body()));
         }
-        try (OnnxEmbedder model = OnnxEmbedder.load(OnnxEmbedder.ALL_MINILM_L6_V2_Q)) {
-            Map<String, float[]> vectors = EvalData.embedAll(model, texts, "router-embeddings.bin");
+        try (TokenVectors model = TokenVectors.load()) {
+            Map<String, float[]> vectors = EvalData.embedAll(model, texts, "router-token-vectors.bin");
             Embedder cached = new Embedder() {
                 @Override
                 public float[] embed(String text) {
