@@ -271,6 +271,7 @@ final class GatewayComponents implements AutoCloseable {
         cache.put("semantic_rejections", semantic.rejections());
         cache.put("semantic_late_embeddings", semantic.lateEmbeddings());
         cache.put("semantic_late_hits", semantic.lateHits());
+        cache.put("semantic_vetoed_lookups", semantic.vetoedLookups());
         cache.put("semantic_negatives", semantic.negatives());
         java.util.Optional<SemanticShare.Status> sharing = semantic.sharing();
         cache.put("semantic_sharing", sharing.map(st -> st.up() ? "up" : "down").orElse("off"));

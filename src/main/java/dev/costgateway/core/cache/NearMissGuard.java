@@ -33,6 +33,19 @@ final class NearMissGuard {
             Set<String> names, Set<String> words, List<String> content, int conjunctions, int extraQuestions) {
     }
 
+    /**
+     * The checks every verification path treats as vetoes, as one value: two prompts whose keys differ are never
+     * compatible, neither under the guards alone ({@link #compatible}) nor under the {@link PairVerifier} (whose
+     * {@link PairVerifier#VETOES} include these four). It needs no embedding, so the cache can tell that no entry
+     * of a group could answer a prompt before embedding it.
+     */
+    record VetoKey(List<String> numbers, List<String> negations, Set<String> quoted, Set<String> technologies) {
+
+        static VetoKey of(Features f) {
+            return new VetoKey(f.numbers(), f.negations(), f.quoted(), f.technologies());
+        }
+    }
+
     private static final Pattern QUOTED = Pattern.compile(
             "\"([^\"\\n]{1,200})\"|“([^”\\n]{1,200})”|`([^`\\n]{1,200})`|(?<![\\p{L}\\p{N}])'([^'\\n]{2,200})'(?![\\p{L}\\p{N}])");
     private static final Pattern NUMBER_EXPR = Pattern.compile(

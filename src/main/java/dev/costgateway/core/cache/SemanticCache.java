@@ -110,6 +110,8 @@ public final class SemanticCache implements Closeable {
     private final LongAdder droppedStores = new LongAdder();
     private final LongAdder rejections = new LongAdder();
     private final LongAdder lateHits = new LongAdder();
+    /** Lookups that were misses before any embedding: no entry of the group passes the veto checks. */
+    private final LongAdder vetoedLookups = new LongAdder();
     /** Requests whose lookup went on without a vector, until their second look (weak: a request that ends first leaves none). */
     private final Cache<ObjectNode, Boolean> lateLookups = Caffeine.newBuilder().weakKeys().executor(Runnable::run)
             .build();
@@ -252,7 +254,7 @@ public final class SemanticCache implements Closeable {
         return find(body, scopeHash, routingMode, queryId, text -> {
             Optional<float[]> v = lookupEmbedding.vector(prompt, text);
             if (v.isEmpty()) {
-                lateLookups.put(body, Boolean.TRUE); // the router may have the vector soon: see lookupAgainIfLate
+                lateLookups.put(body, Boolean.TRUE); // it may finish while the request is routed: see lookupAgainIfLate
             }
             return v;
         });
@@ -260,7 +262,8 @@ public final class SemanticCache implements Closeable {
 
     /**
      * The second look of a request whose {@link #lookup} went on without its vector (late, or its queue full), once
-     * the vector is there (the router needed it too): never embeds, never waits. Under load a paraphrase is then
+     * the vector is there (its embedding went on on {@code semantic-embed} while the request was routed and
+     * budgeted): never embeds, never waits. Under load a paraphrase is then
      * still served from the cache rather than sent upstream. Skipped while other prompts wait for the embedding
      * thread (saturated: at 32 concurrent unique requests the extra index searches cost a fifth of the throughput).
      * Empty for every other request, at the cost of a map look-up.
@@ -274,6 +277,14 @@ public final class SemanticCache implements Closeable {
         Optional<SemanticHit> hit = find(body, scopeHash, routingMode, queryId, prompt::ifComputed);
         hit.ifPresent(h -> lateHits.increment());
         return hit;
+    }
+
+    /**
+     * Lookups whose group had entries but none that agrees with the prompt on numbers, negations, quotes and
+     * technologies ({@link NearMissGuard.VetoKey}): misses decided without embedding the prompt, since start.
+     */
+    public long vetoedLookups() {
+        return vetoedLookups.sum();
     }
 
     /** Semantic hits found by {@link #lookupAgainIfLate}, since start. */
@@ -296,13 +307,18 @@ public final class SemanticCache implements Closeable {
         if (group == null || group.size() == 0) {
             return Optional.empty();
         }
+        NearMissGuard.Features features = NearMissGuard.features(text.get());
+        if (!group.mayAccept(NearMissGuard.VetoKey.of(features))) {
+            // no entry agrees on numbers, negations, quotes and technologies: a miss without embedding the prompt
+            vetoedLookups.increment();
+            return Optional.empty();
+        }
         Optional<float[]> vector = vectorOf.apply(text.get());
         if (vector.isEmpty()) {
             return Optional.empty();
         }
         float[] query = vector.get();
         Instant notBefore = clock.instant().minus(cfg.semanticTtl());
-        NearMissGuard.Features features = NearMissGuard.features(text.get());
         List<SemanticNegative> known = negatives.getOrDefault(key, List.of());
         PairVerifier pairs = verifier.model().equals(cfg.embeddingModel()) ? verifier : null;
         double floor = pairs != null ? Math.max(cfg.semanticThreshold(), pairs.minCosine())

@@ -37,6 +37,8 @@ final class SemanticGroup {
     private final int dimensions;
     private final float[][] hyperplanes;
     private final Map<String, SemanticEntry> byPrompt = new HashMap<>();
+    /** How many entries carry each {@link NearMissGuard.VetoKey}: a prompt whose key none carries cannot hit. */
+    private final Map<NearMissGuard.VetoKey, Integer> vetoKeys = new HashMap<>();
     private SemanticEntry[] entries = new SemanticEntry[16];
     private long[] sketches = new long[16 * SKETCH_WORDS];
     private int size;
@@ -67,6 +69,7 @@ final class SemanticGroup {
             entries[size] = entry;
             System.arraycopy(sketch, 0, sketches, size * SKETCH_WORDS, SKETCH_WORDS);
             entry.slot = size++;
+            vetoKeys.merge(NearMissGuard.VetoKey.of(entry.features), 1, Integer::sum);
             return previous;
         } finally {
             lock.writeLock().unlock();
@@ -90,6 +93,19 @@ final class SemanticGroup {
         lock.readLock().lock();
         try {
             return byPrompt.get(prompt);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Whether some entry agrees with a prompt of this key on every veto check; false means no entry could answer
+     * it whatever the embeddings say, so the prompt need not be embedded (an O(1) look-up).
+     */
+    boolean mayAccept(NearMissGuard.VetoKey key) {
+        lock.readLock().lock();
+        try {
+            return vetoKeys.containsKey(key);
         } finally {
             lock.readLock().unlock();
         }
@@ -205,6 +221,7 @@ final class SemanticGroup {
         entries[last] = null;
         entry.removed = true;
         entry.slot = -1;
+        vetoKeys.computeIfPresent(NearMissGuard.VetoKey.of(entry.features), (k, n) -> n == 1 ? null : n - 1);
     }
 
     /** Only the few pre-filtered candidates are compared exactly, so their vectors stay in the entries. */

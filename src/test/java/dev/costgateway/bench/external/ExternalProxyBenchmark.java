@@ -99,11 +99,16 @@ class ExternalProxyBenchmark {
                     "/home/dev/project", "Find where the retry count is read and explain it. (@@N@@)", false);
             String ccStream = ClaudeCodeRequest.firstTurn("claude-sonnet-4-6", "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
                     "/home/dev/project", "Find where the retry count is read and explain it. (@@N@@)", true);
-            List<Scenario> scenarios = List.of(
+            List<Scenario> scenarios = new ArrayList<>(List.of(
                     new Scenario("small JSON", small, 1500, 300),
                     new Scenario("small stream", smallStream, 1500, 300),
                     new Scenario("88 KB JSON", cc, 400, 80),
-                    new Scenario("88 KB stream", ccStream, 400, 80));
+                    new Scenario("88 KB stream", ccStream, 400, 80)));
+            if (Boolean.getBoolean("bench.semanticOff")) {
+                // the id above carries digits, so no stored entry agrees on numbers and the lookup skips the
+                // embedding (NearMissGuard.VetoKey); with letters only every lookup of the group must embed
+                scenarios.add(1, new Scenario("small JSON, no digits", small.replace("@@N@@", "@@W@@"), 1500, 300));
+            }
 
             Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>(); // scenario/target.key -> rounds
             for (int r = 0; r < rounds; r++) {

@@ -25,7 +25,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The load client of the external benchmark, in its own process (so it does not share a JVM, a GC or a thread pool
  * with the gateway or the upstream). Targets are interleaved request by request (latency) or block by block
  * (throughput), so a slow moment of the machine falls on every target alike. Every request body is made unique by
- * replacing {@code @@N@@} in the template, so no cache can answer it.
+ * replacing {@code @@N@@} in the template (or {@code @@W@@}, with an id of letters only), so no cache can answer it.
  *
  * <p>Usage: {@code latency BODY_FILE N WARMUP name=url...} or {@code throughput BODY_FILE CONNS BLOCK_MS BLOCKS
  * name=url...}. Prints one line per target: {@code RESULT name key=value ...} (milliseconds, requests/s).
@@ -42,8 +42,12 @@ public final class LoadClientMain {
         byte[] template = Files.readAllBytes(Path.of(args[1]));
         String text = new String(template, StandardCharsets.UTF_8);
         int at = text.indexOf("@@N@@");
+        boolean letters = at < 0;
+        if (letters) {
+            at = text.indexOf("@@W@@"); // a unique id of letters only: the prompt carries no number
+        }
         if (at < 0) {
-            throw new IllegalArgumentException("body template has no @@N@@ placeholder");
+            throw new IllegalArgumentException("body template has no @@N@@ or @@W@@ placeholder");
         }
         byte[] head = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
         byte[] tail = text.substring(at + 5).getBytes(StandardCharsets.UTF_8);
@@ -60,7 +64,7 @@ public final class LoadClientMain {
         client.setMaxConnectionsPerDestination(256);
         client.setMaxRequestsQueuedPerDestination(100_000);
         client.start();
-        Bodies bodies = new Bodies(head, tail);
+        Bodies bodies = new Bodies(head, tail, letters);
         try {
             if (mode.equals("latency")) {
                 latency(client, targets, bodies, stream, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
@@ -73,16 +77,30 @@ public final class LoadClientMain {
         }
     }
 
-    record Bodies(byte[] head, byte[] tail) {
+    record Bodies(byte[] head, byte[] tail, boolean letters) {
         private static final AtomicLong COUNTER = new AtomicLong();
+        private static final long START = System.nanoTime();
 
         byte[] next() {
-            byte[] id = (NONCE + "-" + COUNTER.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
+            long n = COUNTER.incrementAndGet();
+            String text = letters ? lettersOf(START) + " " + lettersOf(n) : NONCE + "-" + n;
+            byte[] id = text.getBytes(StandardCharsets.US_ASCII);
             byte[] b = Arrays.copyOf(head, head.length + id.length + tail.length);
             System.arraycopy(id, 0, b, head.length, id.length);
             System.arraycopy(tail, 0, b, head.length + id.length, tail.length);
             return b;
         }
+    }
+
+    /** {@code n} in base 26 with the letters a-z. */
+    static String lettersOf(long n) {
+        StringBuilder b = new StringBuilder();
+        long v = Math.abs(n);
+        do {
+            b.append((char) ('a' + v % 26));
+            v /= 26;
+        } while (v > 0);
+        return b.toString();
     }
 
     static Request post(HttpClient c, String url, byte[] body) {

@@ -70,6 +70,59 @@ class SemanticCacheHotPathTest {
     }
 
     @Test
+    void aPromptNoEntryAgreesWithOnTheVetoChecksIsAMissWithoutEmbedding() {
+        cache.store(request("How many days are there in 17 weeks?"), ALICE, "auto", answer("119."));
+        cache.store(request("Is it safe to eat raw cookie dough?"), ALICE, "auto", answer("Not really."));
+        runStores();
+        int afterStore = embedder.calls();
+
+        // other numbers, a negation, a quote, a technology no entry has: no embedding, counted
+        assertThat(cache.lookup(request("How many days are there in 18 weeks?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("Is it not safe to eat raw cookie dough?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("What does \"carpe diem\" mean?"), ALICE, "auto")).isEmpty();
+        assertThat(cache.lookup(request("How do I read a file in Rust?"), ALICE, "auto")).isEmpty();
+        assertThat(embedder.calls()).as("decided by the veto key alone").isEqualTo(afterStore);
+        assertThat(cache.vetoedLookups()).isEqualTo(4);
+
+        // the same numbers: it may be a paraphrase, so it is embedded
+        cache.lookup(request("How many days do 17 weeks have?"), ALICE, "auto");
+        assertThat(embedder.calls()).isEqualTo(afterStore + 1);
+        assertThat(cache.lookup(request("How many days are there in 17 weeks?"), ALICE, "auto")).isPresent();
+        assertThat(embedder.calls()).isEqualTo(afterStore + 2);
+        assertThat(cache.vetoedLookups()).isEqualTo(4);
+    }
+
+    @Test
+    void anEvictedEntryNoLongerMakesItsVetoKeyEmbed() {
+        SemanticGroup group = new SemanticGroup(3);
+        SemanticEntry seventeen = new SemanticEntry("g", "How many days are there in 17 weeks?",
+                new float[] {1, 0, 0}, answer("119."));
+        SemanticEntry again = new SemanticEntry("g", "How many days is 17 weeks?", new float[] {0, 1, 0},
+                answer("119 days."));
+        NearMissGuard.VetoKey key = NearMissGuard.VetoKey.of(seventeen.features);
+        assertThat(NearMissGuard.VetoKey.of(again.features)).isEqualTo(key);
+        assertThat(group.mayAccept(key)).isFalse();
+        group.add(seventeen);
+        group.add(again);
+        group.remove(seventeen);
+        assertThat(group.mayAccept(key)).as("one entry with the key is left").isTrue();
+        group.remove(again);
+        group.remove(again); // twice: counted once
+        assertThat(group.mayAccept(key)).isFalse();
+        assertThat(group.mayAccept(NearMissGuard.VetoKey.of(NearMissGuard.features("How many days in 18 weeks?"))))
+                .isFalse();
+    }
+
+    @Test
+    void theVetoKeyCoversOnlyChecksEveryVerificationPathVetoes() {
+        // if a check stops being a veto of the pair verifier, the key must stop using it (or misses appear)
+        assertThat(PairVerifier.VETOES).contains("numbers", "negations", "quoted", "technologies");
+        assertThat(java.util.Arrays.stream(NearMissGuard.VetoKey.class.getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName))
+                .containsExactly("numbers", "negations", "quoted", "technologies");
+    }
+
+    @Test
     void storingEmbedsOnTheStoreExecutorNotTheCaller() {
         cache.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
         assertThat(embedder.calls()).as("the caller (request thread) returned without embedding").isZero();
