@@ -1,5 +1,6 @@
 package dev.costgateway.core.embed;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -52,9 +53,22 @@ final class OnnxInitializers {
 
     /** The initializers called one of {@code names} in {@code model} (the others are not copied). */
     static OnnxInitializers read(byte[] model, String... names) {
+        try {
+            return read(new java.io.ByteArrayInputStream(model), names);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * As {@link #read(byte[], String...)}, streaming: only the wanted initializers' data is copied, everything else
+     * is skipped as it is read, so a model of tens of megabytes costs no more heap than the tensors kept. A
+     * tensor's name must precede its raw data (protobuf writers emit fields in number order).
+     */
+    static OnnxInitializers read(InputStream model, String... names) throws java.io.IOException {
         Set<String> wanted = Set.of(names);
         Map<String, Tensor> found = new HashMap<>();
-        Reader file = new Reader(model, 0, model.length);
+        Reader file = new Reader(new java.io.BufferedInputStream(model, 1 << 16), Long.MAX_VALUE);
         while (file.more()) {
             int key = file.key();
             if (key >>> 3 == 7 && (key & 7) == 2) {
@@ -85,13 +99,12 @@ final class OnnxInitializers {
         return t;
     }
 
-    /** The tensor in {@code r}, or null when its name is not wanted (its data is then not copied). */
-    private static Tensor tensor(Reader r, Set<String> wanted) {
+    /** The tensor in {@code r}, or null when its name is not wanted (its data is then skipped, not copied). */
+    private static Tensor tensor(Reader r, Set<String> wanted) throws java.io.IOException {
         long[] dims = new long[0];
         int dataType = 0;
         String name = null;
-        int rawFrom = -1;
-        int rawTo = -1;
+        byte[] raw = new byte[0];
         float[] floats = new float[0];
         int[] ints = new int[0];
         while (r.more()) {
@@ -126,12 +139,9 @@ final class OnnxInitializers {
                     ints[ints.length - 1] = (int) packed.varint();
                 }
             } else if (field == 8 && wire == 2) {
-                Reader s = r.sub();
-                name = new String(s.bytes, s.pos, s.end - s.pos, java.nio.charset.StandardCharsets.UTF_8);
-            } else if (field == 9 && wire == 2) {
-                Reader s = r.sub();
-                rawFrom = s.pos;
-                rawTo = s.end;
+                name = new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } else if (field == 9 && wire == 2 && name != null && wanted.contains(name)) {
+                raw = r.bytes();
             } else {
                 r.skip(key);
             }
@@ -139,7 +149,6 @@ final class OnnxInitializers {
         if (name == null || !wanted.contains(name)) {
             return null;
         }
-        byte[] raw = rawFrom < 0 ? new byte[0] : Arrays.copyOfRange(r.bytes, rawFrom, rawTo);
         return new Tensor(name, dims, dataType, raw, floats, ints);
     }
 
@@ -149,73 +158,119 @@ final class OnnxInitializers {
         return b;
     }
 
-    /** Protobuf wire-format reader over {@code bytes[pos, end)}. */
+    /**
+     * Protobuf wire-format reader over a stream, limited to the current message: a sub-reader shares the stream
+     * and its position and ends where its length says.
+     */
     private static final class Reader {
-        final byte[] bytes;
-        int pos;
-        final int end;
+        private final InputStream in;
+        private final long[] position;
+        private final long end;
 
-        Reader(byte[] bytes, int pos, int end) {
-            this.bytes = bytes;
-            this.pos = pos;
+        Reader(InputStream in, long end) {
+            this(in, new long[1], end);
+        }
+
+        private Reader(InputStream in, long[] position, long end) {
+            this.in = in;
+            this.position = position;
             this.end = end;
         }
 
-        boolean more() {
-            return pos < end;
+        boolean more() throws java.io.IOException {
+            if (position[0] >= end) {
+                return false;
+            }
+            if (end == Long.MAX_VALUE) { // the whole file: it ends where the stream does
+                in.mark(1);
+                int b = in.read();
+                in.reset();
+                return b >= 0;
+            }
+            return true;
         }
 
-        int key() {
+        int key() throws java.io.IOException {
             return (int) varint();
         }
 
-        long varint() {
+        long varint() throws java.io.IOException {
             long result = 0;
             for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= end) {
-                    throw new IllegalStateException("truncated ONNX model");
-                }
-                byte b = bytes[pos++];
+                int b = next();
                 result |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
+                if ((b & 0x80) == 0) {
                     return result;
                 }
             }
             throw new IllegalStateException("malformed varint in ONNX model");
         }
 
-        int fixed32() {
-            if (pos + 4 > end) {
-                throw new IllegalStateException("truncated ONNX model");
-            }
-            int v = (bytes[pos] & 0xff) | (bytes[pos + 1] & 0xff) << 8 | (bytes[pos + 2] & 0xff) << 16
-                    | (bytes[pos + 3] & 0xff) << 24;
-            pos += 4;
-            return v;
+        int fixed32() throws java.io.IOException {
+            return next() | next() << 8 | next() << 16 | next() << 24;
         }
 
-        /** The length-delimited field that follows, as its own reader; this reader moves past it. */
-        Reader sub() {
+        /** The length-delimited field that follows, as its own reader; read it to its end before going on. */
+        Reader sub() throws java.io.IOException {
             long length = varint();
-            if (length < 0 || pos + length > end) {
+            if (length < 0 || position[0] + length > end) {
                 throw new IllegalStateException("truncated ONNX model");
             }
-            Reader r = new Reader(bytes, pos, pos + (int) length);
-            pos += (int) length;
-            return r;
+            return new Reader(in, position, position[0] + length);
         }
 
-        void skip(int key) {
+        /** The length-delimited field that follows, copied. */
+        byte[] bytes() throws java.io.IOException {
+            long length = varint();
+            if (length < 0 || length > Integer.MAX_VALUE - 8 || position[0] + length > end) {
+                throw new IllegalStateException("truncated ONNX model");
+            }
+            byte[] b = in.readNBytes((int) length);
+            position[0] += b.length;
+            if (b.length != length) {
+                throw new IllegalStateException("truncated ONNX model");
+            }
+            return b;
+        }
+
+        void skip(int key) throws java.io.IOException {
             switch (key & 7) {
                 case 0 -> varint();
-                case 1 -> pos += 8;
-                case 2 -> sub();
-                case 5 -> pos += 4;
+                case 1 -> skipBytes(8);
+                case 2 -> {
+                    long length = varint();
+                    if (length < 0 || position[0] + length > end) {
+                        throw new IllegalStateException("truncated ONNX model");
+                    }
+                    skipBytes(length);
+                }
+                case 5 -> skipBytes(4);
                 default -> throw new IllegalStateException("unsupported wire type " + (key & 7) + " in ONNX model");
             }
-            if (pos > end) {
+        }
+
+        private void skipBytes(long n) throws java.io.IOException {
+            if (position[0] + n > end) {
                 throw new IllegalStateException("truncated ONNX model");
             }
+            try {
+                in.skipNBytes(n);
+            } catch (java.io.EOFException e) {
+                throw new IllegalStateException("truncated ONNX model", e);
+            }
+            position[0] += n;
+        }
+
+        private int next() throws java.io.IOException {
+            if (position[0] >= end) {
+                throw new IllegalStateException("truncated ONNX model");
+            }
+            int b = in.read();
+            if (b < 0) {
+                throw new IllegalStateException("truncated ONNX model");
+            }
+            position[0]++;
+            return b;
         }
     }
 }
