@@ -56,6 +56,15 @@ class TokenVectorsTest {
     }
 
     @Test
+    void theDirectNativeIdsAreTheTokenizersOwn() {
+        for (String text : new String[] {"What is the capital of France?", "Déjà vu: naïve café, 3.14 ≈ π!",
+                "def f(x):\n    return x ** 2  # squares", "", "🙂 emoji and CJK 漢字 too"}) {
+            assertThat(vectors.ids(text)).as(text).containsExactly(vectors.idsThroughEncode(text));
+        }
+        assertThat(vectors.ids("What is the capital of France?")).isNotEmpty();
+    }
+
+    @Test
     void emptyAndNullTextsGiveAFixedUnitVectorNotNaN() {
         float[] empty = vectors.embed("");
         assertThat(empty).containsExactly(vectors.embed(null));
