@@ -91,14 +91,17 @@ final class GatewayComponents implements AutoCloseable {
                 ? EmbedderService.loading(() -> OnnxEmbedder.load(cfg.cache().embeddingModel()),
                 EmbedderService.newLoaderExecutor())
                 : EmbedderService.disabled();
-        embedder.subscribe(state -> status.update(st -> st.withEmbedder(
-                GatewayStatus.EmbedderState.valueOf(state.name()))));
         // the router's own vectors (ADR 0026): a table read from the same model file, ready in a fraction of the
         // sentence model's load, on their own loader thread so routing does not wait for the semantic cache's model
         routerVectors = loadEmbedder
                 ? EmbedderService.loading("router vectors", "routing scores by features only", TokenVectors::load,
                         EmbedderService.newLoaderExecutor())
                 : EmbedderService.disabled();
+        // the status bar's one "Embedder" item stands for both local models: a failure of either shows there
+        Runnable publishModels = () -> status.update(st -> st.withEmbedder(
+                modelsState(embedder.state(), routerVectors.state())));
+        embedder.subscribe(state -> publishModels.run());
+        routerVectors.subscribe(state -> publishModels.run());
         // Loading reads both models' files (23 MB each) into short-lived arrays; an idle gateway allocates too little
         // for a young collection to reclaim them, so that garbage would stay resident (about 40 MB of RSS). One
         // collection once both loads ended (on the loader thread that finished last, a pause of tens of ms on a
@@ -271,6 +274,20 @@ final class GatewayComponents implements AutoCloseable {
             previous.close();
             LOG.info("exact cache rebuilt for the new settings");
         }
+    }
+
+    /** The state the status bar shows for the two local models: failed or loading if either is, else ready or off. */
+    static GatewayStatus.EmbedderState modelsState(EmbedderService.State sentence, EmbedderService.State vectors) {
+        if (sentence == EmbedderService.State.FAILED || vectors == EmbedderService.State.FAILED) {
+            return GatewayStatus.EmbedderState.FAILED;
+        }
+        if (sentence == EmbedderService.State.LOADING || vectors == EmbedderService.State.LOADING) {
+            return GatewayStatus.EmbedderState.LOADING;
+        }
+        if (sentence == EmbedderService.State.DISABLED && vectors == EmbedderService.State.DISABLED) {
+            return GatewayStatus.EmbedderState.DISABLED;
+        }
+        return GatewayStatus.EmbedderState.READY;
     }
 
     void describeHealth(ObjectNode health) {
