@@ -175,9 +175,10 @@ public final class Router {
                     .withScore(s, th));
         }
         Tier byScore = th.tierFor(s);
-        String reason = String.format(Locale.ROOT, "score %s: premium %.3f (≥ %.3f), balanced %.3f (fast < %.3f)",
-                s.usedEmbedding() ? "embedding+features" : "features only", s.premium(), th.premium(), s.balanced(),
-                th.fast());
+        // built by hand: String.format took as long as the scoring itself on every routed request
+        String reason = "score " + (s.usedEmbedding() ? "embedding+features" : "features only") + ": premium "
+                + fixed3(s.premium()) + " (≥ " + fixed3(th.premium()) + "), balanced " + fixed3(s.balanced())
+                + " (fast < " + fixed3(th.fast()) + ")";
         Tier[] tie = tiePair(s, th, cfg.classifier().llmTieMargin(), byScore);
         if (tie == null || !cfg.useHaikuClassifier() || llm == null || d.cap(tie[0]) == d.cap(tie[1])) {
             return done(d.decide(d.cap(byScore), ClassifierLayer.SCORE, reason, List.of()).withScore(s, th));
@@ -284,5 +285,13 @@ public final class Router {
             String model = tier == ceiling ? ceilingModel : cfg.modelFor(tier);
             return new RouteDecision(requested, model, ceiling, tier, layer, reason, true, calls);
         }
+    }
+
+    /** {@code v} with three decimals, as {@code String.format("%.3f")} writes it (half-up on the shortest decimal). */
+    static String fixed3(double v) {
+        if (!Double.isFinite(v) || v < 0 || 1 / v < 0) { // never for scores and thresholds; -0.0 keeps its sign
+            return String.format(Locale.ROOT, "%.3f", v);
+        }
+        return java.math.BigDecimal.valueOf(v).setScale(3, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 }

@@ -301,8 +301,8 @@ public final class StickySessions {
         }
 
         RouteDecision kept(String heldBecause) {
-            StringBuilder why = new StringBuilder(String.format(Locale.ROOT, "session pinned to %s since turn %d (%s)",
-                    tier.id(), sinceTurn, since));
+            StringBuilder why = new StringBuilder("session pinned to ").append(tier.id()).append(" since turn ")
+                    .append(sinceTurn).append(" (").append(since).append(')');
             if (pendingUp != null) {
                 why.append("; moves up at its next turn that may move (").append(pendingUp).append(')');
             }

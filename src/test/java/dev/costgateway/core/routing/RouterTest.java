@@ -321,4 +321,17 @@ class RouterTest {
         current[0] = TestConfigs.with("routing:\n  mode: \"off\"\n");
         assertThat(router.route(ask(OPUS, "hi"), false).join().chosenModel()).isEqualTo(OPUS);
     }
+
+    @Test
+    void reasonsWriteThreeDecimalsExactlyAsStringFormatWould() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        java.util.List<Double> values = new java.util.ArrayList<>(java.util.List.of(0.0, -0.0, 1.0, 0.0005, 0.0015,
+                0.1235, 0.9995, 0.12349999, 2.5e-7, 1.0000001, 12.3456, -0.25, Double.NaN));
+        for (int i = 0; i < 20_000; i++) {
+            values.add(random.nextDouble() * 1.2);
+        }
+        for (double v : values) {
+            assertThat(Router.fixed3(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", v));
+        }
+    }
 }
