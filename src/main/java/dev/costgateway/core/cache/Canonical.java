@@ -66,14 +66,16 @@ final class Canonical {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
-        digestTree(digest, node);
+        Feed feed = new Feed(digest);
+        digestTree(feed, node);
+        feed.flush();
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static void digestTree(MessageDigest d, JsonNode node) {
+    private static void digestTree(Feed d, JsonNode node) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                d.update((byte) '{');
+                d.put((byte) '{');
                 List<String> names = new ArrayList<>(node.size());
                 for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                     names.add(it.next());
@@ -84,38 +86,81 @@ final class Canonical {
                     if (child == null || child.isNull() || child.isMissingNode()) {
                         continue;
                     }
-                    digestBytes(d, (byte) 'k', name.getBytes(StandardCharsets.UTF_8));
+                    d.tagged((byte) 'k', name.getBytes(StandardCharsets.UTF_8));
                     digestTree(d, child);
                 }
-                d.update((byte) '}');
+                d.put((byte) '}');
             }
             case ARRAY -> {
-                d.update((byte) '[');
+                d.put((byte) '[');
                 for (JsonNode child : node) {
                     digestTree(d, child);
                 }
-                d.update((byte) ']');
+                d.put((byte) ']');
             }
-            case NUMBER -> digestBytes(d, (byte) 'n', normalisedNumber(node).getBytes(StandardCharsets.US_ASCII));
-            case STRING -> digestBytes(d, (byte) 's', node.textValue().getBytes(StandardCharsets.UTF_8));
-            case BOOLEAN -> d.update((byte) (node.booleanValue() ? 't' : 'f'));
+            case NUMBER -> d.tagged((byte) 'n', normalisedNumber(node).getBytes(StandardCharsets.US_ASCII));
+            case STRING -> d.tagged((byte) 's', node.textValue().getBytes(StandardCharsets.UTF_8));
+            case BOOLEAN -> d.put((byte) (node.booleanValue() ? 't' : 'f'));
             case BINARY -> {
                 try {
-                    digestBytes(d, (byte) 'b', node.binaryValue());
+                    d.tagged((byte) 'b', node.binaryValue());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
-            default -> d.update((byte) 'z');
+            default -> d.put((byte) 'z');
         }
     }
 
-    /** A tag, the length (4 bytes, big-endian), the bytes: no two different trees feed the same sequence. */
-    private static void digestBytes(MessageDigest d, byte tag, byte[] bytes) {
-        d.update(tag);
-        int n = bytes.length;
-        d.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
-        d.update(bytes);
+    /**
+     * Feeds the digest through an 8 KB staging buffer: a tree of thousands of nodes made as many tiny
+     * {@code MessageDigest.update} calls, each with its own checks and copies, which cost more than hashing the
+     * bytes. The byte sequence, hence every key, is unchanged.
+     */
+    private static final class Feed {
+        private final MessageDigest digest;
+        private final byte[] buffer = new byte[8192];
+        private int used;
+
+        Feed(MessageDigest digest) {
+            this.digest = digest;
+        }
+
+        void put(byte b) {
+            if (used == buffer.length) {
+                flush();
+            }
+            buffer[used++] = b;
+        }
+
+        /** A tag, the length (4 bytes, big-endian), the bytes: no two different trees feed the same sequence. */
+        void tagged(byte tag, byte[] bytes) {
+            if (used + 5 > buffer.length) {
+                flush();
+            }
+            int n = bytes.length;
+            buffer[used++] = tag;
+            buffer[used++] = (byte) (n >>> 24);
+            buffer[used++] = (byte) (n >>> 16);
+            buffer[used++] = (byte) (n >>> 8);
+            buffer[used++] = (byte) n;
+            if (n > buffer.length - used) {
+                flush();
+                if (n > buffer.length) {
+                    digest.update(bytes);
+                    return;
+                }
+            }
+            System.arraycopy(bytes, 0, buffer, used, n);
+            used += n;
+        }
+
+        void flush() {
+            if (used > 0) {
+                digest.update(buffer, 0, used);
+                used = 0;
+            }
+        }
     }
 
     static byte[] sha256(byte[] data) {
@@ -157,7 +202,7 @@ final class Canonical {
         return blocks;
     }
 
-    private static String normalisedNumber(JsonNode number) {
+    static String normalisedNumber(JsonNode number) {
         if (number.isIntegralNumber()) {
             return number.bigIntegerValue().toString();
         }
