@@ -171,7 +171,7 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
             try {
                 result = query.get();
             } catch (MetricsStoreException e) {
-                if (!connectionLost(e)) {
+                if (!SqlFailures.connectionLost(e)) {
                     throw e;
                 }
                 result = query.get();
@@ -182,28 +182,10 @@ public final class TeamStore implements MetricsQueries, AutoCloseable {
             return result;
         } catch (RuntimeException e) {
             Throwable why = e.getCause() != null ? e.getCause() : e;
-            health.set(new Health(description, false, (connectionLost(e) ? "unreachable: " : "")
+            health.set(new Health(description, false, (SqlFailures.connectionLost(e) ? "unreachable: " : "")
                     + MetricsStore.safeMessage(why)));
             throw e;
         }
-    }
-
-    private static boolean connectionLost(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
     }
 
     @Override
