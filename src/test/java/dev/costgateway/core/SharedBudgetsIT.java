@@ -5,7 +5,6 @@ import static org.assertj.core.data.Offset.offset;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +18,7 @@ import dev.costgateway.core.budget.BudgetTracker;
 import dev.costgateway.core.cache.RedisServerProcess;
 import dev.costgateway.testing.Await;
 import dev.costgateway.testing.GatewayHarness;
+import dev.costgateway.testing.Closer;
 import dev.costgateway.testing.PostgresServer;
 
 /**
@@ -35,23 +35,19 @@ class SharedBudgetsIT {
     /** A few refresh periods: A's writer commits within 250 ms, B reads every second. */
     private static final Duration WITHIN = BudgetTracker.REFRESH_PERIOD.multipliedBy(5);
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private PostgresServer postgres;
     private RedisServerProcess redis;
 
     @BeforeEach
     void startServices() throws Exception {
-        postgres = PostgresServer.start(); // our own: one test stops it
-        open.add(postgres);
-        redis = RedisServerProcess.start();
-        open.add(redis);
+        postgres = open.add(PostgresServer.start()); // our own: one test stops it
+        redis = open.add(RedisServerProcess.start());
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private GatewayHarness gateway(String jdbcUrl, double limitUsd) throws Exception {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costgateway.core.cache.RedisServerProcess;
 import dev.costgateway.testing.Await;
 import dev.costgateway.testing.GatewayHarness;
+import dev.costgateway.testing.Closer;
 import dev.costgateway.testing.PostgresServer;
 
 /**
@@ -39,23 +38,19 @@ class TeamSemanticIT {
      */
     private static final String PATIENT = "routing:\n  mode: off\n";
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private PostgresServer postgres;
     private RedisServerProcess redis;
 
     @BeforeEach
     void startServices() throws Exception {
-        postgres = PostgresServer.start(); // our own: one test stops it
-        open.add(postgres);
-        redis = RedisServerProcess.start();
-        open.add(redis);
+        postgres = open.add(PostgresServer.start()); // our own: one test stops it
+        redis = open.add(RedisServerProcess.start());
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     /** Only the two team keys, plus the patient lookup of these tests. */

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.costgateway.core.cache.RedisServerProcess;
 import dev.costgateway.testing.GatewayHarness;
+import dev.costgateway.testing.Closer;
 import dev.costgateway.testing.PostgresServer;
 
 /**
@@ -30,23 +31,19 @@ class TeamSetupIT {
     private static final String[] HEADERS = {"content-type", "application/json", "x-api-key", "sk-ant-team-key-1",
         "anthropic-version", "2023-06-01"};
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private PostgresServer postgres;
     private RedisServerProcess redis;
 
     @BeforeEach
     void startServices() throws Exception {
-        postgres = PostgresServer.start(); // our own: this test stops and restarts it
-        open.add(postgres);
-        redis = RedisServerProcess.start();
-        open.add(redis);
+        postgres = open.add(PostgresServer.start()); // our own: this test stops and restarts it
+        redis = open.add(RedisServerProcess.start());
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private GatewayHarness gateway(String jdbcUrl) throws Exception {

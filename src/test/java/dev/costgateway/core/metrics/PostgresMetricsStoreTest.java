@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.costgateway.testing.Closer;
 import dev.costgateway.testing.PostgresServer;
 
 /**
@@ -35,13 +36,11 @@ class PostgresMetricsStoreTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(Records.T0.plus(Duration.ofMinutes(5)));
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private MetricsStore store(String url, String instanceDir, int queue) {

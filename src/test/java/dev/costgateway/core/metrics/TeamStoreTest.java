@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.costgateway.core.metrics.MetricsQueries.RequestQuery;
+import dev.costgateway.testing.Closer;
 import dev.costgateway.testing.PostgresServer;
 
 /**
@@ -30,13 +31,13 @@ class TeamStoreTest {
     Path dir;
 
     private final MutableClock clock = new MutableClock(Records.T0.plus(Duration.ofMinutes(5)));
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
+    /** Gateways that wrote to a team database so far: each gets its own data folder. */
+    private int writers;
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     /** A database one gateway migrated and wrote {@code n} requests to; returns its URL. */
@@ -48,7 +49,7 @@ class TeamStoreTest {
 
     private void writeTo(String url, int n) {
         try (MetricsStore gateway = MetricsStore.open(StoreBackend.on(url, Records.config(false, 10_000)),
-                dir.resolve("gw-" + open.size() + "-" + System.nanoTime()), clock)) {
+                dir.resolve("gw-" + (writers++) + "-" + System.nanoTime()), clock)) {
             List<RequestRecord> kinds = MetricsStoreTest.everyKindAt(Records.T0);
             for (int i = 0; i < n; i++) {
                 gateway.record(Records.at(kinds.get(i % kinds.size()), "q" + i, Records.T0.plusSeconds(i)));
