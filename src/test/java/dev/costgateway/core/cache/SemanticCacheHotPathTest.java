@@ -225,14 +225,23 @@ class SemanticCacheHotPathTest {
                 .as("tools are part of the group").isEmpty();
     }
 
-    @Test
-    void aLateLookupLooksAgainOnceTheRouterHasTheVectorAndOnlyThen() {
-        Queue<Runnable> embeds = new ArrayDeque<>();
+    /**
+     * A cache holding "What is the capital of France?" whose lookups never wait for their embedding: it is queued
+     * on {@code embeds}, which the test runs (or not) by hand.
+     */
+    private SemanticCache parisWithNoLookupWait(Queue<Runnable> embeds) {
         SemanticCache budgeted = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
                 () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add,
                 new LookupEmbedding(embeds::add, Duration.ZERO));
         budgeted.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
         runStores();
+        return budgeted;
+    }
+
+    @Test
+    void aLateLookupLooksAgainOnceItsVectorIsThereAndOnlyThen() {
+        Queue<Runnable> embeds = new ArrayDeque<>();
+        SemanticCache budgeted = parisWithNoLookupWait(embeds);
 
         ObjectNode body = request("what is the capital of France");
         PromptEmbedding prompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
@@ -244,7 +253,7 @@ class SemanticCacheHotPathTest {
         ObjectNode second = request("what is the capital of France");
         PromptEmbedding secondPrompt = PromptEmbedding.lazy(() -> Optional.of(embedder));
         assertThat(budgeted.lookup(second, ALICE, "auto", secondPrompt, "q2")).isEmpty();
-        secondPrompt.vector("what is the capital of France"); // the router takes the queued embedding over
+        secondPrompt.vector("what is the capital of France"); // another stage of the request takes the queued one over
         assertThat(embedder.calls()).isEqualTo(before + 1);
         Optional<SemanticHit> late = budgeted.lookupAgainIfLate(second, ALICE, "auto", secondPrompt, "q2");
         assertThat(late).as("the paraphrase is served after all").isPresent();
@@ -265,11 +274,7 @@ class SemanticCacheHotPathTest {
     @Test
     void aLookupUsesTheEmbeddingOnlyIfItIsReadyWithinTheBudgetAndTheStoreReusesALateOne() {
         Queue<Runnable> embeds = new ArrayDeque<>();
-        SemanticCache budgeted = SemanticCache.inMemory(config::get, () -> Optional.of(embedder),
-                () -> Instant.parse("2026-01-02T03:04:05Z"), stores::add,
-                new LookupEmbedding(embeds::add, Duration.ZERO));
-        budgeted.store(request("What is the capital of France?"), ALICE, "auto", answer("Paris."));
-        runStores();
+        SemanticCache budgeted = parisWithNoLookupWait(embeds);
         int afterStore = embedder.calls();
 
         ObjectNode body = request("what is the capital of France");
