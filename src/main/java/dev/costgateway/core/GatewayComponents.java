@@ -97,26 +97,22 @@ final class GatewayComponents implements AutoCloseable {
                 ? EmbedderService.loading("router vectors", "routing scores by features only", TokenVectors::load,
                         EmbedderService.newLoaderExecutor())
                 : EmbedderService.disabled();
-        // the status bar's one "Embedder" item stands for both local models: a failure of either shows there
-        Runnable publishModels = () -> status.update(st -> st.withEmbedder(
-                modelsState(embedder.state(), routerVectors.state())));
-        embedder.subscribe(state -> publishModels.run());
-        routerVectors.subscribe(state -> publishModels.run());
-        // Loading reads both models' files (23 MB each) into short-lived arrays; an idle gateway allocates too little
-        // for a young collection to reclaim them, so that garbage would stay resident (about 40 MB of RSS). One
-        // collection once both loads ended (on the loader thread that finished last, a pause of tens of ms on a
-        // live set of about 30 MB) lets G1 return it.
+        // The status bar's one "Embedder" item stands for both local models: a failure of either shows there.
+        // Loading reads both models' files (23 MB each) into short-lived arrays; an idle gateway allocates too
+        // little for a young collection to reclaim them, so that garbage would stay resident (about 40 MB of RSS).
+        // One collection once both loads ended (on the loader thread that finished last, a pause of tens of ms on
+        // a live set of about 30 MB) lets G1 return it.
         java.util.concurrent.atomic.AtomicBoolean collected = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable collectAfterLoads = () -> {
-            if (embedder.state() != EmbedderService.State.LOADING
+        Runnable modelsChanged = () -> {
+            GatewayStatus.EmbedderState shown = modelsState(embedder.state(), routerVectors.state());
+            status.update(st -> st.withEmbedder(shown));
+            if (loadEmbedder && embedder.state() != EmbedderService.State.LOADING
                     && routerVectors.state() != EmbedderService.State.LOADING && collected.compareAndSet(false, true)) {
                 System.gc();
             }
         };
-        if (loadEmbedder) {
-            embedder.subscribe(state -> collectAfterLoads.run());
-            routerVectors.subscribe(state -> collectAfterLoads.run());
-        }
+        embedder.subscribe(state -> modelsChanged.run());
+        routerVectors.subscribe(state -> modelsChanged.run());
         exactConfig = cfg.cache();
         exact.set(ExactCache.create(cfg.cache(), clock::nanoTime));
         semanticStores = SemanticCache.newStoreExecutor();

@@ -51,18 +51,9 @@ final class OnnxInitializers {
         this.tensors = tensors;
     }
 
-    /** The initializers called one of {@code names} in {@code model} (the others are not copied). */
-    static OnnxInitializers read(byte[] model, String... names) {
-        try {
-            return read(new java.io.ByteArrayInputStream(model), names);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     /**
-     * As {@link #read(byte[], String...)}, streaming: only the wanted initializers' data is copied, everything else
-     * is skipped as it is read, so a model of tens of megabytes costs no more heap than the tensors kept. A
+     * The initializers called one of {@code names} in {@code model}, streaming: only their data is copied,
+     * everything else is skipped as it is read, so a model of tens of megabytes costs no more heap than the tensors kept. A
      * tensor's name must precede its raw data (protobuf writers emit fields in number order).
      */
     static OnnxInitializers read(InputStream model, String... names) throws java.io.IOException {

@@ -40,31 +40,31 @@ class KnobMonotonicityTest {
 
     private static final RouterModel MODEL = RouterModel.load();
     private static final HeuristicClassifier HEURISTIC = new HeuristicClassifier();
-    private static TokenVectors onnx;
+    private static TokenVectors tokens;
     /** The router's real vectors, computed once per prompt: the sweep asks for each prompt dozens of times. */
     private static Embedder memo;
     private static final java.util.Map<String, GatewayConfig> CONFIGS = new java.util.HashMap<>();
 
     @BeforeAll
     static void loadEmbedder() {
-        onnx = TokenVectors.load();
+        tokens = TokenVectors.load();
         java.util.Map<String, float[]> vectors = new java.util.HashMap<>();
         memo = new Embedder() {
             @Override
             public float[] embed(String text) {
-                return vectors.computeIfAbsent(text, onnx::embed);
+                return vectors.computeIfAbsent(text, tokens::embed);
             }
 
             @Override
             public int dimensions() {
-                return onnx.dimensions();
+                return tokens.dimensions();
             }
         };
     }
 
     @AfterAll
     static void close() {
-        onnx.close();
+        tokens.close();
     }
 
     private static GatewayConfig shares(double premium, double fast) {
