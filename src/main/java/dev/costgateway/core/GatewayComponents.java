@@ -3,6 +3,8 @@ package dev.costgateway.core;
 import dev.costgateway.core.observe.Observable;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,9 +78,12 @@ final class GatewayComponents implements AutoCloseable {
     private final RouterModel routerModel;
     /** The one time source: the exact cache's Caffeine ticker, the semantic cache's TTLs, metrics, routing. */
     private final GatewayClock clock;
+    /** Completed by {@link #loadModels()}; the model loads are queued on it. */
+    private final CompletableFuture<Void> modelsMayLoad = new CompletableFuture<>();
 
     private GatewayComponents(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
-                              UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
+                              UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder,
+                              CompletableFuture<MetricsStore> openingStore) {
         this.config = config;
         this.clock = clock;
         this.background = Executors.newSingleThreadExecutor(r -> {
@@ -87,15 +92,19 @@ final class GatewayComponents implements AutoCloseable {
             return t;
         });
         GatewayConfig cfg = config.get();
+        // Both loads wait until the listener is up (loadModels): they are CPU-bound for 1-2 s and on 2 cores
+        // they would otherwise compete with the start itself (ADR 0052). Until they are ready, routing scores by
+        // features only and the semantic cache is skipped, as it always was while they loaded.
+        Executor afterListening = task -> modelsMayLoad.thenRun(
+                () -> EmbedderService.newLoaderExecutor().execute(task));
         embedder = loadEmbedder
-                ? EmbedderService.loading(() -> OnnxEmbedder.load(cfg.cache().embeddingModel()),
-                EmbedderService.newLoaderExecutor())
+                ? EmbedderService.loading(() -> OnnxEmbedder.load(cfg.cache().embeddingModel()), afterListening)
                 : EmbedderService.disabled();
         // the router's own vectors (ADR 0026): a table read from the same model file, ready in a fraction of the
         // sentence model's load, on their own loader thread so routing does not wait for the semantic cache's model
         routerVectors = loadEmbedder
                 ? EmbedderService.loading("router vectors", "routing scores by features only", TokenVectors::load,
-                        EmbedderService.newLoaderExecutor())
+                        afterListening)
                 : EmbedderService.disabled();
         // The status bar's one "Embedder" item stands for both local models: a failure of either shows there.
         // Loading reads both models' files (23 MB each) into short-lived arrays; an idle gateway allocates too
@@ -123,11 +132,7 @@ final class GatewayComponents implements AutoCloseable {
                 () -> config.get().classifier().embeddingThreshold(), background);
         // not warmed up: with the scorer (always built below) the kNN layer never votes, and embedding its 261
         // examples would cost seconds of CPU right after start (ADR 0026)
-        // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
-        // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
-        GatewayConfig.Metrics m = cfg.metrics();
-        store = MetricsStore.open(new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
-                m.queueCapacity()), dataDir, clock);
+        store = await(openingStore);
         store.priceCacheHealthWith(() -> dev.costgateway.core.session.CacheHealth.Prices.of(config.get()));
         semantic.keepNegativesIn(store.semanticNegatives());
         semanticShare = store.semanticShare().orElse(null);
@@ -224,9 +229,56 @@ final class GatewayComponents implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the metrics database on a thread of its own ({@code metrics-open}), so that opening and migrating it
+     * overlaps with building the rest; {@link #create} waits for it where the store is first needed.
+     */
+    static CompletableFuture<MetricsStore> openStoreInBackground(GatewayConfig.Metrics m, Path dataDir,
+                                                                 GatewayClock clock) {
+        // Previews are gated and bounded per request by the live metrics.store_text / text_preview_chars (in the
+        // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
+        GatewayConfig.Metrics opened = new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
+                m.queueCapacity());
+        CompletableFuture<MetricsStore> store = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                store.complete(MetricsStore.open(opened, dataDir, clock));
+            } catch (Throwable e) {
+                store.completeExceptionally(e);
+            }
+        }, "metrics-open");
+        t.setDaemon(true);
+        t.start();
+        return store;
+    }
+
     static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
-                                    UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder) {
-        return new GatewayComponents(config, dataDir, clock, upstream, status, loadEmbedder);
+                                    UpstreamClient upstream, Observable<GatewayStatus> status, boolean loadEmbedder,
+                                    CompletableFuture<MetricsStore> openingStore) {
+        return new GatewayComponents(config, dataDir, clock, upstream, status, loadEmbedder, openingStore);
+    }
+
+    /** The opened store, or what prevented it, thrown as it would have been on this thread. */
+    private static MetricsStore await(CompletableFuture<MetricsStore> openingStore) {
+        try {
+            return openingStore.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Lets the local models load (each on its own {@code embedder-load} thread), once the proxy listens or failed
+     * to. Idempotent; models never released (a gateway closed before it started) are never loaded.
+     */
+    void loadModels() {
+        modelsMayLoad.complete(null);
     }
 
     MessagePolicy policy() {
