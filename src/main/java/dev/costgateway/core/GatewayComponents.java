@@ -239,17 +239,11 @@ final class GatewayComponents implements AutoCloseable {
         // proxy), so switching text storage on or off applies at once; the store only enforces an upper bound.
         GatewayConfig.Metrics opened = new GatewayConfig.Metrics(m.jdbcUrl(), true, 100_000, m.retentionDays(),
                 m.queueCapacity());
-        CompletableFuture<MetricsStore> store = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                store.complete(MetricsStore.open(opened, dataDir, clock));
-            } catch (Throwable e) {
-                store.completeExceptionally(e);
-            }
-        }, "metrics-open");
-        t.setDaemon(true);
-        t.start();
-        return store;
+        return CompletableFuture.supplyAsync(() -> MetricsStore.open(opened, dataDir, clock), task -> {
+            Thread t = new Thread(task, "metrics-open");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     static GatewayComponents create(Supplier<GatewayConfig> config, Path dataDir, GatewayClock clock,
