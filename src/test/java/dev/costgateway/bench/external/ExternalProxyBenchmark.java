@@ -182,7 +182,8 @@ class ExternalProxyBenchmark {
         throw new AssertionError("the embedder did not load within 90 s");
     }
 
-    private static List<String> javaCmd(String... args) {
+    /** {@code java} of this JVM, DJL offline, then {@code args}; for every process the benchmarks start. */
+    static List<String> javaCmd(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dai.djl.offline=true");
@@ -190,11 +191,19 @@ class ExternalProxyBenchmark {
         return cmd;
     }
 
-    private static Process start(List<Process> processes, Path log, List<String> cmd) throws IOException {
+    /**
+     * A process of the benchmark, output and errors in one stream: DJL tracking off, and no real API key in its
+     * environment (nothing it starts may reach Anthropic).
+     */
+    static ProcessBuilder benchProcess(List<String> cmd) {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OPT_OUT_TRACKING", "true");
         pb.environment().remove("ANTHROPIC_API_KEY");
-        Process p = pb.start();
+        return pb;
+    }
+
+    private static Process start(List<Process> processes, Path log, List<String> cmd) throws IOException {
+        Process p = benchProcess(cmd).start();
         processes.add(p);
         // a copy of the output for post-mortems; the first matching line is read by awaitLine
         Thread t = new Thread(() -> copy(p, log), "bench-log-" + log.getFileName());
@@ -324,9 +333,15 @@ class ExternalProxyBenchmark {
     }
 
     private static String spread(List<Double> v) {
+        return spread(v, 2);
+    }
+
+    /** "median [min–max]" with {@code decimals} digits after the point. */
+    static String spread(List<Double> v, int decimals) {
         List<Double> s = new ArrayList<>(v);
         s.sort(Double::compare);
         double median = s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-        return String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", median, s.get(0), s.get(s.size() - 1));
+        String f = "%." + decimals + "f";
+        return String.format(Locale.ROOT, f + " [" + f + "–" + f + "]", median, s.get(0), s.get(s.size() - 1));
     }
 }

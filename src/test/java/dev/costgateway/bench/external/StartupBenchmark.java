@@ -82,7 +82,7 @@ class StartupBenchmark {
                 String.join(" | ", ORDER)));
         millis.forEach((k, v) -> {
             table.append("| ").append(k);
-            ORDER.forEach(m -> table.append(" | ").append(spread(v.get(m))));
+            ORDER.forEach(m -> table.append(" | ").append(ExternalProxyBenchmark.spread(v.get(m), 0)));
             table.append(" |\n");
         });
         System.out.println(table);
@@ -101,14 +101,11 @@ class StartupBenchmark {
      */
     private static Map<String, Double> startAndStop(Path jar, Path dataDir) throws Exception {
         Files.createDirectories(dataDir);
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-jar", jar.toString(), "--headless", "--port", "0",
-                "--config", dataDir.resolve("config.yaml").toString(), "--data-dir", dataDir.resolve("data").toString(),
+        ProcessBuilder pb = ExternalProxyBenchmark.benchProcess(ExternalProxyBenchmark.javaCmd("-jar", jar.toString(),
+                "--headless", "--port", "0", "--config", dataDir.resolve("config.yaml").toString(),
+                "--data-dir", dataDir.resolve("data").toString(),
                 // nothing listens on the discard port: no request is made, the gateway only needs a URL
-                "--upstream", "http://127.0.0.1:9");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        pb.environment().remove("ANTHROPIC_API_KEY");
+                "--upstream", "http://127.0.0.1:9"));
         long started = System.nanoTime();
         Process p = pb.start();
         Map<String, CompletableFuture<Long>> seen = new LinkedHashMap<>();
@@ -155,12 +152,5 @@ class StartupBenchmark {
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
-    }
-
-    private static String spread(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(Double::compare);
-        double median = s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-        return String.format(Locale.ROOT, "%.0f [%.0f–%.0f]", median, s.get(0), s.get(s.size() - 1));
     }
 }
